@@ -1,0 +1,12 @@
+//! The grid structure: district → subdistricts → communities → grids → buildings →
+//! stairwells; the grid team ("1+X+N"); the Party branches that cover grids; coverage figures.
+
+pub mod error;
+pub mod import;
+pub mod models;
+pub mod ports;
+pub mod service;
+
+pub use error::{GridError, Resource};
+pub use models::*;
+pub use service::{GridChange, ImportReport, NewGrid, StructureService, TeamView};

@@ -1,0 +1,174 @@
+//! What the structure needs from storage. Each write takes the events it causes and stores
+//! both in one transaction.
+
+use std::future::Future;
+
+use linli_kernel::actor::Reach;
+use linli_kernel::{
+    BuildingId, CommunityId, DomainEvent, GridId, Page, PageRequest, PartyBranchId, SubdistrictId, UserId,
+};
+
+use crate::error::WriteError;
+use crate::models::{
+    BranchKind, Building, Community, CoverageStats, Grid, GridKind, GridTeam, PartyBranch, Subdistrict,
+};
+
+/// Which rows a listing wants: always inside a reach, optionally narrowed further.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListFilter {
+    pub reach: Reach,
+    pub subdistrict_id: Option<SubdistrictId>,
+    pub community_id: Option<CommunityId>,
+    pub grid_id: Option<GridId>,
+    pub kind: Option<GridKind>,
+    pub branch_kind: Option<BranchKind>,
+}
+
+/// A grid with its buildings, as an import creates them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GridWithBuildings {
+    pub grid: Grid,
+    pub buildings: Vec<Building>,
+}
+
+pub trait StructureRepository: Send + Sync + 'static {
+    fn insert_subdistrict(
+        &self,
+        s: &Subdistrict,
+        event: &DomainEvent,
+    ) -> impl Future<Output = Result<(), WriteError>> + Send;
+    fn update_subdistrict(
+        &self,
+        s: &Subdistrict,
+        event: &DomainEvent,
+    ) -> impl Future<Output = Result<(), WriteError>> + Send;
+    fn find_subdistrict(
+        &self,
+        id: SubdistrictId,
+    ) -> impl Future<Output = anyhow::Result<Option<Subdistrict>>> + Send;
+    fn list_subdistricts(
+        &self,
+        filter: &ListFilter,
+        page: PageRequest,
+    ) -> impl Future<Output = anyhow::Result<Page<Subdistrict>>> + Send;
+
+    fn insert_community(
+        &self,
+        c: &Community,
+        event: &DomainEvent,
+    ) -> impl Future<Output = Result<(), WriteError>> + Send;
+    fn update_community(
+        &self,
+        c: &Community,
+        event: &DomainEvent,
+    ) -> impl Future<Output = Result<(), WriteError>> + Send;
+    fn find_community(
+        &self,
+        id: CommunityId,
+    ) -> impl Future<Output = anyhow::Result<Option<Community>>> + Send;
+    fn list_communities(
+        &self,
+        filter: &ListFilter,
+        page: PageRequest,
+    ) -> impl Future<Output = anyhow::Result<Page<Community>>> + Send;
+    /// The communities with these exact names (community names are unique in the district).
+    fn communities_named(
+        &self,
+        names: &[String],
+    ) -> impl Future<Output = anyhow::Result<Vec<Community>>> + Send;
+
+    fn insert_grid(
+        &self,
+        g: &Grid,
+        event: &DomainEvent,
+    ) -> impl Future<Output = Result<(), WriteError>> + Send;
+    fn update_grid(
+        &self,
+        g: &Grid,
+        event: &DomainEvent,
+    ) -> impl Future<Output = Result<(), WriteError>> + Send;
+    fn find_grid(&self, id: GridId) -> impl Future<Output = anyhow::Result<Option<Grid>>> + Send;
+    fn find_grids(&self, ids: &[GridId]) -> impl Future<Output = anyhow::Result<Vec<Grid>>> + Send;
+    fn list_grids(
+        &self,
+        filter: &ListFilter,
+        page: PageRequest,
+    ) -> impl Future<Output = anyhow::Result<Page<Grid>>> + Send;
+    /// Names of the grids and buildings already in these communities, for checking an import.
+    fn names_in_communities(
+        &self,
+        ids: &[CommunityId],
+    ) -> impl Future<Output = anyhow::Result<Vec<(CommunityId, NameKind, String)>>> + Send;
+    /// Stores many grids with their buildings, all or none.
+    fn import_grids(
+        &self,
+        grids: &[GridWithBuildings],
+        events: &[DomainEvent],
+    ) -> impl Future<Output = Result<(), WriteError>> + Send;
+
+    fn insert_building(
+        &self,
+        b: &Building,
+        event: &DomainEvent,
+    ) -> impl Future<Output = Result<(), WriteError>> + Send;
+    fn update_building(
+        &self,
+        b: &Building,
+        event: &DomainEvent,
+    ) -> impl Future<Output = Result<(), WriteError>> + Send;
+    fn find_building(&self, id: BuildingId) -> impl Future<Output = anyhow::Result<Option<Building>>> + Send;
+    fn list_buildings(
+        &self,
+        filter: &ListFilter,
+        page: PageRequest,
+    ) -> impl Future<Output = anyhow::Result<Page<Building>>> + Send;
+
+    fn find_team(&self, grid: GridId) -> impl Future<Output = anyhow::Result<GridTeam>> + Send;
+    /// Replaces the grid's team (its grid leader and grid worker grants, and the stairwell
+    /// leader grants of its buildings) with `team`, granted by `by`.
+    fn replace_team(
+        &self,
+        grid: &Grid,
+        team: &GridTeam,
+        by: UserId,
+        events: &[DomainEvent],
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+    /// Which of these users exist.
+    fn existing_users(&self, ids: &[UserId]) -> impl Future<Output = anyhow::Result<Vec<UserId>>> + Send;
+
+    /// Fails with [`WriteError::GridAlreadyInBranch`] if another branch holds one of its grids.
+    fn insert_branch(
+        &self,
+        b: &PartyBranch,
+        event: &DomainEvent,
+    ) -> impl Future<Output = Result<(), WriteError>> + Send;
+    fn delete_branch(
+        &self,
+        id: PartyBranchId,
+        event: &DomainEvent,
+    ) -> impl Future<Output = anyhow::Result<bool>> + Send;
+    fn find_branch(
+        &self,
+        id: PartyBranchId,
+    ) -> impl Future<Output = anyhow::Result<Option<PartyBranch>>> + Send;
+    /// Branches at a community in the reach, or holding a grid in it.
+    fn list_branches(
+        &self,
+        filter: &ListFilter,
+        page: PageRequest,
+    ) -> impl Future<Output = anyhow::Result<Page<PartyBranch>>> + Send;
+    /// The branches, if any, that already hold these grids.
+    fn branches_holding(
+        &self,
+        grids: &[GridId],
+    ) -> impl Future<Output = anyhow::Result<Vec<(GridId, PartyBranchId)>>> + Send;
+
+    /// Figures over the grids inside the reach.
+    fn coverage(&self, reach: &Reach) -> impl Future<Output = anyhow::Result<CoverageStats>> + Send;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameKind {
+    Grid,
+    Building,
+}

@@ -1,0 +1,137 @@
+//! Party branches: an independent branch over one grid, or a joint branch over several
+//! neighbouring grids of one community. A grid belongs to at most one branch.
+
+use linli_kernel::events::topics;
+use linli_kernel::ports::{Clock, PersonDirectory};
+use linli_kernel::{Actor, DomainEvent, GridId, Page, PageRequest, PartyBranchId, Permission};
+use serde_json::json;
+use tracing::instrument;
+
+use super::places::empty_page;
+use super::{StructureService, guard};
+use crate::models::{BranchKind, PartyBranch, PlaceName};
+use crate::ports::{ListFilter, StructureRepository};
+use crate::{GridError, Resource};
+
+impl<R, P, C> StructureService<R, P, C>
+where
+    R: StructureRepository,
+    P: PersonDirectory,
+    C: Clock,
+{
+    #[instrument(skip_all, err)]
+    pub async fn create_branch(
+        &self,
+        actor: &Actor,
+        name: &str,
+        kind: BranchKind,
+        grid_ids: &[GridId],
+    ) -> Result<PartyBranch, GridError> {
+        let name = PlaceName::parse("name", name)?;
+        let mut wanted = grid_ids.to_vec();
+        wanted.sort();
+        wanted.dedup();
+        if wanted.len() != grid_ids.len() {
+            return Err(linli_kernel::ValidationError::new("grid_ids", "a grid is listed twice").into());
+        }
+        let fits = match kind {
+            BranchKind::Independent => wanted.len() == 1,
+            BranchKind::Joint => wanted.len() >= 2,
+        };
+        if !fits {
+            return Err(GridError::BranchGridCount);
+        }
+        let grids = self.repo.find_grids(&wanted).await?;
+        // Every grid must exist and be visible; one the actor cannot see is "not found".
+        for id in &wanted {
+            match grids.iter().find(|g| g.id == *id) {
+                Some(grid) => guard(actor, Permission::ViewStructure, &grid.path(), Resource::Grid)?,
+                None => return Err(GridError::NotFound(Resource::Grid)),
+            }
+        }
+        let Some(first) = grids.first() else {
+            return Err(GridError::BranchGridCount);
+        };
+        if grids.iter().any(|g| g.community_id != first.community_id) {
+            return Err(GridError::BranchSpansCommunities);
+        }
+        guard(actor, Permission::ManageStructure, &first.path(), Resource::Grid)?;
+        if let Some((grid, _)) = self.repo.branches_holding(&wanted).await?.first() {
+            return Err(GridError::GridAlreadyInBranch(*grid));
+        }
+        let now = self.clock.now();
+        let branch = PartyBranch {
+            id: PartyBranchId::new(),
+            community_id: first.community_id,
+            subdistrict_id: first.subdistrict_id,
+            name,
+            kind,
+            grid_ids: wanted,
+            created_at: now,
+        };
+        let e = DomainEvent::new(
+            topics::community_structure(branch.community_id),
+            "party_branch.created",
+            json!({ "branch_id": branch.id, "kind": kind.as_str(), "grid_ids": branch.grid_ids }),
+            now,
+        );
+        // The check above gives a clear answer; the storage's uniqueness settles races.
+        self.repo.insert_branch(&branch, &e).await?;
+        Ok(branch)
+    }
+
+    pub async fn branch(&self, actor: &Actor, id: PartyBranchId) -> Result<PartyBranch, GridError> {
+        let found = self
+            .repo
+            .find_branch(id)
+            .await?
+            .ok_or(GridError::NotFound(Resource::PartyBranch))?;
+        guard(
+            actor,
+            Permission::ViewStructure,
+            &found.path(),
+            Resource::PartyBranch,
+        )?;
+        Ok(found)
+    }
+
+    #[instrument(skip_all, err)]
+    pub async fn dissolve_branch(&self, actor: &Actor, id: PartyBranchId) -> Result<(), GridError> {
+        let branch = self.branch(actor, id).await?;
+        guard(
+            actor,
+            Permission::ManageStructure,
+            &branch.path(),
+            Resource::PartyBranch,
+        )?;
+        let e = DomainEvent::new(
+            topics::community_structure(branch.community_id),
+            "party_branch.dissolved",
+            json!({ "branch_id": id }),
+            self.clock.now(),
+        );
+        if !self.repo.delete_branch(id, &e).await? {
+            return Err(GridError::NotFound(Resource::PartyBranch));
+        }
+        Ok(())
+    }
+
+    pub async fn branches(
+        &self,
+        actor: &Actor,
+        community_id: Option<linli_kernel::CommunityId>,
+        kind_filter: Option<BranchKind>,
+        page: PageRequest,
+    ) -> Result<Page<PartyBranch>, GridError> {
+        let filter = ListFilter {
+            reach: actor.reach(Permission::ViewStructure),
+            community_id,
+            branch_kind: kind_filter,
+            ..ListFilter::default()
+        };
+        if filter.reach.is_empty() {
+            return Ok(empty_page());
+        }
+        Ok(self.repo.list_branches(&filter, page).await?)
+    }
+}

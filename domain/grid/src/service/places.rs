@@ -1,0 +1,416 @@
+//! Subdistricts, communities, grids and buildings: creating, renaming, reading, listing.
+
+use linli_kernel::events::topics;
+use linli_kernel::ports::{Clock, PersonDirectory};
+use linli_kernel::{
+    Actor, BuildingId, CommunityId, DomainEvent, GridId, Page, PageRequest, Permission, ScopePath,
+    SubdistrictId,
+};
+use serde_json::json;
+use tracing::instrument;
+
+use super::{StructureService, guard};
+use crate::models::{Building, Community, Grid, GridKind, Households, PlaceName, Subdistrict, Warning};
+use crate::ports::{ListFilter, StructureRepository};
+use crate::{GridError, Resource};
+
+/// `POST /grids`.
+#[derive(Debug, Clone)]
+pub struct NewGrid {
+    pub community_id: CommunityId,
+    pub name: String,
+    pub kind: GridKind,
+    pub households: i64,
+}
+
+/// `PATCH /grids/{id}`: absent fields stay as they are.
+#[derive(Debug, Clone, Default)]
+pub struct GridChange {
+    pub name: Option<String>,
+    pub kind: Option<GridKind>,
+    pub households: Option<i64>,
+}
+
+fn event(
+    topic: String,
+    kind: &str,
+    data: serde_json::Value,
+    at: chrono::DateTime<chrono::Utc>,
+) -> DomainEvent {
+    DomainEvent::new(topic, kind, data, at)
+}
+
+impl<R, P, C> StructureService<R, P, C>
+where
+    R: StructureRepository,
+    P: PersonDirectory,
+    C: Clock,
+{
+    // ---- subdistricts ----
+
+    #[instrument(skip_all, err)]
+    pub async fn create_subdistrict(&self, actor: &Actor, name: &str) -> Result<Subdistrict, GridError> {
+        if !actor.can(Permission::ManageStructure, &ScopePath::district()) {
+            return Err(GridError::Forbidden);
+        }
+        let now = self.clock.now();
+        let subdistrict = Subdistrict {
+            id: SubdistrictId::new(),
+            name: PlaceName::parse("name", name)?,
+            created_at: now,
+        };
+        let e = event(
+            topics::DISTRICT_STRUCTURE.to_owned(),
+            "subdistrict.created",
+            json!({ "subdistrict_id": subdistrict.id, "name": subdistrict.name.as_str() }),
+            now,
+        );
+        self.repo.insert_subdistrict(&subdistrict, &e).await?;
+        Ok(subdistrict)
+    }
+
+    pub async fn subdistrict(&self, actor: &Actor, id: SubdistrictId) -> Result<Subdistrict, GridError> {
+        let found = self
+            .repo
+            .find_subdistrict(id)
+            .await?
+            .ok_or(GridError::NotFound(Resource::Subdistrict))?;
+        guard(
+            actor,
+            Permission::ViewStructure,
+            &ScopePath::subdistrict(id),
+            Resource::Subdistrict,
+        )?;
+        Ok(found)
+    }
+
+    #[instrument(skip_all, err)]
+    pub async fn rename_subdistrict(
+        &self,
+        actor: &Actor,
+        id: SubdistrictId,
+        name: &str,
+    ) -> Result<Subdistrict, GridError> {
+        let mut subdistrict = self.subdistrict(actor, id).await?;
+        guard(
+            actor,
+            Permission::ManageStructure,
+            &ScopePath::subdistrict(id),
+            Resource::Subdistrict,
+        )?;
+        subdistrict.name = PlaceName::parse("name", name)?;
+        let now = self.clock.now();
+        let e = event(
+            topics::DISTRICT_STRUCTURE.to_owned(),
+            "subdistrict.renamed",
+            json!({ "subdistrict_id": id, "name": subdistrict.name.as_str() }),
+            now,
+        );
+        self.repo.update_subdistrict(&subdistrict, &e).await?;
+        Ok(subdistrict)
+    }
+
+    pub async fn subdistricts(
+        &self,
+        actor: &Actor,
+        page: PageRequest,
+    ) -> Result<Page<Subdistrict>, GridError> {
+        let filter = ListFilter {
+            reach: actor.reach(Permission::ViewStructure),
+            ..ListFilter::default()
+        };
+        if filter.reach.is_empty() {
+            return Ok(empty_page());
+        }
+        Ok(self.repo.list_subdistricts(&filter, page).await?)
+    }
+
+    // ---- communities ----
+
+    #[instrument(skip_all, err)]
+    pub async fn create_community(
+        &self,
+        actor: &Actor,
+        subdistrict_id: SubdistrictId,
+        name: &str,
+    ) -> Result<Community, GridError> {
+        let name = PlaceName::parse("name", name)?;
+        self.repo
+            .find_subdistrict(subdistrict_id)
+            .await?
+            .ok_or(GridError::NotFound(Resource::Subdistrict))?;
+        guard(
+            actor,
+            Permission::ManageStructure,
+            &ScopePath::subdistrict(subdistrict_id),
+            Resource::Subdistrict,
+        )?;
+        let now = self.clock.now();
+        let community = Community {
+            id: CommunityId::new(),
+            subdistrict_id,
+            name,
+            created_at: now,
+        };
+        let e = event(
+            topics::DISTRICT_STRUCTURE.to_owned(),
+            "community.created",
+            json!({ "community_id": community.id, "subdistrict_id": subdistrict_id, "name": community.name.as_str() }),
+            now,
+        );
+        self.repo.insert_community(&community, &e).await?;
+        Ok(community)
+    }
+
+    pub async fn community(&self, actor: &Actor, id: CommunityId) -> Result<Community, GridError> {
+        let found = self
+            .repo
+            .find_community(id)
+            .await?
+            .ok_or(GridError::NotFound(Resource::Community))?;
+        guard(
+            actor,
+            Permission::ViewStructure,
+            &found.path(),
+            Resource::Community,
+        )?;
+        Ok(found)
+    }
+
+    #[instrument(skip_all, err)]
+    pub async fn rename_community(
+        &self,
+        actor: &Actor,
+        id: CommunityId,
+        name: &str,
+    ) -> Result<Community, GridError> {
+        let mut community = self.community(actor, id).await?;
+        guard(
+            actor,
+            Permission::ManageStructure,
+            &community.path(),
+            Resource::Community,
+        )?;
+        community.name = PlaceName::parse("name", name)?;
+        let e = event(
+            topics::DISTRICT_STRUCTURE.to_owned(),
+            "community.renamed",
+            json!({ "community_id": id, "name": community.name.as_str() }),
+            self.clock.now(),
+        );
+        self.repo.update_community(&community, &e).await?;
+        Ok(community)
+    }
+
+    pub async fn communities(
+        &self,
+        actor: &Actor,
+        subdistrict_id: Option<SubdistrictId>,
+        page: PageRequest,
+    ) -> Result<Page<Community>, GridError> {
+        let filter = ListFilter {
+            reach: actor.reach(Permission::ViewStructure),
+            subdistrict_id,
+            ..ListFilter::default()
+        };
+        if filter.reach.is_empty() {
+            return Ok(empty_page());
+        }
+        Ok(self.repo.list_communities(&filter, page).await?)
+    }
+
+    // ---- grids ----
+
+    #[instrument(skip_all, err)]
+    pub async fn create_grid(&self, actor: &Actor, new: NewGrid) -> Result<(Grid, Vec<Warning>), GridError> {
+        let name = PlaceName::parse("name", &new.name)?;
+        let households = Households::new(new.households)?;
+        let community = self
+            .repo
+            .find_community(new.community_id)
+            .await?
+            .ok_or(GridError::NotFound(Resource::Community))?;
+        guard(
+            actor,
+            Permission::ManageStructure,
+            &community.path(),
+            Resource::Community,
+        )?;
+        let now = self.clock.now();
+        let grid = Grid {
+            id: GridId::new(),
+            community_id: community.id,
+            subdistrict_id: community.subdistrict_id,
+            name,
+            kind: new.kind,
+            households,
+            created_at: now,
+        };
+        let e = event(
+            topics::community_structure(community.id),
+            "grid.created",
+            json!({ "grid_id": grid.id, "name": grid.name.as_str(), "kind": grid.kind.as_str() }),
+            now,
+        );
+        self.repo.insert_grid(&grid, &e).await?;
+        let warnings = Warning::for_grid_size(grid.kind, grid.households)
+            .into_iter()
+            .collect();
+        Ok((grid, warnings))
+    }
+
+    pub async fn grid(&self, actor: &Actor, id: GridId) -> Result<Grid, GridError> {
+        let found = self
+            .repo
+            .find_grid(id)
+            .await?
+            .ok_or(GridError::NotFound(Resource::Grid))?;
+        guard(actor, Permission::ViewStructure, &found.path(), Resource::Grid)?;
+        Ok(found)
+    }
+
+    #[instrument(skip_all, err)]
+    pub async fn update_grid(
+        &self,
+        actor: &Actor,
+        id: GridId,
+        change: GridChange,
+    ) -> Result<(Grid, Vec<Warning>), GridError> {
+        let mut grid = self.grid(actor, id).await?;
+        guard(actor, Permission::ManageStructure, &grid.path(), Resource::Grid)?;
+        if let Some(name) = change.name {
+            grid.name = PlaceName::parse("name", &name)?;
+        }
+        if let Some(kind) = change.kind {
+            grid.kind = kind;
+        }
+        if let Some(households) = change.households {
+            grid.households = Households::new(households)?;
+        }
+        let e = event(
+            topics::community_structure(grid.community_id),
+            "grid.updated",
+            json!({ "grid_id": grid.id }),
+            self.clock.now(),
+        );
+        self.repo.update_grid(&grid, &e).await?;
+        let warnings = Warning::for_grid_size(grid.kind, grid.households)
+            .into_iter()
+            .collect();
+        Ok((grid, warnings))
+    }
+
+    pub async fn grids(
+        &self,
+        actor: &Actor,
+        community_id: Option<CommunityId>,
+        kind: Option<GridKind>,
+        page: PageRequest,
+    ) -> Result<Page<Grid>, GridError> {
+        let filter = ListFilter {
+            reach: actor.reach(Permission::ViewStructure),
+            community_id,
+            kind,
+            ..ListFilter::default()
+        };
+        if filter.reach.is_empty() {
+            return Ok(empty_page());
+        }
+        Ok(self.repo.list_grids(&filter, page).await?)
+    }
+
+    // ---- buildings ----
+
+    #[instrument(skip_all, err)]
+    pub async fn create_building(
+        &self,
+        actor: &Actor,
+        grid_id: GridId,
+        name: &str,
+        stairwells: &[String],
+    ) -> Result<Building, GridError> {
+        let name = PlaceName::parse("name", name)?;
+        let grid = self
+            .repo
+            .find_grid(grid_id)
+            .await?
+            .ok_or(GridError::NotFound(Resource::Grid))?;
+        guard(actor, Permission::ManageStructure, &grid.path(), Resource::Grid)?;
+        let now = self.clock.now();
+        let building = Building::new(&grid, name, stairwells, now)?;
+        let e = event(
+            topics::community_structure(grid.community_id),
+            "building.created",
+            json!({ "building_id": building.id, "grid_id": grid.id, "name": building.name.as_str() }),
+            now,
+        );
+        self.repo.insert_building(&building, &e).await?;
+        Ok(building)
+    }
+
+    pub async fn building(&self, actor: &Actor, id: BuildingId) -> Result<Building, GridError> {
+        let found = self
+            .repo
+            .find_building(id)
+            .await?
+            .ok_or(GridError::NotFound(Resource::Building))?;
+        guard(
+            actor,
+            Permission::ViewStructure,
+            &found.path(),
+            Resource::Building,
+        )?;
+        Ok(found)
+    }
+
+    #[instrument(skip_all, err)]
+    pub async fn rename_building(
+        &self,
+        actor: &Actor,
+        id: BuildingId,
+        name: &str,
+    ) -> Result<Building, GridError> {
+        let mut building = self.building(actor, id).await?;
+        guard(
+            actor,
+            Permission::ManageStructure,
+            &building.path(),
+            Resource::Building,
+        )?;
+        building.name = PlaceName::parse("name", name)?;
+        let e = event(
+            topics::community_structure(building.community_id),
+            "building.renamed",
+            json!({ "building_id": id, "name": building.name.as_str() }),
+            self.clock.now(),
+        );
+        self.repo.update_building(&building, &e).await?;
+        Ok(building)
+    }
+
+    pub async fn buildings(
+        &self,
+        actor: &Actor,
+        grid_id: Option<GridId>,
+        community_id: Option<CommunityId>,
+        page: PageRequest,
+    ) -> Result<Page<Building>, GridError> {
+        let filter = ListFilter {
+            reach: actor.reach(Permission::ViewStructure),
+            grid_id,
+            community_id,
+            ..ListFilter::default()
+        };
+        if filter.reach.is_empty() {
+            return Ok(empty_page());
+        }
+        Ok(self.repo.list_buildings(&filter, page).await?)
+    }
+}
+
+pub(super) fn empty_page<T>() -> Page<T> {
+    Page {
+        items: Vec::new(),
+        next_after: None,
+    }
+}

@@ -1,0 +1,54 @@
+use linli_kernel::roles::GrantShapeError;
+use linli_kernel::{ScopeKind, ValidationError};
+
+/// Things identity looks up by id and may not find (or may not show).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    User,
+    Scope,
+    RoleGrant,
+    Building,
+}
+
+/// Every way an identity use case can fail. The API maps each variant to one status and code.
+#[derive(Debug, thiserror::Error)]
+pub enum IdentityError {
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+    #[error("WeChat did not accept the login code")]
+    InvalidCode,
+    #[error("WeChat is limiting requests; try again shortly")]
+    WechatRateLimited,
+    #[error("WeChat refused this user as high-risk")]
+    WechatUserBlocked,
+    #[error("WeChat is unavailable: {0}")]
+    WechatUnavailable(String),
+    #[error("WeChat answered error {errcode}: {errmsg}")]
+    WechatRejected { errcode: i64, errmsg: String },
+    #[error("WeChat did not accept the phone number code")]
+    InvalidPhoneCode,
+    #[error("dev login is disabled")]
+    DevLoginDisabled,
+    #[error("the access token is invalid")]
+    InvalidToken,
+    #[error("the access token has expired")]
+    TokenExpired,
+    #[error("the session has ended; log in again")]
+    SessionRevoked,
+    #[error("the refresh token is unknown or expired")]
+    InvalidRefreshToken,
+    #[error("the refresh token was already used; the session is revoked")]
+    RefreshTokenReused,
+    #[error("{0:?} not found")]
+    NotFound(Resource),
+    #[error("outside your scope")]
+    Forbidden,
+    #[error(transparent)]
+    GrantShape(#[from] GrantShapeError),
+    #[error("roles at {0} scopes can be granted once that context exists")]
+    ScopeKindUnsupported(ScopeKind),
+    #[error("the user already holds this role at this scope")]
+    DuplicateGrant,
+    #[error(transparent)]
+    Unknown(#[from] anyhow::Error),
+}

@@ -1,0 +1,13 @@
+//! Identity: who people are (users by WeChat openid), how they prove it (sessions with rotated
+//! refresh tokens and short-lived access tokens), and what they may do (role grants).
+
+pub mod error;
+pub mod models;
+pub mod ports;
+pub mod service;
+
+pub use error::{IdentityError, Resource};
+pub use models::*;
+pub use service::{
+    AuthService, AuthSettings, GrantRequest, GrantService, GrantView, MeView, ProfileService, RoleView,
+};

@@ -1,0 +1,175 @@
+//! What identity needs from the outside world. Errors are `anyhow` where only storage can
+//! fail; the adapters translate the failures a use case must tell apart into typed outcomes.
+
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+use linli_kernel::actor::Reach;
+use linli_kernel::{DomainEvent, Page, PageRequest, RoleGrant, RoleGrantId, ScopePath, SessionId, UserId};
+
+use crate::models::{
+    AccessClaims, AccessToken, LoginCode, OpenId, PhoneNumber, UnionId, User, WechatIdentity,
+};
+
+/// How WeChat answered, reduced to what the use cases tell apart.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WechatFailure {
+    /// 40029 (invalid code) and 40163 (code already used).
+    #[error("invalid code")]
+    InvalidCode,
+    /// 45011: too many calls.
+    #[error("rate limited")]
+    RateLimited,
+    /// 40226: WeChat flags the user as high-risk.
+    #[error("risky user")]
+    RiskyUser,
+    /// -1 (system busy), a timeout, a transport failure or an answer we could not read.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    /// Any other error code.
+    #[error("errcode {errcode}: {errmsg}")]
+    Rejected { errcode: i64, errmsg: String },
+}
+
+/// The WeChat server API, as far as identity uses it.
+pub trait WechatApi: Send + Sync + 'static {
+    /// `jscode2session`: who logged in with this code.
+    fn code_to_session(
+        &self,
+        code: &LoginCode,
+    ) -> impl Future<Output = Result<WechatIdentity, WechatFailure>> + Send;
+
+    /// `getuserphonenumber`: the phone number a user agreed to share.
+    fn phone_number(&self, code: &str) -> impl Future<Output = Result<PhoneNumber, WechatFailure>> + Send;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TokenRejection {
+    #[error("expired")]
+    Expired,
+    #[error("invalid")]
+    Invalid,
+}
+
+/// Signs and checks access tokens.
+pub trait AccessTokens: Send + Sync + 'static {
+    fn issue(&self, claims: AccessClaims, now: DateTime<Utc>) -> anyhow::Result<AccessToken>;
+    fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<AccessClaims, TokenRejection>;
+}
+
+pub trait UserRepository: Send + Sync + 'static {
+    /// Finds the user with this openid or creates them; a given unionid is kept.
+    /// Concurrent calls for one new openid yield one user.
+    fn upsert_by_openid(
+        &self,
+        openid: &OpenId,
+        unionid: Option<&UnionId>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<User>> + Send;
+
+    fn find_user(&self, id: UserId) -> impl Future<Output = anyhow::Result<Option<User>>> + Send;
+
+    /// Stores the user's changeable fields (nickname, real name, phone, residence) with the
+    /// events describing the change, in one transaction.
+    fn save_user(
+        &self,
+        user: &User,
+        events: &[DomainEvent],
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+}
+
+/// A stored refresh token, as far as a refresh must know it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshRecord {
+    pub session_id: SessionId,
+    pub user_id: UserId,
+    pub expires_at: DateTime<Utc>,
+    pub spent: bool,
+    pub session_revoked: bool,
+}
+
+pub trait SessionRepository: Send + Sync + 'static {
+    /// Opens a session whose first refresh token has this hash.
+    fn open_session(
+        &self,
+        session_id: SessionId,
+        user_id: UserId,
+        refresh_hash: &str,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    fn find_refresh(
+        &self,
+        refresh_hash: &str,
+    ) -> impl Future<Output = anyhow::Result<Option<RefreshRecord>>> + Send;
+
+    /// Marks the token spent and stores its successor, atomically. Returns `false` when the
+    /// token was already spent (someone else won the race) and nothing was stored.
+    fn rotate_refresh(
+        &self,
+        spent_hash: &str,
+        next_hash: &str,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<bool>> + Send;
+
+    fn revoke_session(
+        &self,
+        session_id: SessionId,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    /// Whether the session exists and was not revoked.
+    fn session_active(&self, session_id: SessionId) -> impl Future<Output = anyhow::Result<bool>> + Send;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GrantInsertError {
+    #[error("the user already holds this role at this scope")]
+    Duplicate,
+    #[error(transparent)]
+    Storage(#[from] anyhow::Error),
+}
+
+/// A grant with the place of its scope, as the listing shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlacedGrant {
+    pub grant: RoleGrant,
+    pub path: ScopePath,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GrantFilter {
+    /// Only grants whose scope lies inside this reach.
+    pub reach: Reach,
+    pub user_id: Option<UserId>,
+}
+
+pub trait RoleGrantRepository: Send + Sync + 'static {
+    fn grants_of(&self, user_id: UserId) -> impl Future<Output = anyhow::Result<Vec<RoleGrant>>> + Send;
+
+    /// Stores a grant with the path of its scope, and the event, in one transaction.
+    fn insert_grant(
+        &self,
+        grant: &RoleGrant,
+        path: &ScopePath,
+        event: &DomainEvent,
+    ) -> impl Future<Output = Result<(), GrantInsertError>> + Send;
+
+    fn find_grant(&self, id: RoleGrantId)
+    -> impl Future<Output = anyhow::Result<Option<PlacedGrant>>> + Send;
+
+    /// Deletes the grant with the event; `false` when it was already gone.
+    fn delete_grant(
+        &self,
+        id: RoleGrantId,
+        event: &DomainEvent,
+    ) -> impl Future<Output = anyhow::Result<bool>> + Send;
+
+    fn list_grants(
+        &self,
+        filter: &GrantFilter,
+        page: PageRequest,
+    ) -> impl Future<Output = anyhow::Result<Page<PlacedGrant>>> + Send;
+}

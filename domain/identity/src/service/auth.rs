@@ -1,0 +1,203 @@
+//! Logging in (WeChat, or dev login in development), refreshing, logging out, and turning an
+//! access token into an [`Actor`].
+
+use chrono::Duration;
+use linli_kernel::ports::Clock;
+use linli_kernel::{Actor, SessionId};
+use tracing::instrument;
+
+use super::refresh_tokens::{hash_refresh_token, looks_like_refresh_token, new_refresh_token};
+use crate::models::{AccessClaims, LoginCode, Nickname, OpenId, TokenPair, User};
+use crate::ports::{
+    AccessTokens, RoleGrantRepository, SessionRepository, TokenRejection, UserRepository, WechatApi,
+};
+use crate::{IdentityError, ProfileChange};
+
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    /// Dev login answers only when this is set: in development without a WeChat app id.
+    pub dev_login_enabled: bool,
+    /// How long a session lives without being refreshed.
+    pub refresh_token_ttl: Duration,
+}
+
+pub struct AuthService<R, W, T, C> {
+    repo: R,
+    wechat: W,
+    tokens: T,
+    clock: C,
+    settings: AuthSettings,
+}
+
+impl<R, W, T, C> AuthService<R, W, T, C>
+where
+    R: UserRepository + SessionRepository + RoleGrantRepository,
+    W: WechatApi,
+    T: AccessTokens,
+    C: Clock,
+{
+    pub fn new(repo: R, wechat: W, tokens: T, clock: C, settings: AuthSettings) -> Self {
+        Self {
+            repo,
+            wechat,
+            tokens,
+            clock,
+            settings,
+        }
+    }
+
+    pub fn dev_login_enabled(&self) -> bool {
+        self.settings.dev_login_enabled
+    }
+
+    /// Exchanges a `wx.login` code for a session.
+    #[instrument(skip_all, err)]
+    pub async fn wechat_login(&self, code: &str) -> Result<TokenPair, IdentityError> {
+        let code = LoginCode::parse(code)?;
+        let who = self.wechat.code_to_session(&code).await?;
+        let now = self.clock.now();
+        let user = self
+            .repo
+            .upsert_by_openid(&who.openid, who.unionid.as_ref(), now)
+            .await?;
+        self.open_session(user).await
+    }
+
+    /// Logs in as any openid, without WeChat. Only in development.
+    #[instrument(skip_all, err)]
+    pub async fn dev_login(&self, openid: &str, nickname: Option<&str>) -> Result<TokenPair, IdentityError> {
+        if !self.settings.dev_login_enabled {
+            return Err(IdentityError::DevLoginDisabled);
+        }
+        let openid = OpenId::parse(openid)?;
+        let nickname = nickname.map(Nickname::parse).transpose()?;
+        let now = self.clock.now();
+        let mut user = self.repo.upsert_by_openid(&openid, None, now).await?;
+        if let Some(nickname) = nickname
+            && user.nickname.as_ref() != Some(&nickname)
+        {
+            user = super::profile::apply_change(
+                user,
+                ProfileChange {
+                    nickname: Some(nickname),
+                    real_name: None,
+                },
+                now,
+            );
+            self.repo.save_user(&user, &[]).await?;
+        }
+        self.open_session(user).await
+    }
+
+    async fn open_session(&self, user: User) -> Result<TokenPair, IdentityError> {
+        let now = self.clock.now();
+        let session_id = SessionId::new();
+        let refresh_token = new_refresh_token();
+        let expires_at = now + self.settings.refresh_token_ttl;
+        self.repo
+            .open_session(
+                session_id,
+                user.id,
+                &hash_refresh_token(&refresh_token),
+                expires_at,
+                now,
+            )
+            .await?;
+        let access = self.tokens.issue(
+            AccessClaims {
+                user_id: user.id,
+                session_id,
+            },
+            now,
+        )?;
+        Ok(TokenPair {
+            access,
+            refresh_token,
+            user,
+        })
+    }
+
+    /// Spends a refresh token for a new pair. A token spent twice means it leaked (or a
+    /// client replayed it): the whole session is revoked, for the thief and the owner alike.
+    #[instrument(skip_all, err)]
+    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, IdentityError> {
+        if !looks_like_refresh_token(refresh_token) {
+            return Err(IdentityError::InvalidRefreshToken);
+        }
+        let now = self.clock.now();
+        let spent_hash = hash_refresh_token(refresh_token);
+        let record = self
+            .repo
+            .find_refresh(&spent_hash)
+            .await?
+            .ok_or(IdentityError::InvalidRefreshToken)?;
+        if record.session_revoked {
+            return Err(IdentityError::SessionRevoked);
+        }
+        if record.spent {
+            self.repo.revoke_session(record.session_id, now).await?;
+            return Err(IdentityError::RefreshTokenReused);
+        }
+        if record.expires_at <= now {
+            return Err(IdentityError::InvalidRefreshToken);
+        }
+        let next = new_refresh_token();
+        let expires_at = now + self.settings.refresh_token_ttl;
+        let rotated = self
+            .repo
+            .rotate_refresh(&spent_hash, &hash_refresh_token(&next), expires_at, now)
+            .await?;
+        if !rotated {
+            // Another request spent it between our read and our write: the same reuse.
+            self.repo.revoke_session(record.session_id, now).await?;
+            return Err(IdentityError::RefreshTokenReused);
+        }
+        let user = self
+            .repo
+            .find_user(record.user_id)
+            .await?
+            .ok_or(IdentityError::InvalidRefreshToken)?;
+        let access = self.tokens.issue(
+            AccessClaims {
+                user_id: user.id,
+                session_id: record.session_id,
+            },
+            now,
+        )?;
+        Ok(TokenPair {
+            access,
+            refresh_token: next,
+            user,
+        })
+    }
+
+    /// Ends the actor's session: its refresh token stops working, and so do its access
+    /// tokens, which are checked against the session on every request.
+    #[instrument(skip_all, err)]
+    pub async fn logout(&self, actor: &Actor) -> Result<(), IdentityError> {
+        if let Some(session_id) = actor.session_id() {
+            self.repo.revoke_session(session_id, self.clock.now()).await?;
+        }
+        Ok(())
+    }
+
+    /// The actor behind an access token, with the grants they hold now.
+    pub async fn authenticate(&self, access_token: &str) -> Result<Actor, IdentityError> {
+        let claims =
+            self.tokens
+                .verify(access_token, self.clock.now())
+                .map_err(|rejection| match rejection {
+                    TokenRejection::Expired => IdentityError::TokenExpired,
+                    TokenRejection::Invalid => IdentityError::InvalidToken,
+                })?;
+        if !self.repo.session_active(claims.session_id).await? {
+            return Err(IdentityError::SessionRevoked);
+        }
+        let grants = self.repo.grants_of(claims.user_id).await?;
+        Ok(Actor::new(
+            claims.user_id,
+            Some(claims.session_id),
+            grants.iter().map(|g| (g.role(), g.scope())).collect(),
+        ))
+    }
+}

@@ -1,0 +1,227 @@
+//! Granting and revoking roles. Only an administrator whose scope covers the target scope
+//! may grant there: a community admin names grid workers in its own community, not in
+//! another.
+
+use linli_kernel::events::topics;
+use linli_kernel::people::PersonView;
+use linli_kernel::ports::{Clock, PersonDirectory, ScopeDirectory, ScopeNode};
+use linli_kernel::{
+    Actor, DomainEvent, Page, PageRequest, Permission, Role, RoleGrant, RoleGrantId, Scope, ScopeKind, UserId,
+};
+use serde_json::json;
+use tracing::instrument;
+
+use crate::models::OpenId;
+use crate::ports::{GrantFilter, GrantInsertError, PlacedGrant, RoleGrantRepository, UserRepository};
+use crate::{IdentityError, Resource};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GrantRequest {
+    pub user_id: UserId,
+    pub role: Role,
+    pub scope: Scope,
+}
+
+/// A grant as a viewer may see it: the grantee's personal data masked unless the viewer's
+/// scope covers them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantView {
+    pub grant: RoleGrant,
+    pub node: Option<ScopeNode>,
+    pub person: Option<PersonView>,
+}
+
+pub struct GrantService<R, D, C> {
+    repo: R,
+    directory: D,
+    clock: C,
+}
+
+impl<R, D, C> GrantService<R, D, C>
+where
+    R: UserRepository + RoleGrantRepository + PersonDirectory,
+    D: ScopeDirectory,
+    C: Clock,
+{
+    pub fn new(repo: R, directory: D, clock: C) -> Self {
+        Self {
+            repo,
+            directory,
+            clock,
+        }
+    }
+
+    /// Resolves the scope and checks the actor may grant there. An actor who cannot even
+    /// see the scope learns only that it was not found.
+    async fn node_to_administer(&self, actor: &Actor, scope: Scope) -> Result<ScopeNode, IdentityError> {
+        if matches!(scope.kind(), ScopeKind::Unit | ScopeKind::Team) {
+            return Err(IdentityError::ScopeKindUnsupported(scope.kind()));
+        }
+        let node = self
+            .directory
+            .describe(scope)
+            .await?
+            .ok_or(IdentityError::NotFound(Resource::Scope))?;
+        if actor.can(Permission::GrantRoles, &node.path) {
+            Ok(node)
+        } else if actor.can(Permission::ViewStructure, &node.path) {
+            Err(IdentityError::Forbidden)
+        } else {
+            Err(IdentityError::NotFound(Resource::Scope))
+        }
+    }
+
+    #[instrument(skip_all, err)]
+    pub async fn grant(&self, actor: &Actor, request: GrantRequest) -> Result<GrantView, IdentityError> {
+        let now = self.clock.now();
+        let grant = RoleGrant::new(
+            request.user_id,
+            request.role,
+            request.scope,
+            Some(actor.user_id()),
+            now,
+        )?;
+        let node = self.node_to_administer(actor, request.scope).await?;
+        self.repo
+            .find_user(request.user_id)
+            .await?
+            .ok_or(IdentityError::NotFound(Resource::User))?;
+        self.store(grant, node, actor).await
+    }
+
+    async fn store(
+        &self,
+        grant: RoleGrant,
+        node: ScopeNode,
+        viewer: &Actor,
+    ) -> Result<GrantView, IdentityError> {
+        let event = DomainEvent::new(
+            topics::user(grant.user_id()),
+            "role_grant.created",
+            json!({
+                "grant_id": grant.id(),
+                "role": grant.role().as_str(),
+                "scope": grant.scope().to_string(),
+            }),
+            grant.granted_at(),
+        );
+        match self.repo.insert_grant(&grant, &node.path, &event).await {
+            Ok(()) => {}
+            Err(GrantInsertError::Duplicate) => return Err(IdentityError::DuplicateGrant),
+            Err(GrantInsertError::Storage(e)) => return Err(e.into()),
+        }
+        let person = self.person(grant.user_id(), viewer).await?;
+        Ok(GrantView {
+            grant,
+            node: Some(node),
+            person,
+        })
+    }
+
+    /// Makes sure the person with this openid holds the role, creating the user if they have
+    /// never logged in. For the console (`linli admin grant`, bootstrap admins); idempotent.
+    #[instrument(skip_all, err)]
+    pub async fn ensure_by_openid(
+        &self,
+        openid: &str,
+        role: Role,
+        scope: Scope,
+    ) -> Result<RoleGrant, IdentityError> {
+        let console = Actor::console();
+        let openid = OpenId::parse(openid)?;
+        let now = self.clock.now();
+        let user = self.repo.upsert_by_openid(&openid, None, now).await?;
+        if let Some(held) = self
+            .repo
+            .grants_of(user.id)
+            .await?
+            .into_iter()
+            .find(|g| g.role() == role && g.scope() == scope)
+        {
+            return Ok(held);
+        }
+        let grant = RoleGrant::new(user.id, role, scope, None, now)?;
+        let node = self.node_to_administer(&console, scope).await?;
+        match self.store(grant.clone(), node, &console).await {
+            Ok(view) => Ok(view.grant),
+            Err(IdentityError::DuplicateGrant) => Ok(grant),
+            Err(e) => Err(e),
+        }
+    }
+
+    #[instrument(skip_all, err)]
+    pub async fn revoke(&self, actor: &Actor, id: RoleGrantId) -> Result<(), IdentityError> {
+        let placed = self
+            .repo
+            .find_grant(id)
+            .await?
+            .ok_or(IdentityError::NotFound(Resource::RoleGrant))?;
+        if !actor.can(Permission::GrantRoles, &placed.path) {
+            return Err(if actor.can(Permission::ViewStructure, &placed.path) {
+                IdentityError::Forbidden
+            } else {
+                IdentityError::NotFound(Resource::RoleGrant)
+            });
+        }
+        let event = DomainEvent::new(
+            topics::user(placed.grant.user_id()),
+            "role_grant.revoked",
+            json!({
+                "grant_id": id,
+                "role": placed.grant.role().as_str(),
+                "scope": placed.grant.scope().to_string(),
+            }),
+            self.clock.now(),
+        );
+        if !self.repo.delete_grant(id, &event).await? {
+            return Err(IdentityError::NotFound(Resource::RoleGrant));
+        }
+        Ok(())
+    }
+
+    /// The grants whose scope the actor can see, newest last.
+    #[instrument(skip_all, err)]
+    pub async fn list(
+        &self,
+        actor: &Actor,
+        user_id: Option<UserId>,
+        page: PageRequest,
+    ) -> Result<Page<GrantView>, IdentityError> {
+        let reach = actor.reach(Permission::ViewStructure);
+        if reach.is_empty() {
+            return Ok(Page {
+                items: Vec::new(),
+                next_after: None,
+            });
+        }
+        let page = self
+            .repo
+            .list_grants(&GrantFilter { reach, user_id }, page)
+            .await?;
+        let ids: Vec<UserId> = page.items.iter().map(|p| p.grant.user_id()).collect();
+        let people = self.repo.people(&ids).await?;
+        let mut items = Vec::with_capacity(page.items.len());
+        for PlacedGrant { grant, .. } in page.items {
+            let node = self.directory.describe(grant.scope()).await?;
+            let person = people
+                .iter()
+                .find(|p| p.id == grant.user_id())
+                .map(|p| p.view_for(actor));
+            items.push(GrantView { grant, node, person });
+        }
+        Ok(Page {
+            items,
+            next_after: page.next_after,
+        })
+    }
+
+    async fn person(&self, id: UserId, viewer: &Actor) -> Result<Option<PersonView>, IdentityError> {
+        Ok(self
+            .repo
+            .people(&[id])
+            .await?
+            .into_iter()
+            .next()
+            .map(|p| p.view_for(viewer)))
+    }
+}

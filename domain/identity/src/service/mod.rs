@@ -1,0 +1,26 @@
+//! Identity's use cases: one service per group, each generic over the ports it uses.
+
+mod auth;
+mod grants;
+mod profile;
+mod refresh_tokens;
+
+pub use auth::{AuthService, AuthSettings};
+pub use grants::{GrantRequest, GrantService, GrantView};
+pub use profile::{MeView, ProfileService, RoleView};
+pub use refresh_tokens::hash_refresh_token;
+
+use crate::IdentityError;
+use crate::ports::WechatFailure;
+
+impl From<WechatFailure> for IdentityError {
+    fn from(failure: WechatFailure) -> Self {
+        match failure {
+            WechatFailure::InvalidCode => IdentityError::InvalidCode,
+            WechatFailure::RateLimited => IdentityError::WechatRateLimited,
+            WechatFailure::RiskyUser => IdentityError::WechatUserBlocked,
+            WechatFailure::Unavailable(why) => IdentityError::WechatUnavailable(why),
+            WechatFailure::Rejected { errcode, errmsg } => IdentityError::WechatRejected { errcode, errmsg },
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! A user's own profile: `GET /me`, `PATCH /me`, the phone number, the residence.
+
+use chrono::{DateTime, Utc};
+use linli_kernel::events::topics;
+use linli_kernel::ports::{Clock, ScopeDirectory, ScopeNode};
+use linli_kernel::{Actor, BuildingId, DomainEvent, RoleGrant, Scope};
+use serde_json::json;
+use tracing::instrument;
+
+use crate::models::{Nickname, ProfileChange, RealName, User};
+use crate::ports::{RoleGrantRepository, UserRepository, WechatApi, WechatFailure};
+use crate::{IdentityError, Resource};
+
+/// A role the user holds, with the node it is held at (absent for scopes whose context is
+/// not built yet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleView {
+    pub grant: RoleGrant,
+    pub node: Option<ScopeNode>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeView {
+    pub user: User,
+    pub roles: Vec<RoleView>,
+    pub residence: Option<ScopeNode>,
+}
+
+pub(crate) fn apply_change(mut user: User, change: ProfileChange, now: DateTime<Utc>) -> User {
+    if let Some(nickname) = change.nickname {
+        user.nickname = Some(nickname);
+    }
+    if let Some(real_name) = change.real_name {
+        user.real_name = Some(real_name);
+    }
+    user.updated_at = now;
+    user
+}
+
+pub struct ProfileService<R, W, D, C> {
+    repo: R,
+    wechat: W,
+    directory: D,
+    clock: C,
+}
+
+impl<R, W, D, C> ProfileService<R, W, D, C>
+where
+    R: UserRepository + RoleGrantRepository,
+    W: WechatApi,
+    D: ScopeDirectory,
+    C: Clock,
+{
+    pub fn new(repo: R, wechat: W, directory: D, clock: C) -> Self {
+        Self {
+            repo,
+            wechat,
+            directory,
+            clock,
+        }
+    }
+
+    async fn current_user(&self, actor: &Actor) -> Result<User, IdentityError> {
+        self.repo
+            .find_user(actor.user_id())
+            .await?
+            .ok_or(IdentityError::NotFound(Resource::User))
+    }
+
+    #[instrument(skip_all, err)]
+    pub async fn me(&self, actor: &Actor) -> Result<MeView, IdentityError> {
+        let user = self.current_user(actor).await?;
+        let mut roles = Vec::new();
+        for grant in self.repo.grants_of(user.id).await? {
+            let node = self.directory.describe(grant.scope()).await?;
+            roles.push(RoleView { grant, node });
+        }
+        let residence = match user.residence {
+            Some(building) => self.directory.describe(Scope::Building(building)).await?,
+            None => None,
+        };
+        Ok(MeView {
+            user,
+            roles,
+            residence,
+        })
+    }
+
+    #[instrument(skip_all, err)]
+    pub async fn update_profile(
+        &self,
+        actor: &Actor,
+        nickname: Option<&str>,
+        real_name: Option<&str>,
+    ) -> Result<MeView, IdentityError> {
+        let change = ProfileChange {
+            nickname: nickname.map(Nickname::parse).transpose()?,
+            real_name: real_name.map(RealName::parse).transpose()?,
+        };
+        let user = self.current_user(actor).await?;
+        let now = self.clock.now();
+        let user = apply_change(user, change, now);
+        let event = DomainEvent::new(
+            topics::user(user.id),
+            "user.profile_updated",
+            json!({ "user_id": user.id }),
+            now,
+        );
+        self.repo.save_user(&user, &[event]).await?;
+        self.me(actor).await
+    }
+
+    /// Asks WeChat for the number behind a `getPhoneNumber` code and keeps it.
+    #[instrument(skip_all, err)]
+    pub async fn bind_phone(&self, actor: &Actor, code: &str) -> Result<MeView, IdentityError> {
+        let code = code.trim();
+        if code.is_empty() || code.len() > 256 {
+            return Err(linli_kernel::ValidationError::new(
+                "code",
+                "must be the code getPhoneNumber returned",
+            )
+            .into());
+        }
+        let phone = self
+            .wechat
+            .phone_number(code)
+            .await
+            .map_err(|failure| match failure {
+                WechatFailure::InvalidCode => IdentityError::InvalidPhoneCode,
+                other => other.into(),
+            })?;
+        let mut user = self.current_user(actor).await?;
+        let now = self.clock.now();
+        user.phone = Some(phone);
+        user.updated_at = now;
+        let event = DomainEvent::new(
+            topics::user(user.id),
+            "user.phone_bound",
+            json!({ "user_id": user.id }),
+            now,
+        );
+        self.repo.save_user(&user, &[event]).await?;
+        self.me(actor).await
+    }
+
+    /// Records the building the user lives in (usually scanned from its QR code).
+    #[instrument(skip_all, err)]
+    pub async fn set_residence(&self, actor: &Actor, building: BuildingId) -> Result<MeView, IdentityError> {
+        self.directory
+            .describe(Scope::Building(building))
+            .await?
+            .ok_or(IdentityError::NotFound(Resource::Building))?;
+        let mut user = self.current_user(actor).await?;
+        let now = self.clock.now();
+        user.residence = Some(building);
+        user.updated_at = now;
+        let event = DomainEvent::new(
+            topics::user(user.id),
+            "user.residence_changed",
+            json!({ "user_id": user.id, "building_id": building }),
+            now,
+        );
+        self.repo.save_user(&user, &[event]).await?;
+        self.me(actor).await
+    }
+}

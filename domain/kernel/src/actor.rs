@@ -1,0 +1,210 @@
+//! The actor: who is asking, and what their role grants let them do where.
+
+use crate::{BuildingId, CommunityId, GridId, Role, Scope, ScopePath, SessionId, SubdistrictId, UserId};
+
+/// What a use case asks of the actor before it acts. Each role gives some of them, at the
+/// scope where it is held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// Create and change subdistricts, communities, grids, buildings, branches, grid teams.
+    ManageStructure,
+    /// Grant and revoke roles at scopes one covers.
+    GrantRoles,
+    /// See the structure: names, kinds, households, teams.
+    ViewStructure,
+    /// See people's real names and phone numbers whole.
+    ViewPersonalData,
+    /// See the figures of a scope.
+    ViewStats,
+}
+
+impl Role {
+    pub const fn allows(self, permission: Permission) -> bool {
+        match permission {
+            Permission::ManageStructure | Permission::GrantRoles => self.is_admin(),
+            Permission::ViewPersonalData | Permission::ViewStats => self.is_staff(),
+            Permission::ViewStructure => self.is_staff() || matches!(self, Role::StairwellLeader),
+        }
+    }
+}
+
+/// A logged-in user with the role grants they hold right now (loaded per request, so a
+/// revoked grant stops working at once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    user_id: UserId,
+    session_id: Option<SessionId>,
+    grants: Vec<(Role, Scope)>,
+}
+
+impl Actor {
+    pub fn new(user_id: UserId, session_id: Option<SessionId>, grants: Vec<(Role, Scope)>) -> Self {
+        Self {
+            user_id,
+            session_id,
+            grants,
+        }
+    }
+
+    /// An operator at the console (`linli admin`, `linli demo`): the whole district.
+    pub fn console() -> Self {
+        Self::new(
+            UserId::from_uuid(uuid::Uuid::nil()),
+            None,
+            vec![(Role::DistrictAdmin, Scope::District)],
+        )
+    }
+
+    pub fn user_id(&self) -> UserId {
+        self.user_id
+    }
+
+    pub fn session_id(&self) -> Option<SessionId> {
+        self.session_id
+    }
+
+    pub fn grants(&self) -> &[(Role, Scope)] {
+        &self.grants
+    }
+
+    /// Whether some role of the actor gives `permission` at a scope covering `path`.
+    pub fn can(&self, permission: Permission, path: &ScopePath) -> bool {
+        self.grants
+            .iter()
+            .any(|(role, scope)| role.allows(permission) && scope.covers(path))
+    }
+
+    /// Every node under which the actor has `permission`: what list queries filter by.
+    pub fn reach(&self, permission: Permission) -> Reach {
+        let mut reach = Reach::default();
+        for (role, scope) in &self.grants {
+            if !role.allows(permission) {
+                continue;
+            }
+            match *scope {
+                Scope::District => reach.whole_district = true,
+                Scope::Subdistrict(id) => reach.subdistricts.push(id),
+                Scope::Community(id) => reach.communities.push(id),
+                Scope::Grid(id) => reach.grids.push(id),
+                Scope::Building(id) => reach.buildings.push(id),
+                // Units and teams stand beside the tree; no structure lies under them.
+                Scope::Unit(_) | Scope::Team(_) => {}
+            }
+        }
+        reach
+    }
+}
+
+/// The nodes under which an actor holds some permission. Empty means "nowhere".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reach {
+    pub whole_district: bool,
+    pub subdistricts: Vec<SubdistrictId>,
+    pub communities: Vec<CommunityId>,
+    pub grids: Vec<GridId>,
+    pub buildings: Vec<BuildingId>,
+}
+
+impl Reach {
+    pub fn is_empty(&self) -> bool {
+        !self.whole_district
+            && self.subdistricts.is_empty()
+            && self.communities.is_empty()
+            && self.grids.is_empty()
+            && self.buildings.is_empty()
+    }
+
+    /// Whether this reach takes in everything at `path`.
+    pub fn covers(&self, path: &ScopePath) -> bool {
+        self.whole_district
+            || path.subdistrict.is_some_and(|id| self.subdistricts.contains(&id))
+            || path.community.is_some_and(|id| self.communities.contains(&id))
+            || path.grid.is_some_and(|id| self.grids.contains(&id))
+            || path.building.is_some_and(|id| self.buildings.contains(&id))
+    }
+
+    /// The reach of exactly one node and its subtree.
+    pub fn at(path: &ScopePath) -> Reach {
+        let mut reach = Reach::default();
+        if let Some(id) = path.building {
+            reach.buildings.push(id);
+        } else if let Some(id) = path.grid {
+            reach.grids.push(id);
+        } else if let Some(id) = path.community {
+            reach.communities.push(id);
+        } else if let Some(id) = path.subdistrict {
+            reach.subdistricts.push(id);
+        } else {
+            reach.whole_district = true;
+        }
+        reach
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_community_admin_manages_its_community_and_nothing_beside_it() {
+        let (sub, community, other) = (SubdistrictId::new(), CommunityId::new(), CommunityId::new());
+        let admin = Actor::new(
+            UserId::new(),
+            None,
+            vec![(Role::CommunityAdmin, Scope::Community(community))],
+        );
+        let grid_in_it = ScopePath::grid(sub, community, GridId::new());
+        let grid_beside = ScopePath::grid(sub, other, GridId::new());
+        assert!(admin.can(Permission::ManageStructure, &grid_in_it));
+        assert!(!admin.can(Permission::ManageStructure, &grid_beside));
+        assert!(!admin.can(Permission::ManageStructure, &ScopePath::subdistrict(sub)));
+    }
+
+    #[test]
+    fn grid_workers_see_but_do_not_manage() {
+        let grid = ScopePath::grid(SubdistrictId::new(), CommunityId::new(), GridId::new());
+        let Some(grid_id) = grid.grid else {
+            panic!("grid path")
+        };
+        let worker = Actor::new(
+            UserId::new(),
+            None,
+            vec![(Role::GridWorker, Scope::Grid(grid_id))],
+        );
+        assert!(worker.can(Permission::ViewStructure, &grid));
+        assert!(worker.can(Permission::ViewPersonalData, &grid));
+        assert!(!worker.can(Permission::ManageStructure, &grid));
+        assert!(!worker.can(Permission::GrantRoles, &grid));
+    }
+
+    #[test]
+    fn residents_reach_nowhere() {
+        let resident = Actor::new(
+            UserId::new(),
+            None,
+            vec![(Role::PartyMember, Scope::Community(CommunityId::new()))],
+        );
+        assert!(resident.reach(Permission::ViewStructure).is_empty());
+        assert!(!resident.can(Permission::ViewStats, &ScopePath::district()));
+    }
+
+    #[test]
+    fn reach_collects_the_scopes_of_permitted_roles_only() {
+        let community = CommunityId::new();
+        let building = BuildingId::new();
+        let actor = Actor::new(
+            UserId::new(),
+            None,
+            vec![
+                (Role::CommunityAdmin, Scope::Community(community)),
+                (Role::StairwellLeader, Scope::Building(building)),
+            ],
+        );
+        assert_eq!(
+            actor.reach(Permission::ManageStructure).communities,
+            vec![community]
+        );
+        assert!(actor.reach(Permission::ManageStructure).buildings.is_empty());
+        assert_eq!(actor.reach(Permission::ViewStructure).buildings, vec![building]);
+    }
+}

@@ -1,0 +1,23 @@
+//! The shared kernel of linli: what every bounded context speaks.
+//!
+//! Ids, the actor with its roles and scopes, personal data and its masking, domain events,
+//! pagination and validation errors. Nothing here knows HTTP, SQL, Redis or WeChat.
+
+pub mod actor;
+pub mod error;
+pub mod events;
+pub mod ids;
+pub mod page;
+pub mod people;
+pub mod ports;
+pub mod roles;
+pub mod scope;
+pub mod text;
+
+pub use actor::{Actor, Permission};
+pub use error::ValidationError;
+pub use events::DomainEvent;
+pub use ids::*;
+pub use page::{Page, PageRequest};
+pub use roles::{Role, RoleGrant};
+pub use scope::{Scope, ScopeKind, ScopePath};
