@@ -1,0 +1,135 @@
+//! Idempotency keys: a creating call retried with the same key and body gets the first
+//! answer and changes nothing twice (mini-program networks retry).
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use super::entity::idempotency_key;
+use super::{Database, is_unique_violation};
+
+/// A stored answer to replay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResponse {
+    pub status: u16,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdempotencyClaim {
+    /// First use of the key: go ahead, then `complete` or `release` it.
+    Fresh,
+    /// The first request with this key is still running.
+    InProgress,
+    /// The key was used with another request.
+    Mismatch,
+    /// The key was used with this request, which answered this.
+    Replay(StoredResponse),
+}
+
+/// A request still unanswered after this long is taken to have died with its instance.
+const ABANDONED_AFTER: i64 = 60;
+
+impl Database {
+    pub async fn claim_idempotency_key(
+        &self,
+        owner: &str,
+        key: &str,
+        request_hash: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<IdempotencyClaim> {
+        let row = idempotency_key::ActiveModel {
+            owner: Set(owner.to_owned()),
+            key: Set(key.to_owned()),
+            request_hash: Set(request_hash.to_owned()),
+            status: Set(None),
+            body: Set(None),
+            created_at: Set(now),
+        };
+        match idempotency_key::Entity::insert(row)
+            .exec_without_returning(&self.conn)
+            .await
+        {
+            Ok(_) => return Ok(IdempotencyClaim::Fresh),
+            Err(e) if is_unique_violation(&e) => {}
+            Err(e) => return Err(e.into()),
+        }
+        let Some(existing) = idempotency_key::Entity::find_by_id((owner.to_owned(), key.to_owned()))
+            .one(&self.conn)
+            .await?
+        else {
+            // Released between our insert and our read: the caller may retry.
+            return Ok(IdempotencyClaim::InProgress);
+        };
+        if existing.request_hash != request_hash {
+            return Ok(IdempotencyClaim::Mismatch);
+        }
+        match (existing.status, existing.body) {
+            (Some(status), Some(body)) => Ok(IdempotencyClaim::Replay(StoredResponse {
+                status: u16::try_from(status).unwrap_or(500),
+                body,
+            })),
+            _ if existing.created_at < now - Duration::seconds(ABANDONED_AFTER) => {
+                // Take over an abandoned claim, guarded so only one retry wins it.
+                let taken = idempotency_key::Entity::update_many()
+                    .col_expr(
+                        idempotency_key::Column::CreatedAt,
+                        sea_orm::sea_query::Expr::value(now),
+                    )
+                    .filter(idempotency_key::Column::Owner.eq(owner))
+                    .filter(idempotency_key::Column::Key.eq(key))
+                    .filter(idempotency_key::Column::CreatedAt.eq(existing.created_at))
+                    .filter(idempotency_key::Column::Status.is_null())
+                    .exec(&self.conn)
+                    .await?;
+                Ok(if taken.rows_affected == 1 {
+                    IdempotencyClaim::Fresh
+                } else {
+                    IdempotencyClaim::InProgress
+                })
+            }
+            _ => Ok(IdempotencyClaim::InProgress),
+        }
+    }
+
+    pub async fn complete_idempotency_key(
+        &self,
+        owner: &str,
+        key: &str,
+        response: &StoredResponse,
+    ) -> anyhow::Result<()> {
+        idempotency_key::Entity::update_many()
+            .col_expr(
+                idempotency_key::Column::Status,
+                sea_orm::sea_query::Expr::value(i32::from(response.status)),
+            )
+            .col_expr(
+                idempotency_key::Column::Body,
+                sea_orm::sea_query::Expr::value(response.body.clone()),
+            )
+            .filter(idempotency_key::Column::Owner.eq(owner))
+            .filter(idempotency_key::Column::Key.eq(key))
+            .exec(&self.conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Forgets a claim whose request failed, so a retry runs it again.
+    pub async fn release_idempotency_key(&self, owner: &str, key: &str) -> anyhow::Result<()> {
+        idempotency_key::Entity::delete_many()
+            .filter(idempotency_key::Column::Owner.eq(owner))
+            .filter(idempotency_key::Column::Key.eq(key))
+            .exec(&self.conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Drops keys older than `older_than`; retries come within minutes, not days.
+    pub async fn purge_idempotency_keys(&self, older_than: DateTime<Utc>) -> anyhow::Result<u64> {
+        let result = idempotency_key::Entity::delete_many()
+            .filter(idempotency_key::Column::CreatedAt.lt(older_than))
+            .exec(&self.conn)
+            .await?;
+        Ok(result.rows_affected)
+    }
+}

@@ -1,0 +1,218 @@
+//! The relational store: one sea-orm code path for SQLite (embedded) and PostgreSQL
+//! (distributed), chosen by the URL's scheme.
+
+pub mod entity;
+pub mod migration;
+
+mod directory;
+mod grants;
+mod idempotency;
+mod outbox;
+mod query;
+mod seed;
+mod sessions;
+mod structure;
+mod users;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
+use tokio::sync::Notify;
+
+pub use idempotency::{IdempotencyClaim, StoredResponse};
+pub use migration::Migrator;
+pub use outbox::OutboxRecord;
+pub use seed::Seed;
+
+/// The database, shared by every repository. Cheap to clone.
+#[derive(Clone)]
+pub struct Database {
+    conn: DatabaseConnection,
+    /// Woken after a commit that wrote events, so the relay publishes them at once rather
+    /// than at its next poll.
+    outbox_written: Arc<Notify>,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database")
+            .field("backend", &self.backend())
+            .finish_non_exhaustive()
+    }
+}
+
+/// How to connect; the URL may hold a password, so it is never printed.
+#[derive(Clone)]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub max_connections: u32,
+}
+
+impl std::fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &redact_url(&self.url))
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl Database {
+    pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<Self> {
+        let mut options = ConnectOptions::new(settings.url.clone());
+        options
+            .max_connections(settings.max_connections)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .sqlx_logging(false);
+        if settings.url.starts_with("sqlite:") {
+            // WAL lets readers go on while one writer writes; writers queue on the busy
+            // timeout instead of failing at once.
+            options.map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(15))
+                    .foreign_keys(true)
+                    .create_if_missing(true)
+            });
+        }
+        let conn = sea_orm::Database::connect(options)
+            .await
+            .with_context(|| format!("connecting to {}", redact_url(&settings.url)))?;
+        Ok(Self {
+            conn,
+            outbox_written: Arc::new(Notify::new()),
+        })
+    }
+
+    pub fn backend(&self) -> DatabaseBackend {
+        self.conn.get_database_backend()
+    }
+
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    /// Applies pending migrations. On PostgreSQL an advisory lock makes instances starting
+    /// together take turns.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        if self.backend() == DatabaseBackend::Postgres {
+            let txn = self.conn.begin().await?;
+            txn.execute_unprepared("SELECT pg_advisory_xact_lock(7263541001)")
+                .await?;
+            Migrator::up(&txn, None).await.context("applying migrations")?;
+            txn.commit().await?;
+        } else {
+            Migrator::up(&self.conn, None)
+                .await
+                .context("applying migrations")?;
+        }
+        Ok(())
+    }
+
+    /// Each migration with whether it is applied.
+    pub async fn migration_status(&self) -> anyhow::Result<Vec<(String, bool)>> {
+        let applied: Vec<String> = Migrator::get_applied_migrations(&self.conn)
+            .await?
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect();
+        Ok(Migrator::migrations()
+            .iter()
+            .map(|m| (m.name().to_owned(), applied.iter().any(|a| a == m.name())))
+            .collect())
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> bool {
+        self.conn.ping().await.is_ok()
+    }
+
+    pub async fn set_district_name(&self, name: &str) -> anyhow::Result<()> {
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+        entity::district::ActiveModel {
+            id: Set(1),
+            name: Set(name.to_owned()),
+        }
+        .update(&self.conn)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn district_name(&self) -> anyhow::Result<String> {
+        use sea_orm::EntityTrait;
+        Ok(entity::district::Entity::find_by_id(1)
+            .one(&self.conn)
+            .await?
+            .map(|d| d.name)
+            .unwrap_or_default())
+    }
+
+    /// A transaction that will write. SQLite takes the write lock at BEGIN, so two writers
+    /// queue instead of deadlocking when both try to upgrade a read lock.
+    pub(crate) async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
+        self.conn
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..TransactionOptions::default()
+            })
+            .await
+    }
+
+    /// Commits, then wakes the outbox relay.
+    pub(crate) async fn commit_with_events(&self, txn: DatabaseTransaction) -> Result<(), DbErr> {
+        txn.commit().await?;
+        self.outbox_written.notify_one();
+        Ok(())
+    }
+
+    pub(crate) fn outbox_signal(&self) -> Arc<Notify> {
+        self.outbox_written.clone()
+    }
+}
+
+/// Whether a write failed on a unique index or primary key.
+pub(crate) fn is_unique_violation(error: &DbErr) -> bool {
+    matches!(
+        error.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_never_print() {
+        assert_eq!(
+            redact_url("postgres://linli:s3cret@db.internal:5432/linli"),
+            "postgres://linli:***@db.internal:5432/linli"
+        );
+        assert_eq!(
+            redact_url("sqlite://./data/linli.db?mode=rwc"),
+            "sqlite://./data/linli.db?mode=rwc"
+        );
+    }
+}

@@ -1,0 +1,120 @@
+//! Sessions and their rotated refresh tokens.
+
+use chrono::{DateTime, Utc};
+use linli_identity::ports::{RefreshRecord, SessionRepository};
+use linli_kernel::{SessionId, UserId};
+use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use super::Database;
+use super::entity::{refresh_token, session};
+
+impl SessionRepository for Database {
+    async fn open_session(
+        &self,
+        session_id: SessionId,
+        user_id: UserId,
+        refresh_hash: &str,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        let txn = self.begin_write().await?;
+        session::Entity::insert(session::ActiveModel {
+            id: Set(session_id.as_uuid()),
+            user_id: Set(user_id.as_uuid()),
+            created_at: Set(now),
+            revoked_at: Set(None),
+        })
+        .exec_without_returning(&txn)
+        .await?;
+        refresh_token::Entity::insert(refresh_token::ActiveModel {
+            token_hash: Set(refresh_hash.to_owned()),
+            session_id: Set(session_id.as_uuid()),
+            user_id: Set(user_id.as_uuid()),
+            expires_at: Set(expires_at),
+            spent_at: Set(None),
+            created_at: Set(now),
+        })
+        .exec_without_returning(&txn)
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    async fn find_refresh(&self, refresh_hash: &str) -> anyhow::Result<Option<RefreshRecord>> {
+        let Some(token) = refresh_token::Entity::find_by_id(refresh_hash.to_owned())
+            .one(&self.conn)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let revoked = session::Entity::find_by_id(token.session_id)
+            .one(&self.conn)
+            .await?
+            .is_none_or(|s| s.revoked_at.is_some());
+        Ok(Some(RefreshRecord {
+            session_id: SessionId::from_uuid(token.session_id),
+            user_id: UserId::from_uuid(token.user_id),
+            expires_at: token.expires_at,
+            spent: token.spent_at.is_some(),
+            session_revoked: revoked,
+        }))
+    }
+
+    async fn rotate_refresh(
+        &self,
+        spent_hash: &str,
+        next_hash: &str,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<bool> {
+        let txn = self.begin_write().await?;
+        // Guarded by `spent_at IS NULL`: of two requests spending one token, one updates a
+        // row and the other none.
+        let spent = refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::SpentAt, Expr::value(now))
+            .filter(refresh_token::Column::TokenHash.eq(spent_hash))
+            .filter(refresh_token::Column::SpentAt.is_null())
+            .exec(&txn)
+            .await?;
+        if spent.rows_affected != 1 {
+            return Ok(false);
+        }
+        let Some(old) = refresh_token::Entity::find_by_id(spent_hash.to_owned())
+            .one(&txn)
+            .await?
+        else {
+            return Ok(false);
+        };
+        refresh_token::Entity::insert(refresh_token::ActiveModel {
+            token_hash: Set(next_hash.to_owned()),
+            session_id: Set(old.session_id),
+            user_id: Set(old.user_id),
+            expires_at: Set(expires_at),
+            spent_at: Set(None),
+            created_at: Set(now),
+        })
+        .exec_without_returning(&txn)
+        .await?;
+        txn.commit().await?;
+        Ok(true)
+    }
+
+    async fn revoke_session(&self, session_id: SessionId, now: DateTime<Utc>) -> anyhow::Result<()> {
+        session::Entity::update_many()
+            .col_expr(session::Column::RevokedAt, Expr::value(now))
+            .filter(session::Column::Id.eq(session_id.as_uuid()))
+            .filter(session::Column::RevokedAt.is_null())
+            .exec(&self.conn)
+            .await?;
+        Ok(())
+    }
+
+    async fn session_active(&self, session_id: SessionId) -> anyhow::Result<bool> {
+        Ok(session::Entity::find_by_id(session_id.as_uuid())
+            .one(&self.conn)
+            .await?
+            .is_some_and(|s| s.revoked_at.is_none()))
+    }
+}

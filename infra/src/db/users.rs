@@ -1,0 +1,185 @@
+//! Users, and people as other contexts see them.
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use linli_identity::ports::UserRepository;
+use linli_identity::{Nickname, OpenId, PhoneNumber, RealName, UnionId, User};
+use linli_kernel::people::PersonRecord;
+use linli_kernel::ports::PersonDirectory;
+use linli_kernel::{BuildingId, DomainEvent, ScopePath, UserId};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use super::entity::{building, role_grant, user};
+use super::{Database, outbox};
+
+pub(crate) fn to_user(row: user::Model) -> anyhow::Result<User> {
+    let context = || format!("stored user {} is malformed", row.id);
+    Ok(User {
+        id: UserId::from_uuid(row.id),
+        openid: OpenId::parse(&row.openid).with_context(context)?,
+        unionid: row
+            .unionid
+            .as_deref()
+            .map(UnionId::parse)
+            .transpose()
+            .with_context(context)?,
+        nickname: row
+            .nickname
+            .as_deref()
+            .map(Nickname::parse)
+            .transpose()
+            .with_context(context)?,
+        real_name: row
+            .real_name
+            .as_deref()
+            .map(RealName::parse)
+            .transpose()
+            .with_context(context)?,
+        phone: row
+            .phone
+            .as_deref()
+            .map(PhoneNumber::parse)
+            .transpose()
+            .with_context(context)?,
+        residence: row.residence_building_id.map(BuildingId::from_uuid),
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+impl UserRepository for Database {
+    async fn upsert_by_openid(
+        &self,
+        openid: &OpenId,
+        unionid: Option<&UnionId>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<User> {
+        let row = user::ActiveModel {
+            id: Set(UserId::new().as_uuid()),
+            openid: Set(openid.as_str().to_owned()),
+            unionid: Set(unionid.map(|u| u.as_str().to_owned())),
+            nickname: NotSet,
+            real_name: NotSet,
+            phone: NotSet,
+            residence_building_id: NotSet,
+            created_at: Set(now),
+            updated_at: Set(now),
+        };
+        // Insert, or on a known openid keep the row (refreshing the unionid when WeChat
+        // gives one): concurrent first logins end with one user.
+        let mut on_conflict = OnConflict::column(user::Column::Openid);
+        if unionid.is_some() {
+            on_conflict.update_column(user::Column::Unionid);
+        } else {
+            on_conflict.do_nothing();
+        }
+        user::Entity::insert(row)
+            .on_conflict(on_conflict)
+            .try_insert()
+            .exec_without_returning(&self.conn)
+            .await?;
+        let stored = user::Entity::find()
+            .filter(user::Column::Openid.eq(openid.as_str()))
+            .one(&self.conn)
+            .await?
+            .context("the user just upserted is missing")?;
+        to_user(stored)
+    }
+
+    async fn find_user(&self, id: UserId) -> anyhow::Result<Option<User>> {
+        user::Entity::find_by_id(id.as_uuid())
+            .one(&self.conn)
+            .await?
+            .map(to_user)
+            .transpose()
+    }
+
+    async fn save_user(&self, u: &User, events: &[DomainEvent]) -> anyhow::Result<()> {
+        let txn = self.begin_write().await?;
+        user::Entity::update_many()
+            .col_expr(
+                user::Column::Nickname,
+                sea_orm::sea_query::Expr::value(u.nickname.as_ref().map(|n| n.as_str().to_owned())),
+            )
+            .col_expr(
+                user::Column::RealName,
+                sea_orm::sea_query::Expr::value(u.real_name.as_ref().map(|n| n.as_str().to_owned())),
+            )
+            .col_expr(
+                user::Column::Phone,
+                sea_orm::sea_query::Expr::value(u.phone.as_ref().map(|n| n.as_str().to_owned())),
+            )
+            .col_expr(
+                user::Column::ResidenceBuildingId,
+                sea_orm::sea_query::Expr::value(u.residence.map(|b| b.as_uuid())),
+            )
+            .col_expr(
+                user::Column::UpdatedAt,
+                sea_orm::sea_query::Expr::value(u.updated_at),
+            )
+            .filter(user::Column::Id.eq(u.id.as_uuid()))
+            .exec(&txn)
+            .await?;
+        outbox::record(&txn, events).await?;
+        self.commit_with_events(txn).await?;
+        Ok(())
+    }
+}
+
+impl PersonDirectory for Database {
+    async fn people(&self, ids: &[UserId]) -> anyhow::Result<Vec<PersonRecord>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let uuids: Vec<uuid::Uuid> = ids.iter().map(|i| i.as_uuid()).collect();
+        let users = user::Entity::find()
+            .filter(user::Column::Id.is_in(uuids.clone()))
+            .all(&self.conn)
+            .await?;
+        let residences: Vec<uuid::Uuid> = users.iter().filter_map(|u| u.residence_building_id).collect();
+        let buildings = if residences.is_empty() {
+            Vec::new()
+        } else {
+            building::Entity::find()
+                .filter(building::Column::Id.is_in(residences))
+                .all(&self.conn)
+                .await?
+        };
+        let grants = role_grant::Entity::find()
+            .filter(role_grant::Column::UserId.is_in(uuids))
+            .all(&self.conn)
+            .await?;
+        Ok(users
+            .into_iter()
+            .map(|u| {
+                let mut places: Vec<ScopePath> = buildings
+                    .iter()
+                    .filter(|b| Some(b.id) == u.residence_building_id)
+                    .map(|b| {
+                        ScopePath::building(
+                            b.subdistrict_id.into(),
+                            b.community_id.into(),
+                            b.grid_id.into(),
+                            b.id.into(),
+                        )
+                    })
+                    .collect();
+                places.extend(
+                    grants
+                        .iter()
+                        .filter(|g| g.user_id == u.id)
+                        .map(super::grants::path_of),
+                );
+                PersonRecord {
+                    id: UserId::from_uuid(u.id),
+                    nickname: u.nickname,
+                    real_name: u.real_name,
+                    phone: u.phone,
+                    places,
+                }
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,14 @@
+//! Adapters: everything linli says to a database, Redis or WeChat lives here, behind the
+//! ports the domain declares.
+
+pub mod db;
+pub mod events;
+pub mod rate_limit;
+pub mod tokens;
+pub mod wechat;
+
+/// rustls needs one crypto provider per process; ring builds faster than aws-lc.
+pub fn install_crypto_provider() {
+    // Err means one is installed already, which is what we want.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

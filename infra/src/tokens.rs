@@ -1,0 +1,137 @@
+//! Access tokens: HS256 JWTs naming the user and the session, checked against the time the
+//! domain gives (so expiry is testable) rather than the library's own clock.
+
+use chrono::{DateTime, Duration, Utc};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use linli_identity::ports::{AccessTokens, TokenRejection};
+use linli_identity::{AccessClaims, AccessToken};
+use linli_kernel::{SessionId, UserId};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+const ISSUER: &str = "linli";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    sub: uuid::Uuid,
+    sid: uuid::Uuid,
+    iat: i64,
+    exp: i64,
+    iss: String,
+}
+
+#[derive(Clone)]
+pub struct JwtTokens {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    ttl: Duration,
+}
+
+impl std::fmt::Debug for JwtTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwtTokens")
+            .field("ttl", &self.ttl)
+            .finish_non_exhaustive()
+    }
+}
+
+impl JwtTokens {
+    pub fn new(secret: &SecretString, ttl: Duration) -> Self {
+        let bytes = secret.expose_secret().as_bytes();
+        Self {
+            encoding: EncodingKey::from_secret(bytes),
+            decoding: DecodingKey::from_secret(bytes),
+            ttl,
+        }
+    }
+
+    /// Signs arbitrary claims: for tests that need a token expired or issued long ago.
+    pub fn sign(
+        &self,
+        claims: AccessClaims,
+        issued_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> anyhow::Result<String> {
+        let claims = Claims {
+            sub: claims.user_id.as_uuid(),
+            sid: claims.session_id.as_uuid(),
+            iat: issued_at.timestamp(),
+            exp: expires_at.timestamp(),
+            iss: ISSUER.to_owned(),
+        };
+        Ok(encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?)
+    }
+}
+
+impl AccessTokens for JwtTokens {
+    fn issue(&self, claims: AccessClaims, now: DateTime<Utc>) -> anyhow::Result<AccessToken> {
+        Ok(AccessToken {
+            token: self.sign(claims, now, now + self.ttl)?,
+            expires_in_seconds: self.ttl.num_seconds(),
+        })
+    }
+
+    fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<AccessClaims, TokenRejection> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[ISSUER]);
+        validation.validate_exp = false;
+        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+        let data =
+            decode::<Claims>(token, &self.decoding, &validation).map_err(|_| TokenRejection::Invalid)?;
+        if data.claims.exp <= now.timestamp() {
+            return Err(TokenRejection::Expired);
+        }
+        Ok(AccessClaims {
+            user_id: UserId::from_uuid(data.claims.sub),
+            session_id: SessionId::from_uuid(data.claims.sid),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens() -> JwtTokens {
+        JwtTokens::new(
+            &SecretString::from("a-test-secret-of-at-least-32-bytes!!"),
+            Duration::minutes(15),
+        )
+    }
+
+    fn claims() -> AccessClaims {
+        AccessClaims {
+            user_id: UserId::new(),
+            session_id: SessionId::new(),
+        }
+    }
+
+    #[test]
+    fn a_token_verifies_until_it_expires() {
+        let tokens = tokens();
+        let now = Utc::now();
+        let issued = tokens.issue(claims(), now).unwrap();
+        assert!(tokens.verify(&issued.token, now + Duration::minutes(14)).is_ok());
+        assert_eq!(
+            tokens.verify(&issued.token, now + Duration::minutes(15)),
+            Err(TokenRejection::Expired)
+        );
+    }
+
+    #[test]
+    fn a_token_signed_with_another_secret_is_invalid() {
+        let other = JwtTokens::new(
+            &SecretString::from("another-secret-of-at-least-32-bytes"),
+            Duration::minutes(15),
+        );
+        let issued = other.issue(claims(), Utc::now()).unwrap();
+        assert_eq!(
+            tokens().verify(&issued.token, Utc::now()),
+            Err(TokenRejection::Invalid)
+        );
+        assert_eq!(
+            tokens().verify("not.a.token", Utc::now()),
+            Err(TokenRejection::Invalid)
+        );
+    }
+}

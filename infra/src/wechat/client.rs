@@ -1,0 +1,228 @@
+use std::time::Duration;
+
+use linli_identity::ports::{WechatApi, WechatFailure};
+use linli_identity::{LoginCode, OpenId, PhoneNumber, UnionId, WechatIdentity};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use super::access_token::AccessTokenStore;
+
+/// Where WeChat is and who we are to it.
+#[derive(Clone)]
+pub struct WechatSettings {
+    /// `https://api.weixin.qq.com` in production; the fake server's address in tests.
+    pub api_base: String,
+    pub app_id: String,
+    pub app_secret: SecretString,
+    /// A call that takes longer fails as unavailable (503) rather than holding the user.
+    pub timeout: Duration,
+}
+
+impl std::fmt::Debug for WechatSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WechatSettings")
+            .field("api_base", &self.api_base)
+            .field("app_id", &self.app_id)
+            .field("app_secret", &"***")
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+#[derive(Clone)]
+pub struct WechatClient {
+    http: reqwest::Client,
+    settings: WechatSettings,
+    tokens: AccessTokenStore,
+}
+
+impl std::fmt::Debug for WechatClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WechatClient")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+/// WeChat's answers carry `errcode` (0 or absent on success) beside their fields.
+#[derive(Debug, Deserialize)]
+struct Envelope<T> {
+    #[serde(default)]
+    errcode: i64,
+    #[serde(default)]
+    errmsg: String,
+    #[serde(flatten)]
+    body: T,
+}
+
+#[derive(Debug, Deserialize)]
+struct SessionBody {
+    openid: Option<String>,
+    unionid: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PhoneBody {
+    phone_info: Option<PhoneInfo>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PhoneInfo {
+    phone_number: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct StableTokenBody {
+    pub access_token: Option<String>,
+    pub expires_in: Option<i64>,
+}
+
+/// Error codes that mean the access token we sent is no longer good.
+const STALE_ACCESS_TOKEN: [i64; 3] = [40001, 42001, 40014];
+
+fn failure(errcode: i64, errmsg: String) -> WechatFailure {
+    match errcode {
+        40029 | 40163 => WechatFailure::InvalidCode,
+        45011 => WechatFailure::RateLimited,
+        40226 => WechatFailure::RiskyUser,
+        -1 => WechatFailure::Unavailable(format!("system busy: {errmsg}")),
+        _ => WechatFailure::Rejected { errcode, errmsg },
+    }
+}
+
+fn transport(e: &reqwest::Error) -> WechatFailure {
+    if e.is_timeout() {
+        WechatFailure::Unavailable("timed out".to_owned())
+    } else {
+        WechatFailure::Unavailable(format!("unreachable: {e}"))
+    }
+}
+
+impl WechatClient {
+    pub fn new(settings: WechatSettings, tokens: AccessTokenStore) -> anyhow::Result<Self> {
+        crate::install_crypto_provider();
+        let http = reqwest::Client::builder()
+            .timeout(settings.timeout)
+            .connect_timeout(settings.timeout)
+            .build()?;
+        Ok(Self {
+            http,
+            settings,
+            tokens,
+        })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.settings.api_base.trim_end_matches('/'))
+    }
+
+    /// Reads an answer; WeChat sometimes labels JSON as `text/plain`, so the body is parsed
+    /// whatever its content type.
+    async fn read<T: DeserializeOwned>(response: reqwest::Response) -> Result<Envelope<T>, WechatFailure> {
+        let status = response.status();
+        let text = response.text().await.map_err(|e| transport(&e))?;
+        if !status.is_success() {
+            return Err(WechatFailure::Unavailable(format!("HTTP {status}")));
+        }
+        serde_json::from_str(&text).map_err(|e| WechatFailure::Unavailable(format!("unreadable answer: {e}")))
+    }
+
+    pub(super) async fn fetch_stable_token(
+        &self,
+        force_refresh: bool,
+    ) -> Result<(String, i64), WechatFailure> {
+        let response = self
+            .http
+            .post(self.url("/cgi-bin/stable_token"))
+            .json(&serde_json::json!({
+                "grant_type": "client_credential",
+                "appid": self.settings.app_id,
+                "secret": self.settings.app_secret.expose_secret(),
+                "force_refresh": force_refresh,
+            }))
+            .send()
+            .await
+            .map_err(|e| transport(&e))?;
+        let answer: Envelope<StableTokenBody> = Self::read(response).await?;
+        if answer.errcode != 0 {
+            return Err(failure(answer.errcode, answer.errmsg));
+        }
+        match (answer.body.access_token, answer.body.expires_in) {
+            (Some(token), Some(expires_in)) => Ok((token, expires_in)),
+            _ => Err(WechatFailure::Unavailable(
+                "stable_token answered without a token".to_owned(),
+            )),
+        }
+    }
+
+    async fn phone_with_token(&self, token: &str, code: &str) -> Result<Envelope<PhoneBody>, WechatFailure> {
+        let response = self
+            .http
+            .post(self.url("/wxa/business/getuserphonenumber"))
+            .query(&[("access_token", token)])
+            .json(&serde_json::json!({ "code": code }))
+            .send()
+            .await
+            .map_err(|e| transport(&e))?;
+        Self::read(response).await
+    }
+}
+
+impl WechatApi for WechatClient {
+    async fn code_to_session(&self, code: &LoginCode) -> Result<WechatIdentity, WechatFailure> {
+        let response = self
+            .http
+            .get(self.url("/sns/jscode2session"))
+            .query(&[
+                ("appid", self.settings.app_id.as_str()),
+                ("secret", self.settings.app_secret.expose_secret()),
+                ("js_code", code.as_str()),
+                ("grant_type", "authorization_code"),
+            ])
+            .send()
+            .await
+            .map_err(|e| transport(&e))?;
+        let answer: Envelope<SessionBody> = Self::read(response).await?;
+        if answer.errcode != 0 {
+            return Err(failure(answer.errcode, answer.errmsg));
+        }
+        let openid = answer
+            .body
+            .openid
+            .as_deref()
+            .map(OpenId::parse)
+            .transpose()
+            .ok()
+            .flatten()
+            .ok_or_else(|| {
+                WechatFailure::Unavailable("jscode2session answered without a valid openid".to_owned())
+            })?;
+        let unionid = answer
+            .body
+            .unionid
+            .as_deref()
+            .and_then(|u| UnionId::parse(u).ok());
+        Ok(WechatIdentity { openid, unionid })
+    }
+
+    async fn phone_number(&self, code: &str) -> Result<PhoneNumber, WechatFailure> {
+        let token = self.tokens.current(self).await?;
+        let mut answer = self.phone_with_token(&token, code).await?;
+        if STALE_ACCESS_TOKEN.contains(&answer.errcode) {
+            // Refresh once (one refresh for all the requests that hit the stale token), retry once.
+            let fresh = self.tokens.replace_rejected(self, &token).await?;
+            answer = self.phone_with_token(&fresh, code).await?;
+        }
+        if answer.errcode != 0 {
+            return Err(failure(answer.errcode, answer.errmsg));
+        }
+        let number = answer.body.phone_info.map(|p| p.phone_number).ok_or_else(|| {
+            WechatFailure::Unavailable("getuserphonenumber answered without phone_info".to_owned())
+        })?;
+        PhoneNumber::parse(&number).map_err(|_| {
+            WechatFailure::Unavailable(format!("WeChat gave an unreadable phone number `{number}`"))
+        })
+    }
+}
