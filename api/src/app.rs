@@ -1,0 +1,227 @@
+//! `Application::build(settings)` wires the adapters to the services, binds (port 0 in
+//! tests), and runs until a shutdown signal, then drains.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::Utc;
+use linli_grid::StructureService;
+use linli_identity::{AuthService, AuthSettings, GrantService, ProfileService};
+use linli_infra::db::{Database, DatabaseSettings};
+use linli_infra::events::{EventBus, run_outbox_relay};
+use linli_infra::rate_limit::RateLimiter;
+use linli_infra::tokens::JwtTokens;
+use linli_infra::wechat::{AccessTokenStore, WechatClient, WechatSettings};
+use linli_kernel::ports::SystemClock;
+use linli_kernel::{Role, Scope};
+use poem::Server;
+use poem::listener::TcpAcceptor;
+use secrecy::SecretString;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Settings;
+use crate::metrics::Metrics;
+use crate::state::{AppState, Inner};
+
+/// Access tokens live 15 minutes; a stolen one is useful briefly.
+const ACCESS_TOKEN_TTL_MINUTES: i64 = 15;
+/// A session not refreshed for 30 days ends.
+const SESSION_TTL_DAYS: i64 = 30;
+
+pub struct Application {
+    acceptor: TcpAcceptor,
+    addr: SocketAddr,
+    state: AppState,
+    grace: Duration,
+}
+
+/// Connects the database (migrating it) with the settings' URL.
+pub async fn open_database(settings: &Settings) -> anyhow::Result<Database> {
+    let url = settings.database_url()?;
+    let max_connections = settings
+        .database_max_connections
+        .unwrap_or(if url.starts_with("sqlite:") { 8 } else { 20 });
+    let db = Database::connect(&DatabaseSettings { url, max_connections }).await?;
+    db.migrate().await?;
+    if let Some(name) = &settings.district_name {
+        db.set_district_name(name).await?;
+    }
+    Ok(db)
+}
+
+pub fn grant_service(db: &Database) -> crate::state::Grants {
+    GrantService::new(db.clone(), db.clone(), SystemClock)
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        settings.check()?;
+        linli_infra::install_crypto_provider();
+        let shutdown = CancellationToken::new();
+        let db = open_database(&settings).await?;
+
+        let (bus, rate_limiter, wechat_tokens, redis_configured) = match &settings.redis_url {
+            Some(url) => {
+                let client = redis::Client::open(url.as_str()).context("reading REDIS_URL")?;
+                let conn = client
+                    .get_connection_manager()
+                    .await
+                    .context("connecting to Redis")?;
+                let bus = EventBus::redis(client, &settings.redis_prefix, shutdown.clone()).await?;
+                let limiter = RateLimiter::Redis {
+                    conn: conn.clone(),
+                    prefix: settings.redis_prefix.clone(),
+                };
+                (
+                    bus,
+                    limiter,
+                    AccessTokenStore::redis(conn, &settings.redis_prefix),
+                    true,
+                )
+            }
+            None => (
+                EventBus::in_process(),
+                RateLimiter::in_process(),
+                AccessTokenStore::in_process(),
+                false,
+            ),
+        };
+
+        let tokens = JwtTokens::new(
+            &settings.resolve_jwt_secret()?,
+            chrono::Duration::minutes(ACCESS_TOKEN_TTL_MINUTES),
+        );
+        let wechat = WechatClient::new(
+            WechatSettings {
+                api_base: settings.wechat_api_base.clone(),
+                app_id: settings.wechat_appid.clone().unwrap_or_default(),
+                app_secret: settings
+                    .wechat_secret
+                    .clone()
+                    .unwrap_or_else(|| SecretString::from("")),
+                timeout: Duration::from_millis(settings.wechat_timeout_ms),
+            },
+            wechat_tokens,
+        )?;
+        let auth = AuthService::new(
+            db.clone(),
+            wechat.clone(),
+            tokens.clone(),
+            SystemClock,
+            AuthSettings {
+                dev_login_enabled: settings.dev_login_enabled(),
+                refresh_token_ttl: chrono::Duration::days(SESSION_TTL_DAYS),
+            },
+        );
+        let grants = grant_service(&db);
+        for openid in settings.bootstrap_admin_openids() {
+            grants
+                .ensure_by_openid(&openid, Role::DistrictAdmin, Scope::District)
+                .await
+                .with_context(|| format!("making bootstrap admin {openid}"))?;
+        }
+        let state = AppState::new(Inner {
+            auth,
+            profiles: ProfileService::new(db.clone(), wechat, db.clone(), SystemClock),
+            grants,
+            structure: StructureService::new(db.clone(), db.clone(), SystemClock),
+            db: db.clone(),
+            bus: bus.clone(),
+            redis_configured,
+            tokens,
+            rate_limiter,
+            auth_rate_limit_per_minute: settings.auth_rate_limit_per_minute,
+            behind_proxy: settings.behind_proxy,
+            metrics: Arc::new(Metrics::default()),
+            shutdown: shutdown.clone(),
+        });
+
+        tokio::spawn(run_outbox_relay(db.clone(), bus, shutdown.clone()));
+        tokio::spawn(purge_idempotency_keys(db, shutdown));
+
+        let listener = tokio::net::TcpListener::bind(&settings.listen)
+            .await
+            .with_context(|| format!("listening on {}", settings.listen))?;
+        let addr = listener.local_addr()?;
+        let acceptor = TcpAcceptor::from_tokio(listener)?;
+        Ok(Self {
+            acceptor,
+            addr,
+            state,
+            grace: Duration::from_secs(settings.shutdown_grace_seconds),
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `stop` resolves; then closes WebSockets with a close frame, stops
+    /// accepting, and lets in-flight requests finish within the grace period.
+    pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let shutdown = self.state.shutdown.clone();
+        let signal = {
+            let shutdown = shutdown.clone();
+            async move {
+                stop.await;
+                tracing::info!("shutting down: draining requests and closing WebSockets");
+                shutdown.cancel();
+            }
+        };
+        let result = Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(crate::http::routes(self.state), signal, Some(self.grace))
+            .await;
+        shutdown.cancel();
+        result.context("serving HTTP")
+    }
+}
+
+/// Keys older than a day are dropped; retries come within minutes.
+async fn purge_idempotency_keys(db: Database, shutdown: CancellationToken) {
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(Duration::from_secs(3600)) => {}
+        }
+        if let Err(e) = db
+            .purge_idempotency_keys(Utc::now() - chrono::Duration::days(1))
+            .await
+        {
+            tracing::warn!(error = format!("{e:#}"), "purging idempotency keys failed");
+        }
+    }
+}
+
+/// Resolves on ctrl-c or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for ctrl-c");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}

@@ -1,0 +1,313 @@
+//! Configuration: defaults, then an optional `linli.toml`, then `LINLI_*` environment
+//! variables (and `DATABASE_URL`, `REDIS_URL`). Secrets are `SecretString`s and URLs are
+//! printed with their passwords hidden.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use linli_infra::db::redact_url;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    Dev,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+pub const REAL_WECHAT_API: &str = "https://api.weixin.qq.com";
+const MIN_SECRET_BYTES: usize = 32;
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Address to listen on; port 0 picks a free port.
+    pub listen: String,
+    /// Where the embedded database and the generated dev JWT secret live.
+    pub data_dir: PathBuf,
+    pub env: Environment,
+    /// Signs access tokens; at least 32 bytes in production.
+    #[serde(serialize_with = "no_secret")]
+    pub jwt_secret: Option<SecretString>,
+    pub wechat_appid: Option<String>,
+    #[serde(serialize_with = "no_secret")]
+    pub wechat_secret: Option<SecretString>,
+    pub wechat_api_base: String,
+    pub wechat_timeout_ms: u64,
+    /// Comma-separated openids made district admins at start-up.
+    pub bootstrap_admins: String,
+    pub log_format: LogFormat,
+    /// PostgreSQL (`postgres://…`) or SQLite (`sqlite://…`); the embedded file when unset.
+    pub database_url: Option<String>,
+    pub database_max_connections: Option<u32>,
+    /// Redis for the event bus, caches and rate limits; in process when unset.
+    pub redis_url: Option<String>,
+    /// Prefix of every Redis key and channel, so deployments (and tests) can share a server.
+    pub redis_prefix: String,
+    pub district_name: Option<String>,
+    /// Forces dev login on or off. On is refused in production.
+    pub dev_login: Option<bool>,
+    /// Login attempts allowed per client address and minute.
+    pub auth_rate_limit_per_minute: u32,
+    /// How long in-flight requests may take to finish after a shutdown signal.
+    pub shutdown_grace_seconds: u64,
+    /// Behind a load balancer: take the client address from `X-Forwarded-For`.
+    pub behind_proxy: bool,
+}
+
+fn no_secret<S: serde::Serializer>(_: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_none()
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".to_owned(),
+            data_dir: PathBuf::from("./data"),
+            env: Environment::Dev,
+            jwt_secret: None,
+            wechat_appid: None,
+            wechat_secret: None,
+            wechat_api_base: REAL_WECHAT_API.to_owned(),
+            wechat_timeout_ms: 5_000,
+            bootstrap_admins: String::new(),
+            log_format: LogFormat::Pretty,
+            database_url: None,
+            database_max_connections: None,
+            redis_url: None,
+            redis_prefix: "linli".to_owned(),
+            district_name: None,
+            dev_login: None,
+            auth_rate_limit_per_minute: 60,
+            shutdown_grace_seconds: 20,
+            behind_proxy: false,
+        }
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field("env", &self.env)
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "***"))
+            .field("wechat_appid", &self.wechat_appid)
+            .field("wechat_secret", &self.wechat_secret.as_ref().map(|_| "***"))
+            .field("wechat_api_base", &self.wechat_api_base)
+            .field("database_url", &self.database_url.as_deref().map(redact_url))
+            .field("redis_url", &self.redis_url.as_deref().map(redact_url))
+            .field("redis_prefix", &self.redis_prefix)
+            .field("dev_login", &self.dev_login)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Settings {
+    /// Defaults, then `linli.toml` (or `LINLI_CONFIG`) if present, then the environment.
+    pub fn load() -> anyhow::Result<Self> {
+        let file = std::env::var("LINLI_CONFIG").unwrap_or_else(|_| "linli.toml".to_owned());
+        Self::figment(Path::new(&file))
+            .extract()
+            .context("reading the configuration")
+    }
+
+    fn figment(file: &Path) -> Figment {
+        Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::file(file))
+            .merge(
+                Env::prefixed("LINLI_")
+                    .ignore(&["config"])
+                    .map(|k| k.as_str().to_lowercase().into()),
+            )
+            .merge(Env::raw().only(&["DATABASE_URL", "REDIS_URL"]))
+    }
+
+    /// Dev login answers only in development, without a WeChat app id, unless switched off.
+    pub fn dev_login_enabled(&self) -> bool {
+        self.env == Environment::Dev && self.wechat_appid.is_none() && self.dev_login != Some(false)
+    }
+
+    pub fn bootstrap_admin_openids(&self) -> Vec<String> {
+        self.bootstrap_admins
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Refuses what must never run in production: dev login, a short or missing JWT
+    /// secret, missing WeChat credentials.
+    pub fn check(&self) -> anyhow::Result<()> {
+        if self.env != Environment::Production {
+            return Ok(());
+        }
+        let mut problems = Vec::new();
+        if self.dev_login == Some(true) {
+            problems.push("dev login is enabled (LINLI_DEV_LOGIN=true)".to_owned());
+        }
+        match &self.jwt_secret {
+            None => problems.push("LINLI_JWT_SECRET is not set".to_owned()),
+            Some(s) if s.expose_secret().len() < MIN_SECRET_BYTES => {
+                problems.push(format!(
+                    "LINLI_JWT_SECRET is shorter than {MIN_SECRET_BYTES} bytes"
+                ));
+            }
+            Some(_) => {}
+        }
+        if self.wechat_appid.as_deref().is_none_or(str::is_empty) {
+            problems.push("LINLI_WECHAT_APPID is not set".to_owned());
+        }
+        if self
+            .wechat_secret
+            .as_ref()
+            .is_none_or(|s| s.expose_secret().is_empty())
+        {
+            problems.push("LINLI_WECHAT_SECRET is not set".to_owned());
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            bail!("refusing to start in production: {}", problems.join("; "))
+        }
+    }
+
+    /// The database to use: `DATABASE_URL`, or the embedded SQLite file in the data dir.
+    pub fn database_url(&self) -> anyhow::Result<String> {
+        match &self.database_url {
+            Some(url) => Ok(url.clone()),
+            None => {
+                std::fs::create_dir_all(&self.data_dir)
+                    .with_context(|| format!("creating the data directory {}", self.data_dir.display()))?;
+                Ok(format!(
+                    "sqlite://{}?mode=rwc",
+                    self.data_dir.join("linli.db").display()
+                ))
+            }
+        }
+    }
+
+    /// The configured JWT secret; in development without one, a secret generated once and
+    /// kept in the data directory, so tokens survive a restart.
+    pub fn resolve_jwt_secret(&self) -> anyhow::Result<SecretString> {
+        if let Some(secret) = &self.jwt_secret {
+            return Ok(secret.clone());
+        }
+        if self.env == Environment::Production {
+            bail!("LINLI_JWT_SECRET is not set");
+        }
+        let path = self.data_dir.join("jwt_secret");
+        if let Ok(existing) = std::fs::read_to_string(&path) {
+            let existing = existing.trim().to_owned();
+            if existing.len() >= MIN_SECRET_BYTES {
+                return Ok(SecretString::from(existing));
+            }
+        }
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("creating the data directory {}", self.data_dir.display()))?;
+        let secret = generate_secret();
+        write_private(&path, &secret)
+            .with_context(|| format!("keeping the dev JWT secret in {}", path.display()))?;
+        tracing::info!(path = %path.display(), "generated a JWT secret for development");
+        Ok(SecretString::from(secret))
+    }
+}
+
+fn generate_secret() -> String {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut bytes = [0u8; 48];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(contents.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    std::fs::write(path, contents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn production() -> Settings {
+        Settings {
+            env: Environment::Production,
+            jwt_secret: Some(SecretString::from("x".repeat(32))),
+            wechat_appid: Some("wx123".to_owned()),
+            wechat_secret: Some(SecretString::from("s3cret")),
+            ..Settings::default()
+        }
+    }
+
+    #[test]
+    fn production_with_secrets_and_wechat_starts() {
+        assert!(production().check().is_ok());
+        assert!(!production().dev_login_enabled());
+    }
+
+    #[test]
+    fn production_refuses_a_short_secret_missing_wechat_or_dev_login() {
+        let short = Settings {
+            jwt_secret: Some(SecretString::from("short")),
+            ..production()
+        };
+        assert!(short.check().is_err());
+        let no_wechat = Settings {
+            wechat_appid: None,
+            ..production()
+        };
+        assert!(no_wechat.check().is_err());
+        let dev_login = Settings {
+            dev_login: Some(true),
+            ..production()
+        };
+        assert!(dev_login.check().is_err());
+    }
+
+    #[test]
+    fn dev_login_needs_dev_mode_without_an_app_id() {
+        assert!(Settings::default().dev_login_enabled());
+        let with_app = Settings {
+            wechat_appid: Some("wx123".to_owned()),
+            ..Settings::default()
+        };
+        assert!(!with_app.dev_login_enabled());
+    }
+
+    #[test]
+    fn debug_output_hides_secrets_and_passwords() {
+        let settings = Settings {
+            database_url: Some("postgres://linli:pg-password@db/linli".to_owned()),
+            ..production()
+        };
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains("pg-password"));
+        assert!(!printed.contains("s3cret"));
+        assert!(!printed.contains(&"x".repeat(32)));
+    }
+}

@@ -1,0 +1,117 @@
+//! Logging in and out.
+
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+
+use super::ApiTags;
+use super::dto::Done;
+use super::error::ApiResult;
+use super::me_api::Profile;
+use super::security::BearerAuth;
+use crate::state::AppState;
+use poem::web::Data;
+
+#[derive(Object, Debug)]
+pub struct WechatLoginRequest {
+    /// The code `wx.login` returned.
+    pub code: String,
+}
+
+#[derive(Object, Debug)]
+pub struct DevLoginRequest {
+    /// Any openid: dev login makes or finds the user without WeChat.
+    pub openid: String,
+    pub nickname: Option<String>,
+}
+
+#[derive(Object, Debug)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// A session: a short-lived access token and the refresh token that renews it.
+#[derive(Object, Debug)]
+pub struct SessionTokens {
+    /// Send as `Authorization: Bearer <access_token>`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires (900).
+    pub expires_in: i64,
+    /// Opaque; spend it once at `POST /auth/refresh`. Using a spent one ends the session.
+    pub refresh_token: String,
+    pub user: Profile,
+}
+
+impl From<linli_identity::TokenPair> for SessionTokens {
+    fn from(pair: linli_identity::TokenPair) -> Self {
+        Self {
+            access_token: pair.access.token,
+            token_type: "Bearer".to_owned(),
+            expires_in: pair.access.expires_in_seconds,
+            refresh_token: pair.refresh_token,
+            user: Profile::from(&pair.user),
+        }
+    }
+}
+
+pub struct AuthApi;
+
+#[OpenApi(prefix_path = "/api/v1/auth", tag = "ApiTags::Auth")]
+impl AuthApi {
+    /// Log in with WeChat
+    ///
+    /// Exchanges the code from `wx.login` with WeChat (`jscode2session`) and opens a session.
+    /// Codes: `invalid_code` (401, WeChat 40029/40163), `wechat_rate_limited` (429, 45011),
+    /// `wechat_user_blocked` (403, 40226), `wechat_unavailable` (503: -1, timeout),
+    /// `wechat_error` (503, any other errcode), `validation_failed`, `rate_limited`.
+    #[oai(path = "/wechat/login", method = "post", operation_id = "auth_wechat_login")]
+    async fn wechat_login(
+        &self,
+        state: Data<&AppState>,
+        body: Json<WechatLoginRequest>,
+    ) -> ApiResult<Json<SessionTokens>> {
+        Ok(Json(state.auth.wechat_login(&body.code).await?.into()))
+    }
+
+    /// Log in without WeChat (development only)
+    ///
+    /// Answers only in dev mode with no WeChat app id configured; otherwise `not_found` (404).
+    #[oai(path = "/dev/login", method = "post", operation_id = "auth_dev_login")]
+    async fn dev_login(
+        &self,
+        state: Data<&AppState>,
+        body: Json<DevLoginRequest>,
+    ) -> ApiResult<Json<SessionTokens>> {
+        Ok(Json(
+            state
+                .auth
+                .dev_login(&body.openid, body.nickname.as_deref())
+                .await?
+                .into(),
+        ))
+    }
+
+    /// Renew a session
+    ///
+    /// Spends the refresh token for a new pair. Codes: `invalid_refresh_token` (401),
+    /// `refresh_token_reused` (401: the token was spent before, and the whole session is now
+    /// revoked), `session_revoked` (401).
+    #[oai(path = "/refresh", method = "post", operation_id = "auth_refresh")]
+    async fn refresh(
+        &self,
+        state: Data<&AppState>,
+        body: Json<RefreshRequest>,
+    ) -> ApiResult<Json<SessionTokens>> {
+        Ok(Json(state.auth.refresh(&body.refresh_token).await?.into()))
+    }
+
+    /// Log out
+    ///
+    /// Ends the session of the access token: its refresh token and access tokens stop working.
+    #[oai(path = "/logout", method = "post", operation_id = "auth_logout")]
+    async fn logout(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Done> {
+        state.auth.logout(&auth.0).await?;
+        Ok(Done::NoContent)
+    }
+}

@@ -1,0 +1,301 @@
+//! The one error shape of the API, and the one place that maps domain errors to HTTP:
+//! `{"code": "…", "message": "…", "details": {…}, "request_id": "…"}`.
+//! `code` is stable; `message` is for people; internal causes are logged, never returned.
+
+use linli_grid::GridError;
+use linli_identity::IdentityError;
+use poem::http::StatusCode;
+use poem::{IntoResponse, Response};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object};
+use serde_json::json;
+
+tokio::task_local! {
+    /// The id of the request being served; error bodies and logs carry it.
+    pub static REQUEST_ID: String;
+}
+
+pub fn current_request_id() -> String {
+    REQUEST_ID.try_with(Clone::clone).unwrap_or_default()
+}
+
+#[derive(Object, Debug, Clone, PartialEq)]
+pub struct ErrorBody {
+    /// Stable and machine-readable, e.g. `grid_already_in_branch`.
+    pub code: String,
+    /// For people; may change.
+    pub message: String,
+    /// Facts about the error, e.g. the bad rows of an import.
+    #[oai(skip_serializing_if_is_none)]
+    pub details: Option<serde_json::Value>,
+    /// The `x-request-id` of the request, for support.
+    pub request_id: String,
+}
+
+/// Every error answer. Each endpoint's description lists the codes it gives.
+#[derive(ApiResponse, Debug, Clone)]
+#[oai(bad_request_handler = "from_poem_error")]
+pub enum ApiError {
+    /// Malformed request: unreadable JSON, a missing or invalid field (`malformed_request`,
+    /// `validation_failed`).
+    #[oai(status = 400)]
+    BadRequest(Json<ErrorBody>),
+    /// No token, or a bad, expired or revoked one (`unauthorized`, `invalid_token`,
+    /// `token_expired`, `session_revoked`…).
+    #[oai(status = 401)]
+    Unauthorized(Json<ErrorBody>),
+    /// Outside your scope (`forbidden`).
+    #[oai(status = 403)]
+    Forbidden(Json<ErrorBody>),
+    /// Unknown, or not visible to you (`…_not_found`).
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
+    /// Conflicts with the current state (`name_taken`, `grid_already_in_branch`…).
+    #[oai(status = 409)]
+    Conflict(Json<ErrorBody>),
+    /// A rule of the domain refused it (`import_rejected`, `branch_grid_count`…).
+    #[oai(status = 422)]
+    Unprocessable(Json<ErrorBody>),
+    /// Rate limited (`rate_limited`, `wechat_rate_limited`).
+    #[oai(status = 429)]
+    TooManyRequests(Json<ErrorBody>),
+    /// A bug; the request id finds it in the logs (`internal_error`).
+    #[oai(status = 500)]
+    Internal(Json<ErrorBody>),
+    /// An upstream (WeChat) is unavailable (`wechat_unavailable`).
+    #[oai(status = 503)]
+    Unavailable(Json<ErrorBody>),
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        let body = Json(ErrorBody {
+            code: code.to_owned(),
+            message: message.into(),
+            details: None,
+            request_id: current_request_id(),
+        });
+        match status.as_u16() {
+            400 => Self::BadRequest(body),
+            401 => Self::Unauthorized(body),
+            403 => Self::Forbidden(body),
+            404 => Self::NotFound(body),
+            409 => Self::Conflict(body),
+            422 => Self::Unprocessable(body),
+            429 => Self::TooManyRequests(body),
+            503 => Self::Unavailable(body),
+            _ => Self::Internal(body),
+        }
+    }
+
+    pub fn with_details(mut self, details: serde_json::Value) -> Self {
+        self.body_mut().details = Some(details);
+        self
+    }
+
+    fn body_mut(&mut self) -> &mut ErrorBody {
+        match self {
+            Self::BadRequest(b)
+            | Self::Unauthorized(b)
+            | Self::Forbidden(b)
+            | Self::NotFound(b)
+            | Self::Conflict(b)
+            | Self::Unprocessable(b)
+            | Self::TooManyRequests(b)
+            | Self::Internal(b)
+            | Self::Unavailable(b) => &mut b.0,
+        }
+    }
+
+    pub fn code(&mut self) -> String {
+        self.body_mut().code.clone()
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            &format!("{what}_not_found"),
+            format!("no such {}", what.replace('_', " ")),
+        )
+    }
+
+    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "validation_failed",
+            format!("{field}: {message}"),
+        )
+        .with_details(json!({ "field": field }))
+    }
+
+    /// A failure we did not expect: logged whole, answered without its cause.
+    pub fn internal(error: &anyhow::Error) -> Self {
+        tracing::error!(error = format!("{error:#}"), "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "an internal error occurred",
+        )
+    }
+}
+
+/// An error raised before a handler runs (the security scheme), carried through poem.
+#[derive(Debug)]
+pub struct Rejected(pub ApiError);
+
+impl std::fmt::Display for Rejected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("request rejected")
+    }
+}
+
+impl std::error::Error for Rejected {}
+
+impl poem::error::ResponseError for Rejected {
+    fn status(&self) -> StatusCode {
+        StatusCode::UNAUTHORIZED
+    }
+
+    fn as_response(&self) -> Response {
+        self.0.clone().into_response()
+    }
+}
+
+/// Errors poem raises itself (bad JSON, a missing parameter, no route) in our shape.
+pub fn from_poem_error(error: poem::Error) -> ApiError {
+    if let Some(Rejected(api_error)) = error.downcast_ref::<Rejected>() {
+        return api_error.clone();
+    }
+    let status = error.status();
+    match status {
+        StatusCode::UNAUTHORIZED => ApiError::new(
+            status,
+            "unauthorized",
+            "log in first: send `Authorization: Bearer <access token>`",
+        ),
+        StatusCode::NOT_FOUND => ApiError::new(status, "not_found", "no such path"),
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
+            status,
+            "method_not_allowed",
+            "this path does not take that method",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::new(StatusCode::BAD_REQUEST, "payload_too_large", error.to_string())
+        }
+        s if s.is_server_error() => ApiError::internal(&anyhow::anyhow!("{error}")),
+        _ => ApiError::new(StatusCode::BAD_REQUEST, "malformed_request", error.to_string()),
+    }
+}
+
+impl From<linli_kernel::ValidationError> for ApiError {
+    fn from(e: linli_kernel::ValidationError) -> Self {
+        ApiError::validation(&e.field, e.message)
+    }
+}
+
+impl From<IdentityError> for ApiError {
+    fn from(error: IdentityError) -> Self {
+        use linli_identity::Resource;
+        let status = |s: u16| StatusCode::from_u16(s).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let message = error.to_string();
+        match error {
+            IdentityError::Validation(e) => e.into(),
+            IdentityError::InvalidCode => ApiError::new(status(401), "invalid_code", message),
+            IdentityError::WechatRateLimited => ApiError::new(status(429), "wechat_rate_limited", message),
+            IdentityError::WechatUserBlocked => ApiError::new(status(403), "wechat_user_blocked", message),
+            IdentityError::WechatUnavailable(why) => {
+                tracing::warn!(why, "WeChat unavailable");
+                ApiError::new(
+                    status(503),
+                    "wechat_unavailable",
+                    "WeChat is unavailable; try again shortly",
+                )
+            }
+            IdentityError::WechatRejected { errcode, .. } => {
+                tracing::warn!(errcode, "WeChat refused a call");
+                ApiError::new(
+                    status(503),
+                    "wechat_error",
+                    "WeChat refused the call; try again later",
+                )
+                .with_details(json!({ "errcode": errcode }))
+            }
+            IdentityError::InvalidPhoneCode => ApiError::new(status(422), "invalid_phone_code", message),
+            IdentityError::DevLoginDisabled => ApiError::new(status(404), "not_found", "no such path"),
+            IdentityError::InvalidToken => ApiError::new(status(401), "invalid_token", message),
+            IdentityError::TokenExpired => ApiError::new(status(401), "token_expired", message),
+            IdentityError::SessionRevoked => ApiError::new(status(401), "session_revoked", message),
+            IdentityError::InvalidRefreshToken => {
+                ApiError::new(status(401), "invalid_refresh_token", message)
+            }
+            IdentityError::RefreshTokenReused => ApiError::new(status(401), "refresh_token_reused", message),
+            IdentityError::NotFound(resource) => ApiError::not_found(match resource {
+                Resource::User => "user",
+                Resource::Scope => "scope",
+                Resource::RoleGrant => "role_grant",
+                Resource::Building => "building",
+            }),
+            IdentityError::Forbidden => ApiError::new(status(403), "forbidden", message),
+            IdentityError::GrantShape(shape) => {
+                let code = match shape {
+                    linli_kernel::roles::GrantShapeError::Implicit(_) => "role_not_grantable",
+                    linli_kernel::roles::GrantShapeError::WrongScopeKind { .. } => "role_scope_mismatch",
+                };
+                ApiError::new(status(422), code, shape.to_string())
+            }
+            IdentityError::ScopeKindUnsupported(_) => {
+                ApiError::new(status(422), "scope_kind_unsupported", message)
+            }
+            IdentityError::DuplicateGrant => ApiError::new(status(409), "role_already_granted", message),
+            IdentityError::Unknown(e) => ApiError::internal(&e),
+        }
+    }
+}
+
+impl From<GridError> for ApiError {
+    fn from(error: GridError) -> Self {
+        use linli_grid::Resource;
+        let message = error.to_string();
+        match error {
+            GridError::Validation(e) => e.into(),
+            GridError::NotFound(resource) => ApiError::not_found(match resource {
+                Resource::Subdistrict => "subdistrict",
+                Resource::Community => "community",
+                Resource::Grid => "grid",
+                Resource::Building => "building",
+                Resource::PartyBranch => "party_branch",
+            }),
+            GridError::Forbidden => ApiError::new(StatusCode::FORBIDDEN, "forbidden", message),
+            GridError::NameTaken { name } => ApiError::new(StatusCode::CONFLICT, "name_taken", message)
+                .with_details(json!({ "name": name })),
+            GridError::GridAlreadyInBranch(grid) => {
+                ApiError::new(StatusCode::CONFLICT, "grid_already_in_branch", message)
+                    .with_details(json!({ "grid_id": grid }))
+            }
+            GridError::BranchSpansCommunities => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "branch_spans_communities",
+                message,
+            ),
+            GridError::BranchGridCount => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "branch_grid_count", message)
+            }
+            GridError::BuildingOutsideGrid(building) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "building_outside_grid", message)
+                    .with_details(json!({ "building_id": building }))
+            }
+            GridError::UnknownUsers(users) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_users", message)
+                    .with_details(json!({ "user_ids": users }))
+            }
+            GridError::ImportRejected(rows) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "import_rejected", message)
+                    .with_details(json!({ "errors": rows }))
+            }
+            GridError::Unknown(e) => ApiError::internal(&e),
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

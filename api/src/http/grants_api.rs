@@ -1,0 +1,123 @@
+//! Granting and revoking roles.
+
+use linli_identity::{GrantRequest, GrantView};
+use linli_kernel::{RoleGrantId, Scope};
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+use uuid::Uuid;
+
+use super::ApiTags;
+use super::dto::{Created, Done, Person, Place, RoleName, Timestamp};
+use super::error::ApiResult;
+use super::pagination::{encode_cursor, page_request};
+use super::security::BearerAuth;
+use crate::state::AppState;
+
+#[derive(Object, Debug)]
+pub struct NewGrant {
+    pub user_id: Uuid,
+    pub role: RoleName,
+    /// `district`, or `<kind>:<id>` with kind `subdistrict`, `community`, `grid` or
+    /// `building`, matching the role (`grid_worker` → `grid:<id>`).
+    pub scope: String,
+}
+
+#[derive(Object, Debug)]
+pub struct Grant {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub role: RoleName,
+    pub scope: String,
+    pub place: Option<Place>,
+    /// The grantee, masked unless your scope covers them.
+    pub person: Option<Person>,
+    /// Absent when granted from the console.
+    pub granted_by: Option<Uuid>,
+    pub granted_at: Timestamp,
+}
+
+impl From<GrantView> for Grant {
+    fn from(v: GrantView) -> Self {
+        Self {
+            id: v.grant.id().as_uuid(),
+            user_id: v.grant.user_id().as_uuid(),
+            role: v.grant.role().into(),
+            scope: v.grant.scope().to_string(),
+            place: v.node.map(Place::from),
+            person: v.person.map(Person::from),
+            granted_by: v.grant.granted_by().map(|u| u.as_uuid()),
+            granted_at: v.grant.granted_at(),
+        }
+    }
+}
+
+#[derive(Object, Debug)]
+pub struct GrantList {
+    pub items: Vec<Grant>,
+    pub next_cursor: Option<String>,
+}
+
+pub struct GrantsApi;
+
+#[OpenApi(prefix_path = "/api/v1/role-grants", tag = "ApiTags::RoleGrants")]
+impl GrantsApi {
+    /// Grant a role
+    ///
+    /// Only an administrator whose scope covers the target scope may grant there. Codes:
+    /// `scope_not_found` / `user_not_found` (404), `forbidden` (403), `role_scope_mismatch`,
+    /// `role_not_grantable`, `scope_kind_unsupported` (422), `role_already_granted` (409).
+    #[oai(path = "/", method = "post", operation_id = "role_grants_create")]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<NewGrant>,
+    ) -> ApiResult<Created<Grant>> {
+        let scope: Scope = body.scope.parse()?;
+        let view = state
+            .grants
+            .grant(
+                &auth.0,
+                GrantRequest {
+                    user_id: body.user_id.into(),
+                    role: body.role.into(),
+                    scope,
+                },
+            )
+            .await?;
+        Ok(Created::Created(Json(view.into())))
+    }
+
+    /// Grants inside your scope
+    #[oai(path = "/", method = "get", operation_id = "role_grants_list")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// Only this user's grants.
+        user_id: Query<Option<Uuid>>,
+        limit: Query<Option<u32>>,
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<GrantList>> {
+        let page = page_request(limit.0, cursor.0.as_deref())?;
+        let page = state
+            .grants
+            .list(&auth.0, user_id.0.map(Into::into), page)
+            .await?;
+        Ok(Json(GrantList {
+            next_cursor: encode_cursor(page.next_after),
+            items: page.items.into_iter().map(Grant::from).collect(),
+        }))
+    }
+
+    /// Revoke a grant
+    ///
+    /// Codes: `role_grant_not_found` (404), `forbidden` (403).
+    #[oai(path = "/:id", method = "delete", operation_id = "role_grants_delete")]
+    async fn delete(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Done> {
+        state.grants.revoke(&auth.0, RoleGrantId::from_uuid(id.0)).await?;
+        Ok(Done::NoContent)
+    }
+}

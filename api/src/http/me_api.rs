@@ -1,0 +1,154 @@
+//! The logged-in user's own profile.
+
+use poem::web::Data;
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+use uuid::Uuid;
+
+use super::ApiTags;
+use super::dto::{Place, RoleName, Timestamp};
+use super::error::ApiResult;
+use super::security::BearerAuth;
+use crate::state::AppState;
+
+/// Your own profile, whole.
+#[derive(Object, Debug, Clone)]
+pub struct Profile {
+    pub id: Uuid,
+    pub nickname: Option<String>,
+    pub real_name: Option<String>,
+    pub phone: Option<String>,
+    /// The building you live in, if you said.
+    pub residence_building_id: Option<Uuid>,
+    pub created_at: Timestamp,
+}
+
+impl From<&linli_identity::User> for Profile {
+    fn from(u: &linli_identity::User) -> Self {
+        Self {
+            id: u.id.as_uuid(),
+            nickname: u.nickname.as_ref().map(|n| n.as_str().to_owned()),
+            real_name: u.real_name.as_ref().map(|n| n.as_str().to_owned()),
+            phone: u.phone.as_ref().map(|n| n.as_str().to_owned()),
+            residence_building_id: u.residence.map(|b| b.as_uuid()),
+            created_at: u.created_at,
+        }
+    }
+}
+
+/// A role you hold, and where.
+#[derive(Object, Debug, Clone)]
+pub struct HeldRole {
+    pub grant_id: Uuid,
+    pub role: RoleName,
+    /// `district`, or `<kind>:<id>`.
+    pub scope: String,
+    /// The node the role is held at, named; absent for kinds of scope not built yet.
+    pub place: Option<Place>,
+}
+
+#[derive(Object, Debug, Clone)]
+pub struct Me {
+    #[oai(flatten)]
+    pub profile: Profile,
+    /// Besides these, every logged-in user is a `resident`.
+    pub roles: Vec<HeldRole>,
+    pub residence: Option<Place>,
+}
+
+impl From<linli_identity::MeView> for Me {
+    fn from(me: linli_identity::MeView) -> Self {
+        Self {
+            profile: Profile::from(&me.user),
+            roles: me
+                .roles
+                .into_iter()
+                .map(|r| HeldRole {
+                    grant_id: r.grant.id().as_uuid(),
+                    role: r.grant.role().into(),
+                    scope: r.grant.scope().to_string(),
+                    place: r.node.map(Place::from),
+                })
+                .collect(),
+            residence: me.residence.map(Place::from),
+        }
+    }
+}
+
+#[derive(Object, Debug)]
+pub struct ProfileChange {
+    pub nickname: Option<String>,
+    /// Your legal name, needed for dual reporting.
+    pub real_name: Option<String>,
+}
+
+#[derive(Object, Debug)]
+pub struct PhoneCode {
+    /// The code `getPhoneNumber` returned.
+    pub code: String,
+}
+
+#[derive(Object, Debug)]
+pub struct Residence {
+    /// Usually scanned from the QR code at the building's entrance.
+    pub building_id: Uuid,
+}
+
+pub struct MeApi;
+
+#[OpenApi(prefix_path = "/api/v1/me", tag = "ApiTags::Me")]
+impl MeApi {
+    /// Your profile, roles and residence
+    #[oai(path = "/", method = "get", operation_id = "me_get")]
+    async fn me(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<Me>> {
+        Ok(Json(state.profiles.me(&auth.0).await?.into()))
+    }
+
+    /// Change your nickname or real name
+    ///
+    /// Absent fields stay as they are. Codes: `validation_failed`.
+    #[oai(path = "/", method = "patch", operation_id = "me_update")]
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<ProfileChange>,
+    ) -> ApiResult<Json<Me>> {
+        let me = state
+            .profiles
+            .update_profile(&auth.0, body.nickname.as_deref(), body.real_name.as_deref())
+            .await?;
+        Ok(Json(me.into()))
+    }
+
+    /// Share your phone number
+    ///
+    /// Exchanges the `getPhoneNumber` code with WeChat. Codes: `invalid_phone_code` (422),
+    /// `wechat_unavailable` (503), `wechat_rate_limited` (429).
+    #[oai(path = "/phone", method = "post", operation_id = "me_bind_phone")]
+    async fn bind_phone(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<PhoneCode>,
+    ) -> ApiResult<Json<Me>> {
+        Ok(Json(state.profiles.bind_phone(&auth.0, &body.code).await?.into()))
+    }
+
+    /// Say where you live
+    ///
+    /// Codes: `building_not_found` (404).
+    #[oai(path = "/residence", method = "put", operation_id = "me_set_residence")]
+    async fn set_residence(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<Residence>,
+    ) -> ApiResult<Json<Me>> {
+        let me = state
+            .profiles
+            .set_residence(&auth.0, body.building_id.into())
+            .await?;
+        Ok(Json(me.into()))
+    }
+}

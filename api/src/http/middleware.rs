@@ -1,0 +1,247 @@
+//! What wraps every request: the request id, the span and log line, metrics, JSON errors
+//! for what poem answers itself, idempotency keys on creating calls, and login rate limits.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use linli_identity::ports::AccessTokens;
+use linli_infra::db::{IdempotencyClaim, StoredResponse};
+use poem::PathPattern;
+use poem::http::{HeaderValue, Method, StatusCode};
+use poem::{Endpoint, IntoResponse, Request, Response};
+use sha2::{Digest, Sha256};
+use tracing::Instrument;
+
+use super::error::{ApiError, REQUEST_ID, from_poem_error};
+use crate::metrics::RequestLabels;
+use crate::state::AppState;
+
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";
+pub const IDEMPOTENT_REPLAY_HEADER: &str = "idempotent-replayed";
+
+/// An incoming request id is kept if it is short and plain; otherwise we make our own.
+fn request_id_of(req: &Request) -> String {
+    req.header(REQUEST_ID_HEADER)
+        .filter(|id| {
+            !id.is_empty()
+                && id.len() <= 128
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+        })
+        .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned)
+}
+
+/// The outermost layer: request id, span, log line, metrics.
+pub async fn observe<E: Endpoint>(next: Arc<E>, req: Request, state: AppState) -> poem::Result<Response> {
+    let request_id = request_id_of(&req);
+    let method = req.method().clone();
+    let started = Instant::now();
+    let span = tracing::info_span!("request", %method, route = tracing::field::Empty, %request_id);
+    let result = REQUEST_ID
+        .scope(request_id.clone(), next.call(req).instrument(span.clone()))
+        .await;
+    let mut response = match result {
+        Ok(response) => response.into_response(),
+        Err(error) => {
+            REQUEST_ID
+                .scope(request_id.clone(), async { error_response(error) })
+                .await
+        }
+    };
+    let route = response
+        .data::<PathPattern>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.0.to_string());
+    let status = response.status().as_u16();
+    let elapsed = started.elapsed();
+    span.record("route", route.as_str());
+    span.in_scope(|| {
+        tracing::info!(status, latency_ms = elapsed.as_secs_f64() * 1000.0, "served");
+    });
+    state.metrics.observe(
+        RequestLabels {
+            method: method.to_string(),
+            route,
+            status,
+        },
+        elapsed.as_secs_f64(),
+    );
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+    Ok(response)
+}
+
+/// Answers an error poem raised itself in our JSON shape, keeping the route template.
+pub fn error_response(error: poem::Error) -> Response {
+    let pattern = error.data::<PathPattern>().cloned();
+    let mut response = from_poem_error(error).into_response();
+    if let Some(pattern) = pattern {
+        response.set_data(pattern);
+    }
+    response
+}
+
+/// Refuses bodies over `limit` bytes, whether or not the client declared a length.
+pub async fn limit_body<E: Endpoint>(next: Arc<E>, mut req: Request, limit: usize) -> poem::Result<Response> {
+    if matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH) {
+        match req.take_body().into_bytes_limit(limit).await {
+            Ok(bytes) => req.set_body(bytes),
+            Err(poem::error::ReadBodyError::PayloadTooLarge) => {
+                return Ok(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "payload_too_large",
+                    format!("request bodies are limited to {limit} bytes"),
+                )
+                .into_response());
+            }
+            Err(e) => {
+                return Ok(
+                    ApiError::new(StatusCode::BAD_REQUEST, "malformed_request", e.to_string())
+                        .into_response(),
+                );
+            }
+        }
+    }
+    next.call(req).await.map(IntoResponse::into_response)
+}
+
+/// Login attempts per client address and minute; a shared limit when Redis is configured.
+pub async fn rate_limit_logins<E: Endpoint>(
+    next: Arc<E>,
+    req: Request,
+    state: AppState,
+) -> poem::Result<Response> {
+    if req.method() == Method::POST && req.uri().path().starts_with("/api/v1/auth/") {
+        let client = client_address(&req, state.behind_proxy);
+        let allowed = state
+            .rate_limiter
+            .allow(
+                &format!("login:{client}"),
+                state.auth_rate_limit_per_minute,
+                Duration::from_secs(60),
+            )
+            .await;
+        if !allowed {
+            return Ok(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "too many login attempts; wait a minute",
+            )
+            .into_response());
+        }
+    }
+    next.call(req).await.map(IntoResponse::into_response)
+}
+
+fn client_address(req: &Request, behind_proxy: bool) -> String {
+    if behind_proxy && let Some(first) = req.header("x-forwarded-for").and_then(|v| v.split(',').next()) {
+        return first.trim().to_owned();
+    }
+    match req.remote_addr().as_socket_addr() {
+        Some(addr) => addr.ip().to_string(),
+        None => "unknown".to_owned(),
+    }
+}
+
+/// `Idempotency-Key` on a POST: the first request runs; a retry with the same key and body
+/// gets the stored answer; the same key with another body is refused. Only successful
+/// answers are kept, so a failed request can be retried.
+pub async fn idempotency<E: Endpoint>(
+    next: Arc<E>,
+    mut req: Request,
+    state: AppState,
+) -> poem::Result<Response> {
+    let Some(key) = req.header(IDEMPOTENCY_KEY_HEADER).map(str::to_owned) else {
+        return next.call(req).await.map(IntoResponse::into_response);
+    };
+    if req.method() != Method::POST {
+        return next.call(req).await.map(IntoResponse::into_response);
+    }
+    if key.is_empty() || key.len() > 128 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Ok(
+            ApiError::validation("Idempotency-Key", "must be 1 to 128 visible ASCII characters")
+                .into_response(),
+        );
+    }
+    // Keys belong to the caller, so two users' keys never meet.
+    let owner = req
+        .header("authorization")
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .and_then(|token| state.tokens.verify(token, Utc::now()).ok())
+        .map_or_else(
+            || "anonymous".to_owned(),
+            |claims| format!("user:{}", claims.user_id),
+        );
+    let body = req.take_body().into_bytes().await?;
+    let mut hasher = Sha256::new();
+    hasher.update(req.method().as_str());
+    hasher.update(req.uri().to_string());
+    hasher.update([0]);
+    hasher.update(&body);
+    let request_hash = format!("{:x}", hasher.finalize());
+    req.set_body(body);
+
+    match state
+        .db
+        .claim_idempotency_key(&owner, &key, &request_hash, Utc::now())
+        .await
+    {
+        Err(e) => return Ok(ApiError::internal(&e).into_response()),
+        Ok(IdempotencyClaim::InProgress) => {
+            return Ok(ApiError::new(
+                StatusCode::CONFLICT,
+                "idempotency_key_in_use",
+                "a request with this Idempotency-Key is still running; retry shortly",
+            )
+            .into_response());
+        }
+        Ok(IdempotencyClaim::Mismatch) => {
+            return Ok(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "this Idempotency-Key was used for a different request",
+            )
+            .into_response());
+        }
+        Ok(IdempotencyClaim::Replay(stored)) => {
+            return Ok(Response::builder()
+                .status(StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK))
+                .content_type("application/json; charset=utf-8")
+                .header(IDEMPOTENT_REPLAY_HEADER, "true")
+                .body(stored.body));
+        }
+        Ok(IdempotencyClaim::Fresh) => {}
+    }
+
+    let mut response = match next.call(req).await {
+        Ok(response) => response.into_response(),
+        Err(error) => error_response(error),
+    };
+    if response.status().is_success() {
+        let pattern = response.data::<PathPattern>().cloned();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.take_body().into_bytes().await?;
+        let stored = StoredResponse {
+            status: status.as_u16(),
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        };
+        if let Err(e) = state.db.complete_idempotency_key(&owner, &key, &stored).await {
+            tracing::warn!(error = format!("{e:#}"), "could not store the idempotent answer");
+        }
+        let mut rebuilt = Response::builder().status(status).body(bytes);
+        *rebuilt.headers_mut() = headers;
+        if let Some(pattern) = pattern {
+            rebuilt.set_data(pattern);
+        }
+        Ok(rebuilt)
+    } else {
+        if let Err(e) = state.db.release_idempotency_key(&owner, &key).await {
+            tracing::warn!(error = format!("{e:#}"), "could not release an idempotency key");
+        }
+        Ok(response)
+    }
+}

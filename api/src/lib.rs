@@ -1,0 +1,14 @@
+//! The HTTP and WebSocket face of linli, its configuration, and the `linli` binary's commands.
+
+pub mod app;
+pub mod config;
+pub mod demo;
+pub mod http;
+pub mod metrics;
+pub mod state;
+pub mod telemetry;
+pub mod ws;
+
+pub use app::Application;
+pub use config::Settings;
+pub use http::openapi_spec;
