@@ -1,7 +1,8 @@
 //! What wraps every request: the request id, the span and log line, metrics, JSON errors
 //! for what poem answers itself, idempotency keys on creating calls, and login rate limits.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -10,10 +11,11 @@ use linli_infra::db::{IdempotencyClaim, StoredResponse};
 use poem::PathPattern;
 use poem::http::{HeaderValue, Method, StatusCode};
 use poem::{Endpoint, IntoResponse, Request, Response};
+use poem_openapi::OperationId;
 use sha2::{Digest, Sha256};
 use tracing::Instrument;
 
-use super::error::{ApiError, REQUEST_ID, from_poem_error};
+use super::error::{ApiError, ErrorBody, REQUEST_ID, current_request_id, from_poem_error};
 use crate::metrics::RequestLabels;
 use crate::state::AppState;
 
@@ -51,9 +53,7 @@ pub async fn observe<E: Endpoint>(next: Arc<E>, req: Request, state: AppState) -
                 .await
         }
     };
-    let route = response
-        .data::<PathPattern>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.0.to_string());
+    let route = route_of(&response);
     let status = response.status().as_u16();
     let elapsed = started.elapsed();
     span.record("route", route.as_str());
@@ -74,12 +74,58 @@ pub async fn observe<E: Endpoint>(next: Arc<E>, req: Request, state: AppState) -
     Ok(response)
 }
 
-/// Answers an error poem raised itself in our JSON shape, keeping the route template.
+/// The route template of an answer: the spec's path for API operations (`/api/v1/grids/{id}`),
+/// poem's pattern for the rest, `unmatched` when no route matched.
+fn route_of(response: &Response) -> String {
+    static TEMPLATES: OnceLock<HashMap<String, String>> = OnceLock::new();
+    let templates = TEMPLATES.get_or_init(|| {
+        let spec: serde_json::Value = serde_json::from_str(&super::openapi_spec()).unwrap_or_default();
+        let mut map = HashMap::new();
+        if let Some(paths) = spec.get("paths").and_then(|p| p.as_object()) {
+            for (path, operations) in paths {
+                for operation in operations.as_object().into_iter().flat_map(|o| o.values()) {
+                    if let Some(id) = operation.get("operationId").and_then(|i| i.as_str()) {
+                        map.insert(id.to_owned(), path.clone());
+                    }
+                }
+            }
+        }
+        map
+    });
+    if let Some(path) = response.data::<OperationId>().and_then(|id| templates.get(id.0)) {
+        return path.clone();
+    }
+    response
+        .data::<PathPattern>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.0.to_string())
+}
+
+/// Answers an error in our JSON shape, keeping the route template. Handlers' errors arrive
+/// already shaped (poem wraps their response); poem's own (no route, wrong method) are shaped
+/// here with their own status.
 pub fn error_response(error: poem::Error) -> Response {
     let pattern = error.data::<PathPattern>().cloned();
-    let mut response = from_poem_error(error).into_response();
+    let operation = error.data::<OperationId>().copied();
+    let mut response = if error.is_from_response() {
+        error.into_response()
+    } else if error.status() == StatusCode::METHOD_NOT_ALLOWED {
+        let body = ErrorBody {
+            code: "method_not_allowed".to_owned(),
+            message: "this path does not take that method".to_owned(),
+            details: None,
+            request_id: current_request_id(),
+        };
+        poem_openapi::payload::Json(body)
+            .with_status(StatusCode::METHOD_NOT_ALLOWED)
+            .into_response()
+    } else {
+        from_poem_error(error).into_response()
+    };
     if let Some(pattern) = pattern {
         response.set_data(pattern);
+    }
+    if let Some(operation) = operation {
+        response.set_data(operation);
     }
     response
 }
@@ -222,6 +268,7 @@ pub async fn idempotency<E: Endpoint>(
     };
     if response.status().is_success() {
         let pattern = response.data::<PathPattern>().cloned();
+        let operation = response.data::<OperationId>().copied();
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.take_body().into_bytes().await?;
@@ -236,6 +283,9 @@ pub async fn idempotency<E: Endpoint>(
         *rebuilt.headers_mut() = headers;
         if let Some(pattern) = pattern {
             rebuilt.set_data(pattern);
+        }
+        if let Some(operation) = operation {
+            rebuilt.set_data(operation);
         }
         Ok(rebuilt)
     } else {

@@ -47,15 +47,19 @@ const COLUMNS: [(&str, &str); 5] = [
     ("buildings", "楼栋"),
 ];
 
-/// Parses the file. Rows are checked on their own and against each other (a grid named
-/// twice in one community); checks against what is stored are the service's.
-pub fn parse_grid_csv(text: &str) -> Result<Vec<GridRow>, Vec<RowError>> {
+/// Parses the file into its good rows and the errors of its bad ones. Rows are checked on
+/// their own and against each other (a grid named twice in one community); checks against
+/// what is stored are the service's, so that one answer can name every bad line.
+pub fn parse_grid_csv(text: &str) -> (Vec<GridRow>, Vec<RowError>) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
-    let columns = header_columns(&mut reader)?;
+    let columns = match header_columns(&mut reader) {
+        Ok(columns) => columns,
+        Err(errors) => return (Vec::new(), errors),
+    };
 
     let mut rows: Vec<GridRow> = Vec::new();
     let mut errors: Vec<RowError> = Vec::new();
@@ -101,13 +105,10 @@ pub fn parse_grid_csv(text: &str) -> Result<Vec<GridRow>, Vec<RowError>> {
             Err(mut row_errors) => errors.append(&mut row_errors),
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
+    if rows.is_empty() && errors.is_empty() {
+        errors.push(RowError::new(1, None, "the file holds no grids"));
     }
-    if rows.is_empty() {
-        return Err(vec![RowError::new(1, None, "the file holds no grids")]);
-    }
-    Ok(rows)
+    (rows, errors)
 }
 
 /// Where each column is: headers may come in any order, in English or in Chinese.
@@ -192,12 +193,12 @@ mod tests {
 
     #[test]
     fn a_good_file_gives_its_rows() {
-        let rows = parse_grid_csv(
+        let (rows, errors) = parse_grid_csv(
             "community,name,kind,households,buildings\n\
              幸福里社区,一网格,residential,420,1号楼;2号楼\n\
              幸福里社区,实验小学,dedicated,0,\n",
-        )
-        .unwrap();
+        );
+        assert!(errors.is_empty());
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].line, 2);
         assert_eq!(rows[0].buildings.len(), 2);
@@ -206,14 +207,14 @@ mod tests {
 
     #[test]
     fn every_bad_row_is_named_by_its_line() {
-        let errors = parse_grid_csv(
+        let (rows, errors) = parse_grid_csv(
             "community,name,kind,households,buildings\n\
              幸福里社区,一网格,residential,420,\n\
              幸福里社区,二网格,mixed,420,\n\
              幸福里社区,三网格,residential,many,\n\
              幸福里社区,一网格,reserved,10,\n",
-        )
-        .unwrap_err();
+        );
+        assert_eq!(rows.len(), 1);
         let lines: Vec<u64> = errors.iter().map(|e| e.line).collect();
         assert_eq!(lines, vec![3, 4, 5]);
         assert_eq!(errors[0].field.as_deref(), Some("kind"));
@@ -222,15 +223,14 @@ mod tests {
 
     #[test]
     fn chinese_headers_in_any_order_are_understood() {
-        let rows =
-            parse_grid_csv("网格,社区,户数,类型,楼栋\n一网格,幸福里社区,350,居民网格,1号楼\n").unwrap();
+        let (rows, _) = parse_grid_csv("网格,社区,户数,类型,楼栋\n一网格,幸福里社区,350,居民网格,1号楼\n");
         assert_eq!(rows[0].community, "幸福里社区");
         assert_eq!(rows[0].households.get(), 350);
     }
 
     #[test]
     fn a_file_without_the_columns_is_refused_at_line_one() {
-        let errors = parse_grid_csv("a,b\n1,2\n").unwrap_err();
+        let (_, errors) = parse_grid_csv("a,b\n1,2\n");
         assert_eq!(errors[0].line, 1);
     }
 }

@@ -31,7 +31,7 @@ where
 {
     #[instrument(skip_all, err)]
     pub async fn import_grids(&self, actor: &Actor, csv: &str) -> Result<ImportReport, GridError> {
-        let rows = parse_grid_csv(csv).map_err(GridError::ImportRejected)?;
+        let (rows, mut errors) = parse_grid_csv(csv);
 
         let mut names: Vec<String> = rows.iter().map(|r| r.community.clone()).collect();
         names.sort();
@@ -50,7 +50,6 @@ where
             self.repo.names_in_communities(&community_ids).await?;
 
         let now = self.clock.now();
-        let mut errors: Vec<RowError> = Vec::new();
         let mut planned: Vec<GridWithBuildings> = Vec::new();
         let mut warnings = Vec::new();
         for row in rows {

@@ -64,7 +64,8 @@ where
             .ok_or(IdentityError::NotFound(Resource::Scope))?;
         if actor.can(Permission::GrantRoles, &node.path) {
             Ok(node)
-        } else if actor.can(Permission::ViewStructure, &node.path) {
+        } else if scope == Scope::District || actor.can(Permission::ViewStructure, &node.path) {
+            // Everyone knows the district exists; only what lies inside it is hidden.
             Err(IdentityError::Forbidden)
         } else {
             Err(IdentityError::NotFound(Resource::Scope))

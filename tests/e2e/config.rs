@@ -1,0 +1,95 @@
+use linli_api::Application;
+use linli_api::config::Environment;
+use linli_tests::database::TestDatabase;
+use linli_tests::fake_wechat::FakeWechat;
+use linli_tests::test_settings;
+use secrecy::SecretString;
+
+async fn refusal(adjust: impl FnOnce(&mut linli_api::Settings)) -> String {
+    let database = TestDatabase::create().await;
+    let wechat = FakeWechat::start().await;
+    let mut settings = test_settings(&database, &wechat);
+    settings.env = Environment::Production;
+    settings.jwt_secret = Some(SecretString::from("x".repeat(40)));
+    adjust(&mut settings);
+    match Application::build(settings).await {
+        Ok(_) => panic!("production started with an insecure setting"),
+        Err(e) => format!("{e:#}"),
+    }
+}
+
+#[tokio::test]
+async fn production_refuses_dev_login() {
+    let why = refusal(|s| s.dev_login = Some(true)).await;
+    assert!(why.contains("dev login"), "{why}");
+}
+
+#[tokio::test]
+async fn production_refuses_a_missing_or_short_jwt_secret() {
+    assert!(
+        refusal(|s| s.jwt_secret = None)
+            .await
+            .contains("LINLI_JWT_SECRET")
+    );
+    assert!(
+        refusal(|s| s.jwt_secret = Some(SecretString::from("short")))
+            .await
+            .contains("32 bytes")
+    );
+}
+
+#[tokio::test]
+async fn production_refuses_missing_wechat_credentials() {
+    assert!(
+        refusal(|s| s.wechat_appid = None)
+            .await
+            .contains("LINLI_WECHAT_APPID")
+    );
+    assert!(
+        refusal(|s| s.wechat_secret = None)
+            .await
+            .contains("LINLI_WECHAT_SECRET")
+    );
+}
+
+#[tokio::test]
+async fn production_with_secure_settings_starts() {
+    let database = TestDatabase::create().await;
+    let wechat = FakeWechat::start().await;
+    let mut settings = test_settings(&database, &wechat);
+    settings.env = Environment::Production;
+    assert!(Application::build(settings).await.is_ok());
+}
+
+#[tokio::test]
+async fn in_dev_a_generated_jwt_secret_survives_a_restart() {
+    let database = TestDatabase::create().await;
+    let wechat = FakeWechat::start().await;
+    let mut settings = test_settings(&database, &wechat);
+    settings.jwt_secret = None;
+    let first = settings.resolve_jwt_secret().unwrap();
+    let second = settings.resolve_jwt_secret().unwrap();
+    use secrecy::ExposeSecret;
+    assert_eq!(first.expose_secret(), second.expose_secret());
+    assert!(first.expose_secret().len() >= 32);
+}
+
+#[test]
+fn secrets_never_show_in_debug_output() {
+    let settings = linli_api::Settings {
+        jwt_secret: Some(SecretString::from("jwt-secret-value-that-is-long-enough")),
+        wechat_secret: Some(SecretString::from("wechat-secret-value")),
+        database_url: Some("postgres://linli:db-password@localhost/linli".to_owned()),
+        redis_url: Some("redis://:redis-password@localhost:6379".to_owned()),
+        ..linli_api::Settings::default()
+    };
+    let printed = format!("{settings:?}");
+    for secret in [
+        "jwt-secret-value",
+        "wechat-secret-value",
+        "db-password",
+        "redis-password",
+    ] {
+        assert!(!printed.contains(secret), "{secret} leaked: {printed}");
+    }
+}

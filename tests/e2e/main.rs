@@ -1,0 +1,23 @@
+//! End-to-end tests: the real server, real HTTP and WebSocket clients, a fake WeChat API.
+//! The same suite runs on SQLite and, with `LINLI_TEST_DATABASE_URL` and
+//! `LINLI_TEST_REDIS_URL`, on PostgreSQL + Redis.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod auth;
+mod branches;
+mod config;
+mod conventions;
+mod grants;
+mod import;
+mod me;
+mod openapi;
+mod realtime;
+mod scope_isolation;
+mod stats;
+mod structure;

@@ -1,0 +1,172 @@
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use linli_tests::spawn_app;
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn send(socket: &mut Socket, message: Value) {
+    socket
+        .send(Message::Text(message.to_string().into()))
+        .await
+        .unwrap();
+}
+
+/// The next JSON frame; fails the test if none comes within five seconds.
+async fn next(socket: &mut Socket) -> Value {
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .expect("a frame within five seconds")
+            .expect("the socket stays open")
+            .unwrap();
+        if let Message::Text(text) = frame {
+            return serde_json::from_str(&text).unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_websocket_needs_a_valid_token() {
+    let app = spawn_app().await;
+    let anonymous = tokio_tungstenite::connect_async(format!("ws://{}/api/v1/ws", app.addr)).await;
+    let Err(tokio_tungstenite::tungstenite::Error::Http(response)) = anonymous else {
+        panic!("connected without a token");
+    };
+    assert_eq!(response.status(), 401);
+    let bad =
+        tokio_tungstenite::connect_async(format!("ws://{}/api/v1/ws?access_token=nonsense", app.addr)).await;
+    assert!(bad.is_err());
+    let user = app.resident().await;
+    let query =
+        tokio_tungstenite::connect_async(format!("ws://{}/api/v1/ws?access_token={}", app.addr, user.token))
+            .await;
+    assert!(query.is_ok(), "browsers pass the token in the query");
+}
+
+#[tokio::test]
+async fn ping_gets_pong_and_bad_messages_get_errors() {
+    let app = spawn_app().await;
+    let user = app.resident().await;
+    let mut socket = app.websocket(&user.token).await;
+    send(&mut socket, json!({ "type": "ping" })).await;
+    assert_eq!(next(&mut socket).await, json!({ "type": "pong" }));
+    socket.send(Message::Text("not json".into())).await.unwrap();
+    assert_eq!(next(&mut socket).await["code"], "malformed_message");
+    send(
+        &mut socket,
+        json!({ "type": "subscribe", "topic": "grid:123:tasks" }),
+    )
+    .await;
+    assert_eq!(next(&mut socket).await["code"], "unknown_topic");
+    send(
+        &mut socket,
+        json!({ "type": "subscribe", "topic": format!("user:{}", uuid::Uuid::now_v7()) }),
+    )
+    .await;
+    assert_eq!(next(&mut socket).await["code"], "forbidden_topic");
+}
+
+#[tokio::test]
+async fn a_subscriber_to_user_me_hears_its_own_events_only() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let person = app.resident().await;
+    let bystander = app.resident().await;
+    let mut socket = app.websocket(&person.token).await;
+    let mut other = app.websocket(&bystander.token).await;
+    send(&mut socket, json!({ "type": "subscribe", "topic": "user:me" })).await;
+    assert_eq!(
+        next(&mut socket).await,
+        json!({ "type": "subscribed", "topic": "user:me" })
+    );
+    send(&mut other, json!({ "type": "subscribe", "topic": "user:me" })).await;
+    next(&mut other).await;
+
+    let grant = app
+        .post(
+            "/api/v1/role-grants",
+            &world.a.admin.token,
+            json!({ "user_id": person.user_id, "role": "grid_worker", "scope": format!("grid:{}", world.a.grids[0]) }),
+        )
+        .await;
+    assert_eq!(grant.status, 201);
+    let event = next(&mut socket).await;
+    assert_eq!(event["type"], "event");
+    assert_eq!(event["topic"], "user:me");
+    assert_eq!(event["kind"], "role_grant.created");
+    assert_eq!(event["data"]["role"], "grid_worker");
+
+    send(&mut other, json!({ "type": "ping" })).await;
+    assert_eq!(
+        next(&mut other).await,
+        json!({ "type": "pong" }),
+        "the bystander heard nothing before its pong"
+    );
+}
+
+#[tokio::test]
+async fn subscribing_since_an_event_replays_what_came_after_it_in_order() {
+    let app = spawn_app().await;
+    let person = app.resident().await;
+    let mut socket = app.websocket(&person.token).await;
+    send(&mut socket, json!({ "type": "subscribe", "topic": "user:me" })).await;
+    next(&mut socket).await;
+    for name in ["甲", "乙", "丙"] {
+        assert_eq!(
+            app.patch("/api/v1/me", &person.token, json!({ "nickname": name }))
+                .await
+                .status,
+            200
+        );
+    }
+    let first = next(&mut socket).await;
+    let _second = next(&mut socket).await;
+    let third = next(&mut socket).await;
+    drop(socket);
+
+    // Reconnect, having seen only the first: the second and third come back, in order.
+    let mut again = app.websocket(&person.token).await;
+    send(
+        &mut again,
+        json!({ "type": "subscribe", "topic": "user:me", "since": first["id"] }),
+    )
+    .await;
+    assert_eq!(next(&mut again).await["type"], "subscribed");
+    let replayed_second = next(&mut again).await;
+    let replayed_third = next(&mut again).await;
+    assert_eq!(replayed_second["kind"], "user.profile_updated");
+    assert_eq!(replayed_third["id"], third["id"]);
+    // And nothing is delivered twice once live events resume.
+    assert_eq!(
+        app.patch("/api/v1/me", &person.token, json!({ "nickname": "丁" }))
+            .await
+            .status,
+        200
+    );
+    let live = next(&mut again).await;
+    assert_ne!(live["id"], third["id"]);
+    assert_eq!(live["kind"], "user.profile_updated");
+}
+
+#[tokio::test]
+async fn shutting_down_closes_websockets_with_a_close_frame() {
+    let mut app = spawn_app().await;
+    let user = app.resident().await;
+    let mut socket = app.websocket(&user.token).await;
+    send(&mut socket, json!({ "type": "ping" })).await;
+    next(&mut socket).await;
+    app.stop().await;
+    let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
+        .await
+        .expect("a frame before the timeout")
+        .expect("a frame, not the end of the stream")
+        .unwrap();
+    match frame {
+        Message::Close(Some(close)) => assert_eq!(close.code, CloseCode::Away),
+        other => panic!("expected a close frame, got {other:?}"),
+    }
+}

@@ -1,0 +1,101 @@
+use linli_api::demo;
+use linli_tests::spawn_app;
+use serde_json::json;
+
+#[tokio::test]
+async fn the_demo_district_answers_the_districts_figures() {
+    let app = spawn_app().await;
+    assert!(demo::load(&app.state.db).await.unwrap().loaded);
+    assert!(
+        !demo::load(&app.state.db).await.unwrap().loaded,
+        "loading twice changes nothing"
+    );
+    let admin = app.login(demo::DISTRICT_ADMIN_OPENID).await;
+    let coverage = app.get("/api/v1/stats/coverage", &admin.token).await;
+    assert_eq!(coverage.status, 200, "{coverage:?}");
+    assert_eq!(
+        coverage.body,
+        json!({
+            "subdistricts": 3,
+            "communities": 16,
+            "grids": { "total": 247, "residential": 147, "reserved": 42, "dedicated": 58 },
+            "covered_residential_grids": 141,
+            "uncovered_residential_grids": 6,
+            "branches": { "independent": 71, "joint": 23, "residential_grids_in_joint": 70 },
+        })
+    );
+}
+
+#[tokio::test]
+async fn coverage_counts_one_community_or_the_callers_scope() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    app.create_grid(&world.district_admin, world.a.id, "实验小学", "dedicated", 0)
+        .await;
+    let joint = app
+        .post(
+            "/api/v1/party-branches",
+            &world.a.admin.token,
+            json!({ "name": "联合支部", "kind": "joint", "grid_ids": world.a.grids }),
+        )
+        .await;
+    assert_eq!(joint.status, 201);
+    let independent = app
+        .post(
+            "/api/v1/party-branches",
+            &world.b.admin.token,
+            json!({ "name": "一网格支部", "kind": "independent", "grid_ids": [world.b.grids[0]] }),
+        )
+        .await;
+    assert_eq!(independent.status, 201);
+
+    let a = app
+        .get(
+            &format!("/api/v1/stats/coverage?community_id={}", world.a.id),
+            &world.a.admin.token,
+        )
+        .await;
+    assert_eq!(
+        a.body["grids"],
+        json!({ "total": 3, "residential": 2, "reserved": 0, "dedicated": 1 })
+    );
+    assert_eq!(a.body["covered_residential_grids"], 2);
+    assert_eq!(
+        a.body["branches"],
+        json!({ "independent": 0, "joint": 1, "residential_grids_in_joint": 2 })
+    );
+
+    let own_scope = app.get("/api/v1/stats/coverage", &world.b.admin.token).await;
+    assert_eq!(own_scope.body["communities"], 1);
+    assert_eq!(own_scope.body["grids"]["total"], 2);
+    assert_eq!(own_scope.body["covered_residential_grids"], 1);
+    assert_eq!(own_scope.body["uncovered_residential_grids"], 1);
+
+    let subdistrict = app
+        .get(
+            &format!("/api/v1/stats/coverage?subdistrict_id={}", world.subdistrict),
+            &world.district_admin.token,
+        )
+        .await;
+    assert_eq!(subdistrict.body["grids"]["total"], 5);
+    assert_eq!(subdistrict.body["branches"]["independent"], 1);
+    assert_eq!(subdistrict.body["branches"]["joint"], 1);
+
+    let worker = app.get("/api/v1/stats/coverage", &world.a.worker.token).await;
+    assert_eq!(
+        worker.body["grids"]["total"], 1,
+        "a grid worker's scope is its grid"
+    );
+    let resident = app.get("/api/v1/stats/coverage", &world.a.resident.token).await;
+    assert_eq!((resident.status, resident.code()), (403, "forbidden"));
+    let both = app
+        .get(
+            &format!(
+                "/api/v1/stats/coverage?community_id={}&subdistrict_id={}",
+                world.a.id, world.subdistrict
+            ),
+            &world.district_admin.token,
+        )
+        .await;
+    assert_eq!(both.status, 400);
+}
