@@ -37,13 +37,18 @@ pub struct Application {
     grace: Duration,
 }
 
-/// Connects the database (migrating it) with the settings' URL.
-pub async fn open_database(settings: &Settings) -> anyhow::Result<Database> {
+/// Connects to the settings' database without changing it.
+pub async fn connect_database(settings: &Settings) -> anyhow::Result<Database> {
     let url = settings.database_url()?;
     let max_connections = settings
         .database_max_connections
         .unwrap_or(if url.starts_with("sqlite:") { 8 } else { 20 });
-    let db = Database::connect(&DatabaseSettings { url, max_connections }).await?;
+    Database::connect(&DatabaseSettings { url, max_connections }).await
+}
+
+/// Connects to the settings' database and brings it up to date.
+pub async fn open_database(settings: &Settings) -> anyhow::Result<Database> {
+    let db = connect_database(settings).await?;
     db.migrate().await?;
     if let Some(name) = &settings.district_name {
         db.set_district_name(name).await?;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use linli_api::app::{Application, grant_service, open_database, shutdown_signal};
+use linli_api::app::{Application, connect_database, grant_service, open_database, shutdown_signal};
 use linli_api::{Settings, demo, openapi_spec, telemetry};
 use linli_kernel::{Role, Scope};
 
@@ -101,12 +101,13 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Migrate { action } => {
             settings.check()?;
-            let db = open_database(&settings).await?;
             if matches!(action, Some(MigrateAction::Status)) {
+                let db = connect_database(&settings).await?;
                 for (name, applied) in db.migration_status().await? {
                     println!("{} {name}", if applied { "applied" } else { "pending" });
                 }
             } else {
+                open_database(&settings).await?;
                 println!("migrations applied");
             }
             Ok(())

@@ -3,15 +3,17 @@
 //! `subscribed`, `unsubscribed`, `event` and `error`. `subscribe` with `since` first replays
 //! the topic's events after that event from the outbox, then goes on live, in order.
 //!
-//! Topics open today: `user:me`. The others of API.md arrive with their contexts; each is
-//! one more arm in [`resolve_topic`].
+//! Which topics an actor may read is the domain's rule (`linli_kernel::events::topics::authorize`);
+//! topics open today: `user:me`. The session behind the connection is checked again on every
+//! message and every half minute: a logout or revoked session closes the socket.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use linli_infra::db::OutboxRecord;
-use linli_kernel::events::topics;
+use linli_kernel::events::topics::{self, TopicRefusal};
 use linli_kernel::{Actor, EventId};
 use poem::http::StatusCode;
 use poem::web::websocket::{CloseCode, Message, WebSocket, WebSocketStream};
@@ -24,9 +26,11 @@ use tokio::sync::broadcast::error::RecvError;
 use crate::http::error::ApiError;
 use crate::state::AppState;
 
-/// At most this many events are replayed per `subscribe`; a client further behind
-/// re-subscribes from the last one it got.
+/// At most this many events are replayed per `subscribe`; a client further behind is told
+/// so (`replay_truncated`) and re-subscribes from the last one it got.
 const REPLAY_LIMIT: u64 = 500;
+/// How often an open connection checks that its session still stands.
+const SESSION_CHECK: Duration = Duration::from_secs(30);
 
 #[derive(Deserialize)]
 pub struct TokenQuery {
@@ -69,26 +73,18 @@ enum ClientMessage {
     Unsubscribe { topic: String },
 }
 
-/// Maps a topic as the client names it to the outbox topic, if this actor may read it.
-fn resolve_topic(actor: &Actor, topic: &str) -> Result<String, (&'static str, String)> {
-    match topic {
-        "user:me" => Ok(topics::user(actor.user_id())),
-        t if t.starts_with("user:") => Err((
-            "forbidden_topic",
-            "subscribe to your own events as `user:me`".to_owned(),
-        )),
-        other => Err((
-            "unknown_topic",
-            format!("no topic `{other}`; open topics: user:me"),
-        )),
-    }
-}
-
 struct Session {
     state: AppState,
     actor: Actor,
-    /// Outbox topic → (the name the client used, the last outbox position sent).
+    /// Stored topic → (the name the client used, the last position sent).
     subscriptions: HashMap<String, (String, i64)>,
+}
+
+/// What a session does after handling something.
+enum Next {
+    Send(Vec<Value>),
+    /// The session ended: say why, close, stop.
+    End(&'static str),
 }
 
 impl Session {
@@ -103,39 +99,76 @@ impl Session {
     async fn run(mut self, socket: WebSocketStream) {
         let (mut sink, mut stream) = socket.split();
         // Subscribe to the bus before anything else, so nothing falls between a replay and
-        // the live events (duplicates are dropped by outbox position).
+        // the live events (duplicates are dropped by position).
         let mut bus = self.state.bus.subscribe();
         let shutdown = self.state.shutdown.clone();
+        let mut session_check = tokio::time::interval(SESSION_CHECK);
+        session_check.tick().await;
         loop {
-            let outgoing: Vec<Value> = tokio::select! {
+            let next: Next = tokio::select! {
                 () = shutdown.cancelled() => {
                     let _ = sink.send(Message::Close(Some((CloseCode::Away, "server shutting down".to_owned())))).await;
                     break;
                 }
+                _ = session_check.tick() => self.recheck().await.map_or_else(Next::End, |()| Next::Send(Vec::new())),
                 incoming = stream.next() => match incoming {
                     None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
-                    Some(Ok(Message::Text(text))) => self.handle(&text).await,
+                    Some(Ok(Message::Text(text))) => match self.recheck().await {
+                        Ok(()) => Next::Send(self.handle(&text).await),
+                        Err(why) => Next::End(why),
+                    },
                     Some(Ok(Message::Ping(payload))) => {
                         if sink.send(Message::Pong(payload)).await.is_err() { break; }
-                        Vec::new()
+                        Next::Send(Vec::new())
                     }
-                    Some(Ok(_)) => vec![error_frame("unsupported_frame", "send JSON in text frames")],
+                    Some(Ok(_)) => Next::Send(vec![error_frame("unsupported_frame", "send JSON in text frames")]),
                 },
                 event = bus.recv() => match event {
-                    Ok(record) => self.deliver(&record).into_iter().collect(),
-                    Err(RecvError::Lagged(missed)) => vec![json!({
+                    Ok(record) => Next::Send(self.deliver(&record).into_iter().collect()),
+                    Err(RecvError::Lagged(missed)) => Next::Send(vec![json!({
                         "type": "error",
                         "code": "events_missed",
                         "message": format!("{missed} events were missed; subscribe again with `since`"),
-                    })],
+                    })]),
                     Err(RecvError::Closed) => break,
                 },
             };
-            for frame in outgoing {
-                if sink.send(Message::Text(frame.to_string())).await.is_err() {
+            match next {
+                Next::Send(frames) => {
+                    for frame in frames {
+                        if sink.send(Message::Text(frame.to_string())).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+                Next::End(code) => {
+                    let _ = sink
+                        .send(Message::Text(
+                            error_frame(code, "the session has ended; log in again").to_string(),
+                        ))
+                        .await;
+                    let _ = sink
+                        .send(Message::Close(Some((CloseCode::Policy, code.to_owned()))))
+                        .await;
                     return;
                 }
             }
+        }
+    }
+
+    /// Reloads the actor; fails when its session has ended. A storage hiccup keeps the
+    /// connection as it was.
+    async fn recheck(&mut self) -> Result<(), &'static str> {
+        match self.state.auth.refresh_actor(&self.actor).await {
+            Ok(actor) => {
+                self.actor = actor;
+                Ok(())
+            }
+            Err(linli_identity::IdentityError::Unknown(e)) => {
+                tracing::warn!(error = format!("{e:#}"), "could not recheck a WebSocket session");
+                Ok(())
+            }
+            Err(_) => Err("session_revoked"),
         }
     }
 
@@ -147,8 +180,8 @@ impl Session {
         match message {
             ClientMessage::Ping => vec![json!({ "type": "pong" })],
             ClientMessage::Unsubscribe { topic } => {
-                if let Ok(internal) = resolve_topic(&self.actor, &topic) {
-                    self.subscriptions.remove(&internal);
+                if let Ok(stored) = topics::authorize(&self.actor, &topic) {
+                    self.subscriptions.remove(&stored);
                 }
                 vec![json!({ "type": "unsubscribed", "topic": topic })]
             }
@@ -157,9 +190,13 @@ impl Session {
     }
 
     async fn subscribe(&mut self, topic: String, since: Option<String>) -> Vec<Value> {
-        let internal = match resolve_topic(&self.actor, &topic) {
+        let stored = match topics::authorize(&self.actor, &topic) {
             Ok(t) => t,
-            Err((code, message)) => {
+            Err(refusal) => {
+                let (code, message) = match refusal {
+                    TopicRefusal::Forbidden(m) => ("forbidden_topic", m),
+                    TopicRefusal::Unknown(m) => ("unknown_topic", m),
+                };
                 return vec![json!({ "type": "error", "code": code, "message": message, "topic": topic })];
             }
         };
@@ -168,21 +205,25 @@ impl Session {
             Err(_) => return vec![error_frame("malformed_message", "`since` must be an event id")],
         };
         let mut frames = vec![json!({ "type": "subscribed", "topic": topic })];
-        let mut last_seq = i64::MAX;
+        let mut floor = i64::MIN;
         if let Some(since) = since {
-            match self
-                .state
-                .db
-                .events_after(&internal, Some(since), REPLAY_LIMIT)
-                .await
-            {
-                Ok(records) => {
-                    last_seq = 0;
+            match self.state.db.events_after(&stored, since, REPLAY_LIMIT).await {
+                Ok(Some(records)) => {
                     for record in &records {
                         frames.push(event_frame(&topic, record));
-                        last_seq = record.seq;
+                        floor = record.position;
+                    }
+                    if records.len() as u64 == REPLAY_LIMIT {
+                        frames.push(error_frame(
+                            "replay_truncated",
+                            "more events follow: subscribe again with the last id as `since`",
+                        ));
                     }
                 }
+                Ok(None) => frames.push(error_frame(
+                    "since_unknown",
+                    "no such event on this topic; nothing replayed, live events follow",
+                )),
                 Err(e) => {
                     tracing::warn!(error = format!("{e:#}"), "replay failed");
                     frames.push(error_frame(
@@ -192,18 +233,16 @@ impl Session {
                 }
             }
         }
-        // Without a replay, every live event from now on is new; with one, only those after it.
-        let floor = if last_seq == i64::MAX { i64::MIN } else { last_seq };
-        self.subscriptions.insert(internal, (topic, floor));
+        self.subscriptions.insert(stored, (topic, floor));
         frames
     }
 
     fn deliver(&mut self, record: &Arc<OutboxRecord>) -> Option<Value> {
-        let (client_topic, last_seq) = self.subscriptions.get_mut(&record.event.topic)?;
-        if record.seq <= *last_seq {
+        let (client_topic, last_position) = self.subscriptions.get_mut(&record.event.topic)?;
+        if record.position <= *last_position {
             return None;
         }
-        *last_seq = record.seq;
+        *last_position = record.position;
         Some(event_frame(client_topic, record))
     }
 }

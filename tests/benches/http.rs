@@ -6,7 +6,12 @@
 //! On SQLite by default; on PostgreSQL + Redis with `LINLI_TEST_DATABASE_URL` and
 //! `LINLI_TEST_REDIS_URL`, like the tests.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::time::{Duration, Instant};
 
@@ -84,7 +89,11 @@ async fn main() {
     assert!(demo::load(&app.state.db).await.unwrap().loaded);
     let admin = app.login(demo::DISTRICT_ADMIN_OPENID).await;
     let community_admin = app.login("demo-c01-staff-1").await;
-    let backend = if app.on_postgres() { "PostgreSQL + Redis" } else { "SQLite, in-process bus" };
+    let backend = if app.on_postgres() {
+        "PostgreSQL + Redis"
+    } else {
+        "SQLite, in-process bus"
+    };
     let http = reqwest::Client::new();
 
     let get_ok = |url: String, token: Option<String>| {
@@ -119,18 +128,35 @@ async fn main() {
                 "SELECT role, scope_kind, scope_id FROM role_grants WHERE user_id = $1",
                 "SELECT nickname FROM users WHERE id = $1",
             ] {
-                let sql = if backend_kind == sea_orm::DatabaseBackend::Sqlite { sql.replace("$1", "?") } else { sql.to_owned() };
-                db.query_all_raw(Statement::from_sql_and_values(backend_kind, sql, [uuid.clone()])).await.unwrap();
+                let sql = if backend_kind == sea_orm::DatabaseBackend::Sqlite {
+                    sql.replace("$1", "?")
+                } else {
+                    sql.to_owned()
+                };
+                db.query_all_raw(Statement::from_sql_and_values(backend_kind, sql, [uuid.clone()]))
+                    .await
+                    .unwrap();
             }
         }
     })
     .await;
 
-    let healthz = measure("GET /healthz (whole middleware stack)", get_ok(app.url("/healthz"), None)).await;
-    let me = measure("GET /api/v1/me", get_ok(app.url("/api/v1/me"), Some(admin.token.clone()))).await;
+    let healthz = measure(
+        "GET /healthz (whole middleware stack)",
+        get_ok(app.url("/healthz"), None),
+    )
+    .await;
+    let me = measure(
+        "GET /api/v1/me",
+        get_ok(app.url("/api/v1/me"), Some(admin.token.clone())),
+    )
+    .await;
     let grids = measure(
         "GET /api/v1/grids?limit=20 (community admin)",
-        get_ok(app.url("/api/v1/grids?limit=20"), Some(community_admin.token.clone())),
+        get_ok(
+            app.url("/api/v1/grids?limit=20"),
+            Some(community_admin.token.clone()),
+        ),
     )
     .await;
     let coverage = measure(
@@ -139,7 +165,10 @@ async fn main() {
     )
     .await;
 
-    println!("\nlinli benchmark: {CLIENTS} concurrent clients, {} s each, {backend}\n", RUN.as_secs());
+    println!(
+        "\nlinli benchmark: {CLIENTS} concurrent clients, {} s each, {backend}\n",
+        RUN.as_secs()
+    );
     println!("| measure | req/s | p50 ms | p99 ms | ratio to HTTP limit | ratio to DB limit |");
     println!("| --- | ---: | ---: | ---: | ---: | ---: |");
     for m in [&limit_http, &limit_db, &healthz, &me, &grids, &coverage] {

@@ -296,3 +296,66 @@ async fn login_attempts_beyond_the_limit_are_429() {
     assert_eq!(codes, vec![401, 401, 401, 429, 429]);
     assert_eq!(statuses[3].code(), "rate_limited");
 }
+
+#[tokio::test]
+async fn a_refresh_is_never_replayed_from_an_idempotency_key() {
+    let app = spawn_app().await;
+    let session = app.resident().await;
+    let refresh = || {
+        app.http
+            .post(app.url("/api/v1/auth/refresh"))
+            .header("idempotency-key", "retry-1")
+            .json(&json!({ "refresh_token": session.refresh_token }))
+            .send()
+    };
+    let first = linli_tests::into_reply(refresh().await.unwrap()).await;
+    assert_eq!(first.status, 200);
+    let second = linli_tests::into_reply(refresh().await.unwrap()).await;
+    assert_eq!(
+        (second.status, second.code()),
+        (401, "refresh_token_reused"),
+        "{second:?}"
+    );
+}
+
+#[tokio::test]
+async fn behind_a_proxy_the_limit_follows_the_address_the_proxy_saw() {
+    let app = spawn_app_with(|s| {
+        s.auth_rate_limit_per_minute = 2;
+        s.behind_proxy = true;
+    })
+    .await;
+    let mut statuses = Vec::new();
+    for i in 0..3 {
+        // The client forges the first entry; the proxy appends the address it saw.
+        let response = app
+            .http
+            .post(app.url("/api/v1/auth/wechat/login"))
+            .header("x-forwarded-for", format!("10.9.8.{i}, 203.0.113.7"))
+            .json(&json!({ "code": "x" }))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status().as_u16());
+    }
+    assert_eq!(statuses, vec![401, 401, 429]);
+}
+
+#[tokio::test]
+async fn refreshing_is_not_rate_limited_like_logging_in() {
+    let app = spawn_app_with(|s| s.auth_rate_limit_per_minute = 1).await;
+    let session = app.login("o-only-login").await;
+    let mut token = session.refresh_token;
+    for _ in 0..3 {
+        let reply = app
+            .request(
+                Method::POST,
+                "/api/v1/auth/refresh",
+                None,
+                Some(&json!({ "refresh_token": token })),
+            )
+            .await;
+        assert_eq!(reply.status, 200, "{reply:?}");
+        token = reply.body["refresh_token"].as_str().unwrap().to_owned();
+    }
+}

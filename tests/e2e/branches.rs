@@ -147,4 +147,13 @@ async fn grid_staff_see_the_branch_covering_their_grid() {
     assert_eq!(ids, vec![branch.id().to_string()]);
     let from_b = app.get("/api/v1/party-branches", &world.b.worker.token).await;
     assert_eq!(from_b.body["items"].as_array().unwrap().len(), 0);
+    let path = format!("/api/v1/party-branches/{}", branch.id());
+    assert_eq!(
+        app.get(&path, &world.a.worker.token).await.status,
+        200,
+        "listed, so readable"
+    );
+    assert_eq!(app.get(&path, &world.b.worker.token).await.status, 404);
+    let by_worker = app.delete(&path, &world.a.worker.token).await;
+    assert_eq!((by_worker.status, by_worker.code()), (403, "forbidden"));
 }

@@ -2,7 +2,7 @@ use linli_api::Application;
 use linli_api::config::Environment;
 use linli_tests::database::TestDatabase;
 use linli_tests::fake_wechat::FakeWechat;
-use linli_tests::test_settings;
+use linli_tests::{spawn_app_with, test_settings};
 use secrecy::SecretString;
 
 async fn refusal(adjust: impl FnOnce(&mut linli_api::Settings)) -> String {
@@ -63,15 +63,29 @@ async fn production_with_secure_settings_starts() {
 
 #[tokio::test]
 async fn in_dev_a_generated_jwt_secret_survives_a_restart() {
-    let database = TestDatabase::create().await;
-    let wechat = FakeWechat::start().await;
-    let mut settings = test_settings(&database, &wechat);
-    settings.jwt_secret = None;
-    let first = settings.resolve_jwt_secret().unwrap();
-    let second = settings.resolve_jwt_secret().unwrap();
-    use secrecy::ExposeSecret;
-    assert_eq!(first.expose_secret(), second.expose_secret());
-    assert!(first.expose_secret().len() >= 32);
+    let mut app = spawn_app_with(|s| s.jwt_secret = None).await;
+    let session = app.resident().await;
+    assert_eq!(app.get("/api/v1/me", &session.token).await.status, 200);
+    app.restart().await;
+    let after = app.get("/api/v1/me", &session.token).await;
+    assert_eq!(
+        after.status, 200,
+        "the token signed before the restart still works: {after:?}"
+    );
+}
+
+#[tokio::test]
+async fn dev_login_is_404_in_production() {
+    let app = spawn_app_with(|s| s.env = Environment::Production).await;
+    let reply = app
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/auth/dev/login",
+            None,
+            Some(&serde_json::json!({ "openid": "anyone" })),
+        )
+        .await;
+    assert_eq!((reply.status, reply.code()), (404, "not_found"));
 }
 
 #[test]

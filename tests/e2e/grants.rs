@@ -140,7 +140,7 @@ async fn grid_workers_cannot_grant_and_roles_must_fit_their_scope() {
 }
 
 #[tokio::test]
-async fn the_grant_list_shows_only_grants_inside_the_scope_with_people_masked_outside_it() {
+async fn the_grant_list_shows_only_grants_inside_the_scope_with_their_people_whole() {
     let app = spawn_app().await;
     let world = app.world().await;
     let listed = app
@@ -152,6 +152,13 @@ async fn the_grant_list_shows_only_grants_inside_the_scope_with_people_masked_ou
     assert!(holders.contains(&world.a.worker.user_id.to_string().as_str()));
     assert!(!holders.contains(&world.b.worker.user_id.to_string().as_str()));
     assert!(!holders.contains(&world.b.admin.user_id.to_string().as_str()));
+    // The community's own staff are covered by its admin: seen whole.
+    let worker = items
+        .iter()
+        .find(|g| g["user_id"] == world.a.worker.user_id.to_string())
+        .unwrap();
+    assert_eq!(worker["person"]["masked"], false);
+    assert_eq!(worker["place"]["name"], format!("{}一网格", world.a.name));
 
     let residents = app.get("/api/v1/role-grants", &world.a.resident.token).await;
     assert_eq!(residents.status, 200);

@@ -140,3 +140,47 @@ async fn me_lists_the_roles_held_with_their_places() {
     assert_eq!(roles[0]["role"], "community_admin");
     assert_eq!(roles[0]["place"]["name"], world.a.name);
 }
+
+#[tokio::test]
+async fn callers_waiting_on_a_stalled_token_refresh_fail_with_it_instead_of_retrying_in_turn() {
+    let app = spawn_app().await;
+    let mut people = Vec::new();
+    for i in 0..4 {
+        people.push(app.resident().await);
+        app.wechat.accept_phone(&format!("s{i}"), "13800000000");
+    }
+    app.wechat.stall_access_token(true);
+    let calls = people
+        .iter()
+        .enumerate()
+        .map(|(i, p)| app.post("/api/v1/me/phone", &p.token, json!({ "code": format!("s{i}") })));
+    let replies = futures_util::future::join_all(calls).await;
+    assert!(replies.iter().all(|r| r.status == 503), "{replies:?}");
+    assert_eq!(
+        app.wechat.stable_token_calls(),
+        1,
+        "one attempt, its failure shared"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_changes_to_one_profile_all_land() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let me = app.resident().await;
+    app.wechat.accept_phone("concurrent", "13811112222");
+    let (name, residence, phone) = tokio::join!(
+        app.patch("/api/v1/me", &me.token, json!({ "real_name": "周立新" })),
+        app.put(
+            "/api/v1/me/residence",
+            &me.token,
+            json!({ "building_id": world.a.building })
+        ),
+        app.post("/api/v1/me/phone", &me.token, json!({ "code": "concurrent" })),
+    );
+    assert_eq!((name.status, residence.status, phone.status), (200, 200, 200));
+    let now = app.get("/api/v1/me", &me.token).await;
+    assert_eq!(now.body["real_name"], "周立新");
+    assert_eq!(now.body["phone"], "13811112222");
+    assert_eq!(now.body["residence_building_id"], world.a.building.to_string());
+}

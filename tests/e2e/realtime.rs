@@ -124,7 +124,7 @@ async fn subscribing_since_an_event_replays_what_came_after_it_in_order() {
         );
     }
     let first = next(&mut socket).await;
-    let _second = next(&mut socket).await;
+    let second = next(&mut socket).await;
     let third = next(&mut socket).await;
     drop(socket);
 
@@ -138,7 +138,7 @@ async fn subscribing_since_an_event_replays_what_came_after_it_in_order() {
     assert_eq!(next(&mut again).await["type"], "subscribed");
     let replayed_second = next(&mut again).await;
     let replayed_third = next(&mut again).await;
-    assert_eq!(replayed_second["kind"], "user.profile_updated");
+    assert_eq!(replayed_second["id"], second["id"]);
     assert_eq!(replayed_third["id"], third["id"]);
     // And nothing is delivered twice once live events resume.
     assert_eq!(
@@ -167,6 +167,53 @@ async fn shutting_down_closes_websockets_with_a_close_frame() {
         .unwrap();
     match frame {
         Message::Close(Some(close)) => assert_eq!(close.code, CloseCode::Away),
+        other => panic!("expected a close frame, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_since_is_said_and_live_events_follow() {
+    let app = spawn_app().await;
+    let person = app.resident().await;
+    let mut socket = app.websocket(&person.token).await;
+    send(
+        &mut socket,
+        json!({ "type": "subscribe", "topic": "user:me", "since": uuid::Uuid::now_v7() }),
+    )
+    .await;
+    assert_eq!(next(&mut socket).await["type"], "subscribed");
+    assert_eq!(next(&mut socket).await["code"], "since_unknown");
+    assert_eq!(
+        app.patch("/api/v1/me", &person.token, json!({ "nickname": "戊" }))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(next(&mut socket).await["kind"], "user.profile_updated");
+}
+
+#[tokio::test]
+async fn logging_out_ends_the_websocket_too() {
+    let app = spawn_app().await;
+    let user = app.resident().await;
+    let mut socket = app.websocket(&user.token).await;
+    send(&mut socket, json!({ "type": "subscribe", "topic": "user:me" })).await;
+    next(&mut socket).await;
+    assert_eq!(
+        app.post("/api/v1/auth/logout", &user.token, json!({}))
+            .await
+            .status,
+        204
+    );
+    send(&mut socket, json!({ "type": "ping" })).await;
+    assert_eq!(next(&mut socket).await["code"], "session_revoked");
+    let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    match frame {
+        Message::Close(Some(close)) => assert_eq!(close.code, CloseCode::Policy),
         other => panic!("expected a close frame, got {other:?}"),
     }
 }

@@ -55,6 +55,14 @@ async fn nobody_outside_community_b_reaches_anything_of_it() {
     let stairwell_leader = app
         .staff(Role::StairwellLeader, Scope::Building(world.a.building.into()))
         .await;
+    let grid_leader = app
+        .staff(Role::GridLeader, Scope::Grid(world.a.grids[0].into()))
+        .await;
+    let elsewhere = app.create_subdistrict(&world.district_admin, "别处街道").await;
+    let other_subdistrict_admin = app
+        .staff(Role::SubdistrictAdmin, Scope::Subdistrict(elsewhere.into()))
+        .await;
+    let b_before = snapshot_of_b(&app, &world).await;
 
     let targeted: Vec<(Method, String, Option<Value>)> = vec![
         (Method::GET, format!("/api/v1/subdistricts/{sub}"), None),
@@ -137,9 +145,11 @@ async fn nobody_outside_community_b_reaches_anything_of_it() {
     ];
     let outsiders = [
         ("community A's admin", &world.a.admin),
+        ("community A's grid leader", &grid_leader),
         ("community A's grid worker", &world.a.worker),
         ("a stairwell leader in A", &stairwell_leader),
         ("a resident of A", &world.a.resident),
+        ("another subdistrict's admin", &other_subdistrict_admin),
     ];
     for (who, session) in outsiders {
         for (method, path, body) in &targeted {
@@ -152,17 +162,55 @@ async fn nobody_outside_community_b_reaches_anything_of_it() {
             );
             assert_learns_nothing_of_b(&world, &format!("{who}: {method} {path}"), &reply);
         }
+        // An import naming B's community is refused exactly like one naming no community.
+        let named_b = import(&app, session, &world.b.name).await;
+        let named_nothing = import(&app, session, "不存在的社区").await;
+        assert_eq!(named_b.status, 422, "{who}: {named_b:?}");
+        let message = |reply: &Reply, name: &str| {
+            reply.body["details"]["errors"][0]["message"]
+                .as_str()
+                .map(|m| m.replace(name, "…"))
+        };
+        assert_eq!(
+            message(&named_b, &world.b.name),
+            message(&named_nothing, "不存在的社区"),
+            "{who}"
+        );
     }
 
     // Nothing was changed by any of it.
-    let b_branch = app
-        .get(&format!("/api/v1/party-branches/{branch}"), &world.b.admin.token)
-        .await;
-    assert_eq!(b_branch.status, 200);
-    let b_grid = app
-        .get(&format!("/api/v1/grids/{grid}"), &world.b.admin.token)
-        .await;
-    assert_eq!(b_grid.body["households"], 400);
+    assert_eq!(snapshot_of_b(&app, &world).await, b_before);
+}
+
+async fn import(app: &TestApp, who: &Session, community: &str) -> Reply {
+    let csv = format!("community,name,kind,households,buildings\n{community},新网格,reserved,0,\n");
+    let response = app
+        .http
+        .post(app.url("/api/v1/grids/import"))
+        .bearer_auth(&who.token)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    linli_tests::into_reply(response).await
+}
+
+/// Everything community B's admin can see of B, to compare before and after.
+async fn snapshot_of_b(app: &TestApp, world: &World) -> Vec<Value> {
+    let mut seen = Vec::new();
+    for path in [
+        format!("/api/v1/communities/{}", world.b.id),
+        format!("/api/v1/grids?community_id={}&limit=100", world.b.id),
+        format!("/api/v1/buildings?community_id={}&limit=100", world.b.id),
+        format!("/api/v1/party-branches?community_id={}", world.b.id),
+        format!("/api/v1/grids/{}/team", world.b.grids[0]),
+        "/api/v1/role-grants?limit=100".to_owned(),
+        "/api/v1/stats/coverage".to_owned(),
+    ] {
+        seen.push(app.get(&path, &world.b.admin.token).await.body);
+    }
+    seen
 }
 
 #[tokio::test]

@@ -99,3 +99,19 @@ async fn coverage_counts_one_community_or_the_callers_scope() {
         .await;
     assert_eq!(both.status, 400);
 }
+
+#[tokio::test]
+async fn the_demo_loads_beside_a_bootstrap_admin_holding_its_grant_already() {
+    let app =
+        linli_tests::spawn_app_with(|s| s.bootstrap_admins = demo::DISTRICT_ADMIN_OPENID.to_owned()).await;
+    assert!(demo::load(&app.state.db).await.unwrap().loaded);
+    let admin = app.login(demo::DISTRICT_ADMIN_OPENID).await;
+    let me = app.get("/api/v1/me", &admin.token).await;
+    assert_eq!(
+        me.body["roles"].as_array().unwrap().len(),
+        1,
+        "one district admin grant, not two"
+    );
+    let coverage = app.get("/api/v1/stats/coverage", &admin.token).await;
+    assert_eq!(coverage.body["grids"]["total"], 247);
+}

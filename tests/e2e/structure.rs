@@ -291,3 +291,47 @@ async fn a_subdistrict_admin_shapes_its_own_subdistrict() {
         (403, "forbidden")
     );
 }
+
+#[tokio::test]
+async fn of_concurrent_team_changes_one_team_wins_whole() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let grid = world.a.grids[1];
+    let mut teams = Vec::new();
+    for _ in 0..6 {
+        let leader = app.resident().await;
+        let worker = app.resident().await;
+        teams.push((leader.user_id, worker.user_id));
+    }
+    let path = format!("/api/v1/grids/{grid}/team");
+    let puts = teams.iter().map(|(leader, worker)| {
+        app.put(
+            &path,
+            &world.a.admin.token,
+            json!({ "leader_id": leader, "worker_ids": [worker] }),
+        )
+    });
+    let replies = futures_util::future::join_all(puts).await;
+    assert!(replies.iter().all(|r| r.status == 200), "{replies:?}");
+    let team = app
+        .get(&format!("/api/v1/grids/{grid}/team"), &world.a.admin.token)
+        .await;
+    let leader: Uuid = team.body["leader"]["id"].as_str().unwrap().parse().unwrap();
+    let workers = team.body["workers"].as_array().unwrap();
+    assert_eq!(workers.len(), 1, "teams never merge: {team:?}");
+    let worker: Uuid = workers[0]["id"].as_str().unwrap().parse().unwrap();
+    assert!(
+        teams.contains(&(leader, worker)),
+        "the survivor is one of the teams sent, whole"
+    );
+    let grants = app
+        .get("/api/v1/role-grants?limit=100", &world.a.admin.token)
+        .await;
+    let leaders = grants.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["role"] == "grid_leader" && g["scope"] == format!("grid:{grid}"))
+        .count();
+    assert_eq!(leaders, 1);
+}

@@ -29,6 +29,7 @@ struct State {
     fail_login: Mutex<Option<i64>>,
     fail_phone: Mutex<Option<i64>>,
     stall: AtomicBool,
+    stall_token: AtomicBool,
     /// The token `stable_token` hands out, and whether WeChat has expired it.
     token: Mutex<Option<(String, bool)>>,
     token_serial: AtomicUsize,
@@ -103,6 +104,9 @@ struct StableTokenRequest {
 #[handler]
 async fn stable_token(Data(state): Data<&Arc<State>>, Json(body): Json<StableTokenRequest>) -> Json<Value> {
     state.stable_token_calls.fetch_add(1, Ordering::SeqCst);
+    if state.stall_token.load(Ordering::SeqCst) {
+        tokio::time::sleep(Duration::from_secs(60)).await;
+    }
     // A slow answer, so that concurrent callers would overlap if they all asked.
     tokio::time::sleep(Duration::from_millis(50)).await;
     if body.grant_type != "client_credential" || body.appid != APP_ID || body.secret != APP_SECRET {
@@ -218,6 +222,11 @@ impl FakeWechat {
     /// Every call hangs for a minute.
     pub fn stall(&self, on: bool) {
         self.state.stall.store(on, Ordering::SeqCst);
+    }
+
+    /// `stable_token` hangs for a minute.
+    pub fn stall_access_token(&self, on: bool) {
+        self.state.stall_token.store(on, Ordering::SeqCst);
     }
 
     /// The current access token expires, as WeChat may expire it before its time.

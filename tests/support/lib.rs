@@ -181,6 +181,19 @@ impl TestApp {
         self.database.is_postgres()
     }
 
+    /// Stops the server and starts it again on the same database and data directory.
+    pub async fn restart(&mut self) {
+        self.stop().await;
+        let app = Application::build(self.settings.clone())
+            .await
+            .expect("the app starts again");
+        self.addr = app.addr();
+        self.state = app.state().clone();
+        self.shutdown = CancellationToken::new();
+        let stop = self.shutdown.clone();
+        self.server = Some(tokio::spawn(app.run_until(async move { stop.cancelled().await })));
+    }
+
     /// Stops the server as SIGTERM would, and waits until it has.
     pub async fn stop(&mut self) {
         self.shutdown.cancel();

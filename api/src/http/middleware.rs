@@ -155,12 +155,16 @@ pub async fn limit_body<E: Endpoint>(next: Arc<E>, mut req: Request, limit: usiz
 }
 
 /// Login attempts per client address and minute; a shared limit when Redis is configured.
+/// Only logins: refreshes carry a 256-bit secret, and users behind one carrier NAT must not
+/// throttle each other's.
 pub async fn rate_limit_logins<E: Endpoint>(
     next: Arc<E>,
     req: Request,
     state: AppState,
 ) -> poem::Result<Response> {
-    if req.method() == Method::POST && req.uri().path().starts_with("/api/v1/auth/") {
+    let path = req.uri().path();
+    let is_login = path == "/api/v1/auth/wechat/login" || path == "/api/v1/auth/dev/login";
+    if req.method() == Method::POST && is_login {
         let client = client_address(&req, state.behind_proxy);
         let allowed = state
             .rate_limiter
@@ -182,9 +186,14 @@ pub async fn rate_limit_logins<E: Endpoint>(
     next.call(req).await.map(IntoResponse::into_response)
 }
 
+/// The client's address. Behind our load balancer it is the last `X-Forwarded-For` entry,
+/// the one the balancer added; earlier entries are whatever the client chose to send.
 fn client_address(req: &Request, behind_proxy: bool) -> String {
-    if behind_proxy && let Some(first) = req.header("x-forwarded-for").and_then(|v| v.split(',').next()) {
-        return first.trim().to_owned();
+    if behind_proxy
+        && let Some(last) = req.header("x-forwarded-for").and_then(|v| v.rsplit(',').next())
+        && !last.trim().is_empty()
+    {
+        return last.trim().to_owned();
     }
     match req.remote_addr().as_socket_addr() {
         Some(addr) => addr.ip().to_string(),
@@ -194,7 +203,9 @@ fn client_address(req: &Request, behind_proxy: bool) -> String {
 
 /// `Idempotency-Key` on a POST: the first request runs; a retry with the same key and body
 /// gets the stored answer; the same key with another body is refused. Only successful
-/// answers are kept, so a failed request can be retried.
+/// answers are kept, so a failed request can be retried. Never on `/auth/*`: their answers
+/// hold tokens, which are stored nowhere in clear, and a replayed refresh must meet reuse
+/// detection.
 pub async fn idempotency<E: Endpoint>(
     next: Arc<E>,
     mut req: Request,
@@ -203,7 +214,7 @@ pub async fn idempotency<E: Endpoint>(
     let Some(key) = req.header(IDEMPOTENCY_KEY_HEADER).map(str::to_owned) else {
         return next.call(req).await.map(IntoResponse::into_response);
     };
-    if req.method() != Method::POST {
+    if req.method() != Method::POST || req.uri().path().starts_with("/api/v1/auth/") {
         return next.call(req).await.map(IntoResponse::into_response);
     }
     if key.is_empty() || key.len() > 128 || !key.bytes().all(|b| b.is_ascii_graphic()) {

@@ -2,6 +2,7 @@
 //! spec, and the middleware around them.
 
 mod auth_api;
+mod csv;
 pub mod dto;
 pub mod error;
 mod grants_api;
@@ -55,7 +56,7 @@ Conventions: JSON in and out with snake_case fields; times in RFC 3339 UTC; ids 
 Errors are `{code, message, details?, request_id}` with a stable `code`. Lists take `limit` \
 (default 20, max 100) and `cursor`, and answer `{items, next_cursor}`. Creating calls (POST) \
 accept an `Idempotency-Key` header: a retry with the same key and body returns the first answer \
-(with `idempotent-replayed: true`) and does nothing twice. Every response carries `x-request-id`.";
+(with `idempotent-replayed: true`) and does nothing twice (not on `/auth/*`, whose answers hold tokens). Every response carries `x-request-id`.";
 
 /// The one place the API is assembled; `linli openapi` prints its spec.
 pub fn api_service() -> OpenApiService<Apis, ()> {

@@ -4,11 +4,12 @@ use linli_grid::{GridChange, GridKind, NewGrid};
 use linli_kernel::{BuildingId, CommunityId, GridId, SubdistrictId};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::{Json, PlainText};
-use poem_openapi::{ApiRequest, Enum, Object, OpenApi};
+use poem_openapi::payload::Json;
+use poem_openapi::{Enum, Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
+use super::csv::CsvUpload;
 use super::dto::{Created, Timestamp, Warning};
 use super::error::ApiResult;
 use super::pagination::{encode_cursor, page_request};
@@ -199,16 +200,6 @@ list_of!(SubdistrictList, Subdistrict);
 list_of!(CommunityList, Community);
 list_of!(GridList, Grid);
 list_of!(BuildingList, Building);
-
-/// A CSV file: `community,name,kind,households,buildings` (Chinese headers 社区,网格,类型,户数,楼栋
-/// work too), buildings separated by `;`.
-#[derive(ApiRequest, Debug)]
-pub enum CsvFile {
-    #[oai(content_type = "text/csv")]
-    Csv(PlainText<String>),
-    #[oai(content_type = "text/plain")]
-    Text(PlainText<String>),
-}
 
 #[derive(Object, Debug)]
 pub struct LineWarning {
@@ -469,6 +460,8 @@ impl StructureApi {
 
     /// Import grids from CSV
     ///
+    /// The body is the CSV file (`text/csv`, UTF-8 or GBK): `community,name,kind,households,buildings`
+    /// (Chinese headers 社区,网格,类型,户数,楼栋 work too), buildings separated by `;`.
     /// All or nothing: a file with any bad row imports nothing and answers `import_rejected`
     /// (422) with every bad row's line number in `details.errors`. Communities outside your
     /// scope count as unknown.
@@ -477,10 +470,10 @@ impl StructureApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        file: CsvFile,
+        file: CsvUpload,
     ) -> ApiResult<Created<ImportReport>> {
-        let (CsvFile::Csv(text) | CsvFile::Text(text)) = file;
-        let report = state.structure.import_grids(&auth.0, &text.0).await?;
+        let CsvUpload::Csv(file) = file;
+        let report = state.structure.import_grids(&auth.0, &file.text()?).await?;
         Ok(Created::Created(Json(ImportReport {
             grids: report.grids as u64,
             buildings: report.buildings as u64,

@@ -2,11 +2,15 @@
 //! `community,name,kind,households,buildings`, the buildings separated by `;`.
 //! Every bad row is reported with its line number; a file with any bad row imports nothing.
 
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
+
 use serde::Serialize;
 
 use crate::models::{GridKind, Households, PlaceName};
 
 pub const MAX_ROWS: usize = 5_000;
+pub const MAX_BUILDINGS_PER_GRID: usize = 200;
 
 /// One good row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +67,8 @@ pub fn parse_grid_csv(text: &str) -> (Vec<GridRow>, Vec<RowError>) {
 
     let mut rows: Vec<GridRow> = Vec::new();
     let mut errors: Vec<RowError> = Vec::new();
+    let mut first_line_of: HashMap<(String, PlaceName), u64> = HashMap::new();
+    let mut read = 0usize;
     for (index, record) in reader.records().enumerate() {
         let record = match record {
             Ok(record) => record,
@@ -76,7 +82,8 @@ pub fn parse_grid_csv(text: &str) -> (Vec<GridRow>, Vec<RowError>) {
         if record.iter().all(str::is_empty) {
             continue;
         }
-        if rows.len() + errors.len() >= MAX_ROWS {
+        read += 1;
+        if read > MAX_ROWS {
             errors.push(RowError::new(
                 line,
                 None,
@@ -85,23 +92,22 @@ pub fn parse_grid_csv(text: &str) -> (Vec<GridRow>, Vec<RowError>) {
             break;
         }
         match parse_row(line, &record, &columns) {
-            Ok(row) => {
-                if let Some(first) = rows
-                    .iter()
-                    .find(|r| r.community == row.community && r.name == row.name)
-                {
-                    errors.push(RowError::new(
-                        line,
-                        Some("name"),
-                        format!(
-                            "grid `{}` of `{}` is already on line {}",
-                            row.name, row.community, first.line
-                        ),
-                    ));
-                } else {
+            Ok(row) => match first_line_of.entry((row.community.clone(), row.name.clone())) {
+                Entry::Occupied(first) => errors.push(RowError::new(
+                    line,
+                    Some("name"),
+                    format!(
+                        "grid `{}` of `{}` is already on line {}",
+                        row.name,
+                        row.community,
+                        first.get()
+                    ),
+                )),
+                Entry::Vacant(slot) => {
+                    slot.insert(line);
                     rows.push(row);
                 }
-            }
+            },
             Err(mut row_errors) => errors.append(&mut row_errors),
         }
     }
@@ -162,15 +168,31 @@ fn parse_row(line: u64, record: &csv::StringRecord, columns: &[usize; 5]) -> Res
         .map_err(|message| errors.push(RowError::new(line, Some("households"), message)))
         .ok();
     let mut buildings: Vec<PlaceName> = Vec::new();
-    for raw in cell(buildings_at).split(';').filter(|b| !b.trim().is_empty()) {
-        match PlaceName::parse("buildings", raw) {
-            Ok(building) if buildings.contains(&building) => errors.push(RowError::new(
-                line,
-                Some("buildings"),
-                format!("building `{building}` is listed twice"),
-            )),
-            Ok(building) => buildings.push(building),
-            Err(e) => errors.push(RowError::new(line, Some("buildings"), e.message)),
+    let mut listed: HashSet<PlaceName> = HashSet::new();
+    let names: Vec<&str> = cell(buildings_at)
+        .split(';')
+        .filter(|b| !b.trim().is_empty())
+        .collect();
+    if names.len() > MAX_BUILDINGS_PER_GRID {
+        errors.push(RowError::new(
+            line,
+            Some("buildings"),
+            format!("a grid holds at most {MAX_BUILDINGS_PER_GRID} buildings"),
+        ));
+    } else {
+        for raw in names {
+            match PlaceName::parse("buildings", raw) {
+                Ok(building) if listed.contains(&building) => errors.push(RowError::new(
+                    line,
+                    Some("buildings"),
+                    format!("building `{building}` is listed twice"),
+                )),
+                Ok(building) => {
+                    listed.insert(building.clone());
+                    buildings.push(building);
+                }
+                Err(e) => errors.push(RowError::new(line, Some("buildings"), e.message)),
+            }
         }
     }
 

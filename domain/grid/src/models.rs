@@ -1,5 +1,6 @@
 //! The structure's values, valid by construction.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::str::FromStr;
 
@@ -183,6 +184,12 @@ impl Building {
         stairwells: &[String],
         now: DateTime<Utc>,
     ) -> Result<Self, ValidationError> {
+        if stairwells.len() > 64 {
+            return Err(ValidationError::new(
+                "stairwells",
+                "a building has at most 64 stairwells",
+            ));
+        }
         let id = BuildingId::new();
         let mut built: Vec<Stairwell> = Vec::with_capacity(stairwells.len());
         for raw in stairwells {
@@ -199,12 +206,6 @@ impl Building {
                 name,
                 civilized: false,
             });
-        }
-        if built.len() > 64 {
-            return Err(ValidationError::new(
-                "stairwells",
-                "a building has at most 64 stairwells",
-            ));
         }
         Ok(Self {
             id,
@@ -264,6 +265,9 @@ pub struct PartyBranch {
 }
 
 impl PartyBranch {
+    /// Joint branches group a handful of neighbouring grids; far more is a mistake.
+    pub const MAX_GRIDS: usize = 50;
+
     pub fn path(&self) -> ScopePath {
         ScopePath::community(self.subdistrict_id, self.community_id)
     }
@@ -279,6 +283,10 @@ pub struct GridTeam {
 }
 
 impl GridTeam {
+    pub const MAX_WORKERS: usize = 50;
+    /// A grid of 500 households has some dozens of buildings; this leaves room.
+    pub const MAX_STAIRWELL_LEADERS: usize = 300;
+
     /// A team as `PUT /grids/{id}/team` describes it: a leader, workers who differ from the
     /// leader and from each other, and (building, person) pairs named once each.
     pub fn new(
@@ -286,33 +294,40 @@ impl GridTeam {
         workers: Vec<UserId>,
         stairwell_leaders: Vec<(BuildingId, UserId)>,
     ) -> Result<Self, ValidationError> {
+        if workers.len() > Self::MAX_WORKERS {
+            return Err(ValidationError::new(
+                "worker_ids",
+                format!("a grid has at most {} workers", Self::MAX_WORKERS),
+            ));
+        }
+        if stairwell_leaders.len() > Self::MAX_STAIRWELL_LEADERS {
+            return Err(ValidationError::new(
+                "stairwell_leaders",
+                format!(
+                    "a grid has at most {} stairwell leaders",
+                    Self::MAX_STAIRWELL_LEADERS
+                ),
+            ));
+        }
         if workers.contains(&leader) {
             return Err(ValidationError::new(
                 "worker_ids",
                 "the grid leader is not also one of its workers",
             ));
         }
-        for (i, worker) in workers.iter().enumerate() {
-            if workers.iter().skip(i + 1).any(|w| w == worker) {
-                return Err(ValidationError::new(
-                    "worker_ids",
-                    format!("{worker} is listed twice"),
-                ));
-            }
-        }
-        if workers.len() > 50 {
+        let mut seen = HashSet::new();
+        if let Some(twice) = workers.iter().find(|w| !seen.insert(**w)) {
             return Err(ValidationError::new(
                 "worker_ids",
-                "a grid has at most 50 workers",
+                format!("{twice} is listed twice"),
             ));
         }
-        for (i, pair) in stairwell_leaders.iter().enumerate() {
-            if stairwell_leaders.iter().skip(i + 1).any(|p| p == pair) {
-                return Err(ValidationError::new(
-                    "stairwell_leaders",
-                    format!("{} is named twice for building {}", pair.1, pair.0),
-                ));
-            }
+        let mut seen = HashSet::new();
+        if let Some((building, user)) = stairwell_leaders.iter().find(|pair| !seen.insert(**pair)) {
+            return Err(ValidationError::new(
+                "stairwell_leaders",
+                format!("{user} is named twice for building {building}"),
+            ));
         }
         Ok(Self {
             leader: Some(leader),

@@ -167,7 +167,7 @@ pub trait StructureRepository: Send + Sync + 'static {
     fn coverage(&self, reach: &Reach) -> impl Future<Output = anyhow::Result<CoverageStats>> + Send;
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NameKind {
     Grid,
     Building,

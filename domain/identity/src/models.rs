@@ -118,11 +118,14 @@ pub struct User {
     pub updated_at: DateTime<Utc>,
 }
 
-/// What `PATCH /me` may change; absent fields stay as they are.
+/// A change to a user: only the fields given are written, so two changes racing each other
+/// (a nickname and a residence) both land.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ProfileChange {
+pub struct UserUpdate {
     pub nickname: Option<Nickname>,
     pub real_name: Option<RealName>,
+    pub phone: Option<PhoneNumber>,
+    pub residence: Option<BuildingId>,
 }
 
 /// Who WeChat says logged in.

@@ -8,7 +8,7 @@ use linli_kernel::actor::Reach;
 use linli_kernel::{DomainEvent, Page, PageRequest, RoleGrant, RoleGrantId, ScopePath, SessionId, UserId};
 
 use crate::models::{
-    AccessClaims, AccessToken, LoginCode, OpenId, PhoneNumber, UnionId, User, WechatIdentity,
+    AccessClaims, AccessToken, LoginCode, OpenId, PhoneNumber, UnionId, User, UserUpdate, WechatIdentity,
 };
 
 /// How WeChat answered, reduced to what the use cases tell apart.
@@ -69,11 +69,13 @@ pub trait UserRepository: Send + Sync + 'static {
 
     fn find_user(&self, id: UserId) -> impl Future<Output = anyhow::Result<Option<User>>> + Send;
 
-    /// Stores the user's changeable fields (nickname, real name, phone, residence) with the
-    /// events describing the change, in one transaction.
-    fn save_user(
+    /// Writes the fields `update` gives (and `updated_at`) with the events describing the
+    /// change, in one transaction.
+    fn update_user(
         &self,
-        user: &User,
+        id: UserId,
+        update: &UserUpdate,
+        now: DateTime<Utc>,
         events: &[DomainEvent],
     ) -> impl Future<Output = anyhow::Result<()>> + Send;
 }

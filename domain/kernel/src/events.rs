@@ -45,4 +45,53 @@ pub mod topics {
 
     /// Changes above communities: subdistricts and communities themselves.
     pub const DISTRICT_STRUCTURE: &str = "district:structure";
+
+    /// Why a subscriber may not read a topic.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum TopicRefusal {
+        /// The topic names what the actor may not read.
+        Forbidden(String),
+        /// No such topic (yet).
+        Unknown(String),
+    }
+
+    /// The stored topic behind the topic a subscriber names, if the actor may read it.
+    /// Topics of contexts still to come (`grid:<id>:tasks`, `request:<id>`…) are one more arm
+    /// each, checked against the actor's scopes like any use case.
+    pub fn authorize(actor: &crate::Actor, requested: &str) -> Result<String, TopicRefusal> {
+        match requested {
+            "user:me" => Ok(user(actor.user_id())),
+            t if t.starts_with("user:") => Err(TopicRefusal::Forbidden(
+                "subscribe to your own events as `user:me`".to_owned(),
+            )),
+            other => Err(TopicRefusal::Unknown(format!(
+                "no topic `{other}`; open topics: user:me"
+            ))),
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use crate::Actor;
+
+        #[test]
+        fn a_user_reads_its_own_channel_and_no_one_elses() {
+            let me = UserId::new();
+            let actor = Actor::new(me, None, vec![]);
+            assert_eq!(authorize(&actor, "user:me"), Ok(user(me)));
+            assert!(matches!(
+                authorize(&actor, &user(me)),
+                Err(TopicRefusal::Forbidden(_))
+            ));
+            assert!(matches!(
+                authorize(&actor, &user(UserId::new())),
+                Err(TopicRefusal::Forbidden(_))
+            ));
+            assert!(matches!(
+                authorize(&actor, "grid:x:tasks"),
+                Err(TopicRefusal::Unknown(_))
+            ));
+        }
+    }
 }

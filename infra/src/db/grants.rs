@@ -69,10 +69,7 @@ pub(crate) async fn insert_grants(
     if grants.is_empty() {
         return Ok(());
     }
-    role_grant::Entity::insert_many(grants.iter().map(|(g, p)| grant_row(g, p)))
-        .exec_without_returning(db)
-        .await?;
-    Ok(())
+    super::structure::insert_chunked(db, grants.iter().map(|(g, p)| grant_row(g, p)).collect()).await
 }
 
 impl RoleGrantRepository for Database {

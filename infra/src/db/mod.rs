@@ -133,7 +133,7 @@ impl Database {
 
     /// Each migration with whether it is applied.
     pub async fn migration_status(&self) -> anyhow::Result<Vec<(String, bool)>> {
-        let applied: Vec<String> = Migrator::get_applied_migrations(&self.conn)
+        let applied: Vec<String> = Migrator::get_applied_migrations_read_only(&self.conn)
             .await?
             .iter()
             .map(|m| m.name().to_owned())

@@ -6,6 +6,7 @@ use std::future::Future;
 use chrono::Utc;
 use linli_kernel::{DomainEvent, EventId};
 use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -13,10 +14,11 @@ use sea_orm::{
 use super::Database;
 use super::entity::outbox;
 
-/// An event with its place in the outbox's order.
+/// A published event with its place in the order of publishing, which subscribers and
+/// replays follow.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OutboxRecord {
-    pub seq: i64,
+    pub position: i64,
     pub event: DomainEvent,
 }
 
@@ -33,6 +35,7 @@ pub(crate) async fn record(db: &impl ConnectionTrait, events: &[DomainEvent]) ->
         data: Set(e.data.to_string()),
         occurred_at: Set(e.occurred_at),
         published_at: Set(None),
+        position: Set(None),
     });
     outbox::Entity::insert_many(rows)
         .exec_without_returning(db)
@@ -40,9 +43,9 @@ pub(crate) async fn record(db: &impl ConnectionTrait, events: &[DomainEvent]) ->
     Ok(())
 }
 
-fn to_record(row: outbox::Model) -> OutboxRecord {
+fn to_record(row: outbox::Model, position: i64) -> OutboxRecord {
     OutboxRecord {
-        seq: row.seq,
+        position,
         event: DomainEvent {
             id: EventId::from_uuid(row.id),
             topic: row.topic,
@@ -98,47 +101,62 @@ impl Database {
         if rows.is_empty() {
             return Ok(0);
         }
-        let seqs: Vec<i64> = rows.iter().map(|r| r.seq).collect();
-        let count = rows.len();
-        publish(rows.into_iter().map(to_record).collect()).await?;
-        outbox::Entity::update_many()
-            .col_expr(
-                outbox::Column::PublishedAt,
-                sea_orm::sea_query::Expr::value(Utc::now()),
-            )
-            .filter(outbox::Column::Seq.is_in(seqs))
-            .exec(&txn)
-            .await?;
+        // Positions continue from the last published one, in the order rows are read now.
+        let last: Option<i64> = outbox::Entity::find()
+            .select_only()
+            .column_as(outbox::Column::Position.max(), "last")
+            .into_tuple::<Option<i64>>()
+            .one(&txn)
+            .await?
+            .flatten();
+        let now = Utc::now();
+        let mut records = Vec::with_capacity(rows.len());
+        for (offset, row) in (1_i64..).zip(rows) {
+            let position = last.unwrap_or(0) + offset;
+            outbox::Entity::update_many()
+                .col_expr(outbox::Column::PublishedAt, Expr::value(now))
+                .col_expr(outbox::Column::Position, Expr::value(position))
+                .filter(outbox::Column::Seq.eq(row.seq))
+                .exec(&txn)
+                .await?;
+            records.push(to_record(row, position));
+        }
+        let count = records.len();
+        publish(records).await?;
         txn.commit().await?;
         Ok(count)
     }
 
-    /// The events of `topic` after the event `after` (all of them when `after` is unknown to
-    /// the outbox), oldest first, at most `limit`.
+    /// The published events of `topic` after the event `after`, oldest first, at most
+    /// `limit`. `None` when `after` is not a published event of the outbox.
     pub async fn events_after(
         &self,
         topic: &str,
-        after: Option<EventId>,
+        after: EventId,
         limit: u64,
-    ) -> anyhow::Result<Vec<OutboxRecord>> {
-        let after_seq = match after {
-            None => None,
-            Some(id) => outbox::Entity::find()
-                .filter(outbox::Column::Id.eq(id.as_uuid()))
-                .one(&self.conn)
-                .await?
-                .map(|row| row.seq),
+    ) -> anyhow::Result<Option<Vec<OutboxRecord>>> {
+        let Some(since) = outbox::Entity::find()
+            .filter(outbox::Column::Id.eq(after.as_uuid()))
+            .filter(outbox::Column::Topic.eq(topic))
+            .one(&self.conn)
+            .await?
+            .and_then(|row| row.position)
+        else {
+            return Ok(None);
         };
-        let mut query = outbox::Entity::find().filter(outbox::Column::Topic.eq(topic));
-        if let Some(seq) = after_seq {
-            query = query.filter(outbox::Column::Seq.gt(seq));
-        }
-        let rows = query
-            .order_by_asc(outbox::Column::Seq)
+        let rows = outbox::Entity::find()
+            .filter(outbox::Column::Topic.eq(topic))
+            .filter(outbox::Column::Position.gt(since))
+            .order_by_asc(outbox::Column::Position)
             .limit(limit)
             .all(&self.conn)
             .await?;
-        Ok(rows.into_iter().map(to_record).collect())
+        Ok(Some(
+            rows.into_iter()
+                .filter_map(|row| row.position.map(|p| (row, p)))
+                .map(|(row, position)| to_record(row, position))
+                .collect(),
+        ))
     }
 
     /// Wakes when a commit wrote events.

@@ -3,14 +3,14 @@
 
 use linli_grid::{Building, Community, Grid, PartyBranch, Subdistrict};
 use linli_identity::User;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use linli_kernel::{RoleGrant, ScopePath, UserId};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::Database;
-use super::entity::{community, party_branch, party_branch_grid, subdistrict, user};
+use super::entity::{community, party_branch, party_branch_grid, role_grant, subdistrict, user};
 use super::grants::grant_row;
 use super::structure::{building_row, grid_row, insert_chunked, stairwell_rows};
 
@@ -127,21 +127,43 @@ impl Database {
                 .collect();
             insert_chunked(&txn, fresh).await?;
         }
+        // Grants someone already holds (a bootstrap admin, say) are kept, not doubled.
+        let holders: Vec<uuid::Uuid> = existing_ids.values().map(|id| id.as_uuid()).collect();
+        let mut held: HashSet<(uuid::Uuid, String, String)> = HashSet::new();
+        for chunk in holders.chunks(200) {
+            for row in role_grant::Entity::find()
+                .filter(role_grant::Column::UserId.is_in(chunk.to_vec()))
+                .all(&txn)
+                .await?
+            {
+                held.insert((row.user_id, row.role, row.scope_key));
+            }
+        }
         let grants: Vec<_> = seed
             .grants
             .iter()
             .map(|(g, p)| {
                 let holder = existing_ids.get(&g.user_id()).copied().unwrap_or(g.user_id());
-                let grant = RoleGrant::restore(
-                    g.id(),
-                    holder,
-                    g.role(),
-                    g.scope(),
-                    g.granted_by(),
-                    g.granted_at(),
-                );
-                grant_row(&grant, p)
+                (
+                    RoleGrant::restore(
+                        g.id(),
+                        holder,
+                        g.role(),
+                        g.scope(),
+                        g.granted_by(),
+                        g.granted_at(),
+                    ),
+                    p,
+                )
             })
+            .filter(|(g, _)| {
+                !held.contains(&(
+                    g.user_id().as_uuid(),
+                    g.role().as_str().to_owned(),
+                    g.scope().to_string(),
+                ))
+            })
+            .map(|(g, p)| grant_row(&g, p))
             .collect();
         insert_chunked(&txn, grants).await?;
         txn.commit().await?;

@@ -576,6 +576,13 @@ impl StructureRepository for Database {
             ));
         }
         let txn = self.begin_write().await?;
+        // Two team changes of one grid take turns: on PostgreSQL the grid row's lock orders
+        // them (otherwise each would delete only the rows it can see and both teams would
+        // survive, merged); SQLite's write transactions take turns anyway.
+        grid::Entity::find_by_id(g.id.as_uuid())
+            .lock_exclusive()
+            .one(&txn)
+            .await?;
         role_grant::Entity::delete_many()
             .filter(team_condition(g.id))
             .exec(&txn)

@@ -3,12 +3,12 @@
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use linli_identity::ports::UserRepository;
-use linli_identity::{Nickname, OpenId, PhoneNumber, RealName, UnionId, User};
+use linli_identity::{Nickname, OpenId, PhoneNumber, RealName, UnionId, User, UserUpdate};
 use linli_kernel::people::PersonRecord;
 use linli_kernel::ports::PersonDirectory;
 use linli_kernel::{BuildingId, DomainEvent, ScopePath, UserId};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::entity::{building, role_grant, user};
@@ -96,32 +96,31 @@ impl UserRepository for Database {
             .transpose()
     }
 
-    async fn save_user(&self, u: &User, events: &[DomainEvent]) -> anyhow::Result<()> {
+    async fn update_user(
+        &self,
+        id: UserId,
+        update: &UserUpdate,
+        now: DateTime<Utc>,
+        events: &[DomainEvent],
+    ) -> anyhow::Result<()> {
+        let mut statement = user::Entity::update_many()
+            .col_expr(user::Column::UpdatedAt, Expr::value(now))
+            .filter(user::Column::Id.eq(id.as_uuid()));
+        if let Some(nickname) = &update.nickname {
+            statement = statement.col_expr(user::Column::Nickname, Expr::value(nickname.as_str()));
+        }
+        if let Some(real_name) = &update.real_name {
+            statement = statement.col_expr(user::Column::RealName, Expr::value(real_name.as_str()));
+        }
+        if let Some(phone) = &update.phone {
+            statement = statement.col_expr(user::Column::Phone, Expr::value(phone.as_str()));
+        }
+        if let Some(building) = update.residence {
+            statement =
+                statement.col_expr(user::Column::ResidenceBuildingId, Expr::value(building.as_uuid()));
+        }
         let txn = self.begin_write().await?;
-        user::Entity::update_many()
-            .col_expr(
-                user::Column::Nickname,
-                sea_orm::sea_query::Expr::value(u.nickname.as_ref().map(|n| n.as_str().to_owned())),
-            )
-            .col_expr(
-                user::Column::RealName,
-                sea_orm::sea_query::Expr::value(u.real_name.as_ref().map(|n| n.as_str().to_owned())),
-            )
-            .col_expr(
-                user::Column::Phone,
-                sea_orm::sea_query::Expr::value(u.phone.as_ref().map(|n| n.as_str().to_owned())),
-            )
-            .col_expr(
-                user::Column::ResidenceBuildingId,
-                sea_orm::sea_query::Expr::value(u.residence.map(|b| b.as_uuid())),
-            )
-            .col_expr(
-                user::Column::UpdatedAt,
-                sea_orm::sea_query::Expr::value(u.updated_at),
-            )
-            .filter(user::Column::Id.eq(u.id.as_uuid()))
-            .exec(&txn)
-            .await?;
+        statement.exec(&txn).await?;
         outbox::record(&txn, events).await?;
         self.commit_with_events(txn).await?;
         Ok(())

@@ -2,7 +2,7 @@
 //! caller at a time: in process with a mutex, across instances with a Redis lock.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use linli_identity::ports::WechatFailure;
@@ -20,6 +20,9 @@ const LOCK_MS: u64 = 10_000;
 pub struct AccessTokenStore {
     /// Single flight within this instance; the token itself lives in `cache`.
     refreshing: Arc<Mutex<()>>,
+    /// The last refresh that failed, and when: callers who were already waiting for it get
+    /// its failure at once instead of each trying (and timing out) again in turn.
+    last_failure: Arc<std::sync::Mutex<Option<(Instant, WechatFailure)>>>,
     cache: Cache,
 }
 
@@ -40,6 +43,7 @@ impl AccessTokenStore {
     pub fn in_process() -> Self {
         Self {
             refreshing: Arc::new(Mutex::new(())),
+            last_failure: Arc::default(),
             cache: Cache::InProcess(Arc::new(Mutex::new(None))),
         }
     }
@@ -47,6 +51,7 @@ impl AccessTokenStore {
     pub fn redis(conn: redis::aio::ConnectionManager, prefix: &str) -> Self {
         Self {
             refreshing: Arc::new(Mutex::new(())),
+            last_failure: Arc::default(),
             cache: Cache::Redis {
                 conn,
                 key: format!("{prefix}:wechat:access_token"),
@@ -105,11 +110,38 @@ impl AccessTokenStore {
     }
 
     async fn refresh(&self, client: &WechatClient, rejected: Option<&str>) -> Result<String, WechatFailure> {
+        let asked_at = Instant::now();
         let _single_flight = self.refreshing.lock().await;
+        if let Some(failure) = self.failure_since(asked_at) {
+            return Err(failure);
+        }
         let usable = |token: &String| rejected != Some(token.as_str());
         if let Some(token) = self.cached().await?.filter(usable) {
             return Ok(token);
         }
+        let fetched = self.fetch_and_store(client, rejected, usable).await;
+        if let Err(failure) = &fetched
+            && let Ok(mut last) = self.last_failure.lock()
+        {
+            *last = Some((Instant::now(), failure.clone()));
+        }
+        fetched
+    }
+
+    /// The failure of a refresh that ended after `moment`, if one did.
+    fn failure_since(&self, moment: Instant) -> Option<WechatFailure> {
+        let last = self.last_failure.lock().ok()?;
+        last.as_ref()
+            .filter(|(at, _)| *at >= moment)
+            .map(|(_, failure)| failure.clone())
+    }
+
+    async fn fetch_and_store(
+        &self,
+        client: &WechatClient,
+        rejected: Option<&str>,
+        usable: impl Fn(&String) -> bool + Copy,
+    ) -> Result<String, WechatFailure> {
         match &self.cache {
             Cache::InProcess(_) => {
                 let (token, expires_in) = client.fetch_stable_token(rejected.is_some()).await?;

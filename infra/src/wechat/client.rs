@@ -92,11 +92,13 @@ fn failure(errcode: i64, errmsg: String) -> WechatFailure {
     }
 }
 
-fn transport(e: &reqwest::Error) -> WechatFailure {
+/// A failure to talk to WeChat, described without its URL: the URLs of `jscode2session` and
+/// `getuserphonenumber` carry the app secret and the access token.
+fn transport(e: reqwest::Error) -> WechatFailure {
     if e.is_timeout() {
         WechatFailure::Unavailable("timed out".to_owned())
     } else {
-        WechatFailure::Unavailable(format!("unreachable: {e}"))
+        WechatFailure::Unavailable(format!("unreachable: {}", e.without_url()))
     }
 }
 
@@ -122,7 +124,7 @@ impl WechatClient {
     /// whatever its content type.
     async fn read<T: DeserializeOwned>(response: reqwest::Response) -> Result<Envelope<T>, WechatFailure> {
         let status = response.status();
-        let text = response.text().await.map_err(|e| transport(&e))?;
+        let text = response.text().await.map_err(transport)?;
         if !status.is_success() {
             return Err(WechatFailure::Unavailable(format!("HTTP {status}")));
         }
@@ -144,7 +146,7 @@ impl WechatClient {
             }))
             .send()
             .await
-            .map_err(|e| transport(&e))?;
+            .map_err(transport)?;
         let answer: Envelope<StableTokenBody> = Self::read(response).await?;
         if answer.errcode != 0 {
             return Err(failure(answer.errcode, answer.errmsg));
@@ -165,7 +167,7 @@ impl WechatClient {
             .json(&serde_json::json!({ "code": code }))
             .send()
             .await
-            .map_err(|e| transport(&e))?;
+            .map_err(transport)?;
         Self::read(response).await
     }
 }
@@ -183,7 +185,7 @@ impl WechatApi for WechatClient {
             ])
             .send()
             .await
-            .map_err(|e| transport(&e))?;
+            .map_err(transport)?;
         let answer: Envelope<SessionBody> = Self::read(response).await?;
         if answer.errcode != 0 {
             return Err(failure(answer.errcode, answer.errmsg));
@@ -224,5 +226,34 @@ impl WechatApi for WechatClient {
         PhoneNumber::parse(&number).map_err(|_| {
             WechatFailure::Unavailable(format!("WeChat gave an unreadable phone number `{number}`"))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_transport_failure_never_carries_the_secret() {
+        // Nothing listens on port 9 (discard) here: the connection is refused.
+        let client = WechatClient::new(
+            WechatSettings {
+                api_base: "http://127.0.0.1:9".to_owned(),
+                app_id: "wx-app".to_owned(),
+                app_secret: SecretString::from("the-app-secret"),
+                timeout: Duration::from_secs(2),
+            },
+            AccessTokenStore::in_process(),
+        )
+        .unwrap();
+        let failure = client
+            .code_to_session(&LoginCode::parse("a-code").unwrap())
+            .await
+            .unwrap_err();
+        let WechatFailure::Unavailable(why) = failure else {
+            panic!("expected unavailable, got {failure:?}")
+        };
+        assert!(!why.contains("the-app-secret"), "{why}");
+        assert!(!why.contains("secret="), "{why}");
     }
 }

@@ -1,6 +1,6 @@
 //! `POST /grids/import`: many grids with their buildings from one CSV file, all or none.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use linli_kernel::events::topics;
 use linli_kernel::ports::{Clock, PersonDirectory};
@@ -46,8 +46,12 @@ where
             .map(|c| (c.name.as_str().to_owned(), c))
             .collect();
         let community_ids: Vec<_> = communities.values().map(|c| c.id).collect();
-        let mut taken: Vec<(linli_kernel::CommunityId, NameKind, String)> =
-            self.repo.names_in_communities(&community_ids).await?;
+        let mut taken: HashSet<(linli_kernel::CommunityId, NameKind, String)> = self
+            .repo
+            .names_in_communities(&community_ids)
+            .await?
+            .into_iter()
+            .collect();
 
         let now = self.clock.now();
         let mut planned: Vec<GridWithBuildings> = Vec::new();
@@ -89,7 +93,7 @@ where
             if !row_ok {
                 continue;
             }
-            taken.push((community.id, NameKind::Grid, row.name.as_str().to_owned()));
+            taken.insert((community.id, NameKind::Grid, row.name.as_str().to_owned()));
             taken.extend(
                 row.buildings
                     .iter()

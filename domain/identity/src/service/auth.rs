@@ -11,7 +11,7 @@ use crate::models::{AccessClaims, LoginCode, Nickname, OpenId, TokenPair, User};
 use crate::ports::{
     AccessTokens, RoleGrantRepository, SessionRepository, TokenRejection, UserRepository, WechatApi,
 };
-use crate::{IdentityError, ProfileChange};
+use crate::{IdentityError, UserUpdate};
 
 #[derive(Debug, Clone)]
 pub struct AuthSettings {
@@ -76,15 +76,12 @@ where
         if let Some(nickname) = nickname
             && user.nickname.as_ref() != Some(&nickname)
         {
-            user = super::profile::apply_change(
-                user,
-                ProfileChange {
-                    nickname: Some(nickname),
-                    real_name: None,
-                },
-                now,
-            );
-            self.repo.save_user(&user, &[]).await?;
+            let update = UserUpdate {
+                nickname: Some(nickname.clone()),
+                ..UserUpdate::default()
+            };
+            self.repo.update_user(user.id, &update, now, &[]).await?;
+            user.nickname = Some(nickname);
         }
         self.open_session(user).await
     }
@@ -179,6 +176,23 @@ where
             self.repo.revoke_session(session_id, self.clock.now()).await?;
         }
         Ok(())
+    }
+
+    /// The same actor as it stands now: its session still open, its grants reloaded. For
+    /// long-lived connections, which outlive the check made when they opened.
+    pub async fn refresh_actor(&self, actor: &Actor) -> Result<Actor, IdentityError> {
+        let Some(session_id) = actor.session_id() else {
+            return Err(IdentityError::SessionRevoked);
+        };
+        if !self.repo.session_active(session_id).await? {
+            return Err(IdentityError::SessionRevoked);
+        }
+        let grants = self.repo.grants_of(actor.user_id()).await?;
+        Ok(Actor::new(
+            actor.user_id(),
+            Some(session_id),
+            grants.iter().map(|g| (g.role(), g.scope())).collect(),
+        ))
     }
 
     /// The actor behind an access token, with the grants they hold now.

@@ -1,13 +1,12 @@
 //! A user's own profile: `GET /me`, `PATCH /me`, the phone number, the residence.
 
-use chrono::{DateTime, Utc};
 use linli_kernel::events::topics;
 use linli_kernel::ports::{Clock, ScopeDirectory, ScopeNode};
 use linli_kernel::{Actor, BuildingId, DomainEvent, RoleGrant, Scope};
 use serde_json::json;
 use tracing::instrument;
 
-use crate::models::{Nickname, ProfileChange, RealName, User};
+use crate::models::{Nickname, RealName, User, UserUpdate};
 use crate::ports::{RoleGrantRepository, UserRepository, WechatApi, WechatFailure};
 use crate::{IdentityError, Resource};
 
@@ -24,17 +23,6 @@ pub struct MeView {
     pub user: User,
     pub roles: Vec<RoleView>,
     pub residence: Option<ScopeNode>,
-}
-
-pub(crate) fn apply_change(mut user: User, change: ProfileChange, now: DateTime<Utc>) -> User {
-    if let Some(nickname) = change.nickname {
-        user.nickname = Some(nickname);
-    }
-    if let Some(real_name) = change.real_name {
-        user.real_name = Some(real_name);
-    }
-    user.updated_at = now;
-    user
 }
 
 pub struct ProfileService<R, W, D, C> {
@@ -93,20 +81,20 @@ where
         nickname: Option<&str>,
         real_name: Option<&str>,
     ) -> Result<MeView, IdentityError> {
-        let change = ProfileChange {
+        let update = UserUpdate {
             nickname: nickname.map(Nickname::parse).transpose()?,
             real_name: real_name.map(RealName::parse).transpose()?,
+            ..UserUpdate::default()
         };
         let user = self.current_user(actor).await?;
         let now = self.clock.now();
-        let user = apply_change(user, change, now);
         let event = DomainEvent::new(
             topics::user(user.id),
             "user.profile_updated",
             json!({ "user_id": user.id }),
             now,
         );
-        self.repo.save_user(&user, &[event]).await?;
+        self.repo.update_user(user.id, &update, now, &[event]).await?;
         self.me(actor).await
     }
 
@@ -129,17 +117,19 @@ where
                 WechatFailure::InvalidCode => IdentityError::InvalidPhoneCode,
                 other => other.into(),
             })?;
-        let mut user = self.current_user(actor).await?;
+        let user = self.current_user(actor).await?;
         let now = self.clock.now();
-        user.phone = Some(phone);
-        user.updated_at = now;
         let event = DomainEvent::new(
             topics::user(user.id),
             "user.phone_bound",
             json!({ "user_id": user.id }),
             now,
         );
-        self.repo.save_user(&user, &[event]).await?;
+        let update = UserUpdate {
+            phone: Some(phone),
+            ..UserUpdate::default()
+        };
+        self.repo.update_user(user.id, &update, now, &[event]).await?;
         self.me(actor).await
     }
 
@@ -150,17 +140,19 @@ where
             .describe(Scope::Building(building))
             .await?
             .ok_or(IdentityError::NotFound(Resource::Building))?;
-        let mut user = self.current_user(actor).await?;
+        let user = self.current_user(actor).await?;
         let now = self.clock.now();
-        user.residence = Some(building);
-        user.updated_at = now;
         let event = DomainEvent::new(
             topics::user(user.id),
             "user.residence_changed",
             json!({ "user_id": user.id, "building_id": building }),
             now,
         );
-        self.repo.save_user(&user, &[event]).await?;
+        let update = UserUpdate {
+            residence: Some(building),
+            ..UserUpdate::default()
+        };
+        self.repo.update_user(user.id, &update, now, &[event]).await?;
         self.me(actor).await
     }
 }

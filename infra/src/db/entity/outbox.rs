@@ -11,6 +11,7 @@ pub struct Model {
     pub data: String,
     pub occurred_at: DateTimeUtc,
     pub published_at: Option<DateTimeUtc>,
+    pub position: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

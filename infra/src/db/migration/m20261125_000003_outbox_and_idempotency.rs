@@ -22,6 +22,7 @@ enum Outbox {
     Data,
     OccurredAt,
     PublishedAt,
+    Position,
 }
 
 #[derive(DeriveIden)]
@@ -38,8 +39,10 @@ enum IdempotencyKeys {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        // `seq` orders the relay and the replay: ids are UUID v7 and sort by time, but two
-        // instances' clocks may disagree; a sequence does not.
+        // `seq` is the order of writing, `position` the order of publishing. They differ on
+        // PostgreSQL, where a transaction that took a lower `seq` can commit after one with a
+        // higher `seq` was relayed. Subscribers and replays go by `position`, which the one
+        // relay assigns as it publishes, so a late commit is late, never lost.
         let seq = match manager.get_database_backend() {
             sea_orm::DatabaseBackend::Sqlite => pk_auto(Outbox::Seq),
             _ => big_pk_auto(Outbox::Seq),
@@ -55,6 +58,7 @@ impl MigrationTrait for Migration {
                     .col(text(Outbox::Data))
                     .col(timestamp_with_time_zone(Outbox::OccurredAt))
                     .col(timestamp_with_time_zone_null(Outbox::PublishedAt))
+                    .col(big_integer_null(Outbox::Position).unique_key())
                     .to_owned(),
             )
             .await?;
@@ -62,10 +66,10 @@ impl MigrationTrait for Migration {
         manager
             .create_index(
                 Index::create()
-                    .name("outbox_topic_seq")
+                    .name("outbox_topic_position")
                     .table(Outbox::Table)
                     .col(Outbox::Topic)
-                    .col(Outbox::Seq)
+                    .col(Outbox::Position)
                     .to_owned(),
             )
             .await?;

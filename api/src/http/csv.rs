@@ -1,0 +1,92 @@
+//! A CSV request body: `text/csv` (or `text/plain`), with or without a charset parameter,
+//! in UTF-8 or in the GBK that Chinese Excel writes by default.
+
+use poem::http::StatusCode;
+use poem::{FromRequest, Request, RequestBody};
+use poem_openapi::ApiRequest;
+use poem_openapi::payload::{ParsePayload, Payload};
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
+
+use super::error::ApiError;
+
+/// The raw bytes of an uploaded CSV file.
+pub struct Csv(pub Vec<u8>);
+
+/// The request body of a CSV upload.
+#[derive(ApiRequest)]
+pub enum CsvUpload {
+    Csv(Csv),
+}
+
+impl Payload for Csv {
+    const CONTENT_TYPE: &'static str = "text/csv";
+
+    fn check_content_type(content_type: &str) -> bool {
+        let essence = content_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        essence == "text/csv" || essence == "text/plain"
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            format: Some("binary"),
+            ..MetaSchema::new("string")
+        }))
+    }
+}
+
+impl ParsePayload for Csv {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        Ok(Self(<Vec<u8>>::from_request(request, body).await?))
+    }
+}
+
+impl Csv {
+    /// The file's text: UTF-8 if it is, else GBK (GB18030).
+    pub fn text(&self) -> Result<String, ApiError> {
+        if let Ok(text) = std::str::from_utf8(&self.0) {
+            return Ok(text.to_owned());
+        }
+        let (text, _, had_errors) = encoding_rs::GB18030.decode(&self.0);
+        if had_errors {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "import_rejected",
+                "the file is neither UTF-8 nor GBK text",
+            )
+            .with_details(serde_json::json!({
+                "errors": [{ "line": 1, "field": null, "message": "save the file as CSV (UTF-8 or GBK)" }]
+            })));
+        }
+        Ok(text.into_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gbk_files_from_excel_are_read() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("社区,网格\n幸福里社区,一网格\n");
+        assert_eq!(
+            Csv(gbk.into_owned()).text().ok().as_deref(),
+            Some("社区,网格\n幸福里社区,一网格\n")
+        );
+        assert_eq!(Csv("a,b".into()).text().ok().as_deref(), Some("a,b"));
+    }
+
+    #[test]
+    fn csv_and_plain_text_with_any_charset_are_accepted() {
+        assert!(Csv::check_content_type("text/csv"));
+        assert!(Csv::check_content_type("text/csv; charset=gbk"));
+        assert!(Csv::check_content_type("text/plain;charset=utf-8"));
+        assert!(!Csv::check_content_type("application/json"));
+    }
+}
