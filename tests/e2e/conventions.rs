@@ -147,16 +147,6 @@ async fn health_readiness_metrics_and_docs_are_served() {
 async fn an_oversized_body_is_refused_without_reaching_a_handler() {
     let app = spawn_app().await;
     let admin = app.district_admin().await;
-    let huge = "x".repeat(5 * 1024 * 1024);
-    let response = app
-        .http
-        .post(app.url("/api/v1/grids/import"))
-        .bearer_auth(&admin.token)
-        .header("content-type", "text/csv")
-        .body(huge)
-        .send()
-        .await
-        .unwrap();
-    let reply = linli_tests::into_reply(response).await;
+    let reply = app.import_csv(&admin.token, "x".repeat(5 * 1024 * 1024)).await;
     assert_eq!((reply.status, reply.code()), (400, "payload_too_large"));
 }

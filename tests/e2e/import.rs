@@ -2,16 +2,7 @@ use linli_tests::spawn_app;
 use serde_json::Value;
 
 async fn import(app: &linli_tests::TestApp, token: &str, csv: &str) -> linli_tests::Reply {
-    let response = app
-        .http
-        .post(app.url("/api/v1/grids/import"))
-        .bearer_auth(token)
-        .header("content-type", "text/csv")
-        .body(csv.to_owned())
-        .send()
-        .await
-        .unwrap();
-    linli_tests::into_reply(response).await
+    app.import_csv(token, csv).await
 }
 
 async fn grid_count(app: &linli_tests::TestApp, token: &str, community: uuid::Uuid) -> usize {

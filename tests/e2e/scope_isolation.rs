@@ -184,16 +184,7 @@ async fn nobody_outside_community_b_reaches_anything_of_it() {
 
 async fn import(app: &TestApp, who: &Session, community: &str) -> Reply {
     let csv = format!("community,name,kind,households,buildings\n{community},新网格,reserved,0,\n");
-    let response = app
-        .http
-        .post(app.url("/api/v1/grids/import"))
-        .bearer_auth(&who.token)
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .await
-        .unwrap();
-    linli_tests::into_reply(response).await
+    app.import_csv(&who.token, csv).await
 }
 
 /// Everything community B's admin can see of B, to compare before and after.

@@ -242,6 +242,20 @@ impl TestApp {
         self.request(Method::DELETE, path, Some(token), None).await
     }
 
+    /// `POST /api/v1/grids/import` with a CSV body.
+    pub async fn import_csv(&self, token: &str, csv: impl Into<String>) -> Reply {
+        let response = self
+            .http
+            .post(self.url("/api/v1/grids/import"))
+            .bearer_auth(token)
+            .header("content-type", "text/csv")
+            .body(csv.into())
+            .send()
+            .await
+            .expect("the server answers");
+        into_reply(response).await
+    }
+
     /// A fresh `wx.login` code that WeChat will accept once for this openid.
     pub fn login_code(&self, openid: &str) -> String {
         let code = format!(
