@@ -13,6 +13,7 @@ mod auth;
 mod branches;
 mod config;
 mod conventions;
+mod distributed;
 mod grants;
 mod import;
 mod me;

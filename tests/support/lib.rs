@@ -311,22 +311,60 @@ impl TestApp {
     }
 
     /// Opens `GET /api/v1/ws` with the token in the `Authorization` header.
-    pub async fn websocket(
-        &self,
-        token: &str,
-    ) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
-        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-        let mut request = format!("ws://{}/api/v1/ws", self.addr)
-            .into_client_request()
-            .unwrap();
-        request
-            .headers_mut()
-            .insert("authorization", format!("Bearer {token}").parse().unwrap());
-        let (socket, _) = tokio_tungstenite::connect_async(request)
-            .await
-            .expect("the WebSocket opens");
-        socket
+    pub async fn websocket(&self, token: &str) -> WebSocket {
+        websocket_at(self.addr, token).await
     }
+
+    /// Whether instances of this app share state beyond the database (Redis is configured).
+    pub fn is_distributed(&self) -> bool {
+        self.settings.redis_url.is_some() && self.on_postgres()
+    }
+
+    /// Another instance of the same deployment: same database, same Redis, same WeChat.
+    pub async fn another_instance(&self) -> Instance {
+        let app = Application::build(self.settings.clone())
+            .await
+            .expect("a second instance starts");
+        let addr = app.addr();
+        let shutdown = CancellationToken::new();
+        let stop = shutdown.clone();
+        tokio::spawn(app.run_until(async move { stop.cancelled().await }));
+        Instance { addr, shutdown }
+    }
+}
+
+pub type WebSocket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A second instance of a test's app; stopped when dropped.
+pub struct Instance {
+    pub addr: SocketAddr,
+    shutdown: CancellationToken,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+impl Instance {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+}
+
+/// Opens `GET /api/v1/ws` at `addr` with the token in the `Authorization` header.
+pub async fn websocket_at(addr: SocketAddr, token: &str) -> WebSocket {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = format!("ws://{addr}/api/v1/ws").into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("authorization", format!("Bearer {token}").parse().unwrap());
+    let (socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("the WebSocket opens");
+    socket
 }
 
 pub async fn into_reply(response: reqwest::Response) -> Reply {

@@ -1,0 +1,105 @@
+//! Several instances of one deployment, sharing PostgreSQL and Redis. These run in the
+//! PostgreSQL + Redis suite; on the embedded back end there is only ever one instance.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use linli_tests::{spawn_app, websocket_at};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+
+async fn next_json(socket: &mut linli_tests::WebSocket) -> Value {
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("a frame within ten seconds")
+            .expect("the socket stays open")
+            .unwrap();
+        if let Message::Text(text) = frame {
+            return serde_json::from_str(&text).unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_event_written_on_one_instance_reaches_a_websocket_on_another() {
+    let app = spawn_app().await;
+    if !app.is_distributed() {
+        return;
+    }
+    let other = app.another_instance().await;
+    let person = app.resident().await;
+    let mut socket = websocket_at(other.addr, &person.token).await;
+    socket
+        .send(Message::Text(
+            json!({ "type": "subscribe", "topic": "user:me" })
+                .to_string()
+                .into(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(next_json(&mut socket).await["type"], "subscribed");
+    assert_eq!(
+        app.patch("/api/v1/me", &person.token, json!({ "nickname": "跨实例" }))
+            .await
+            .status,
+        200
+    );
+    let event = next_json(&mut socket).await;
+    assert_eq!(event["kind"], "user.profile_updated");
+}
+
+#[tokio::test]
+async fn instances_share_one_wechat_access_token() {
+    let app = spawn_app().await;
+    if !app.is_distributed() {
+        return;
+    }
+    let other = app.another_instance().await;
+    let mut calls = Vec::new();
+    for i in 0..6 {
+        let person = app.resident().await;
+        let code = format!("shared-{i}");
+        app.wechat.accept_phone(&code, &format!("1370000{i:04}"));
+        let url = if i % 2 == 0 {
+            app.url("/api/v1/me/phone")
+        } else {
+            other.url("/api/v1/me/phone")
+        };
+        calls.push(
+            app.http
+                .post(url)
+                .bearer_auth(person.token)
+                .json(&json!({ "code": code }))
+                .send(),
+        );
+    }
+    for response in futures_util::future::join_all(calls).await {
+        assert_eq!(response.unwrap().status(), 200);
+    }
+    assert_eq!(app.wechat.stable_token_calls(), 1, "one fetch for both instances");
+}
+
+#[tokio::test]
+async fn a_session_revoked_on_one_instance_is_refused_by_another() {
+    let app = spawn_app().await;
+    if !app.is_distributed() {
+        return;
+    }
+    let other = app.another_instance().await;
+    let person = app.resident().await;
+    assert_eq!(
+        app.post("/api/v1/auth/logout", &person.token, json!({}))
+            .await
+            .status,
+        204
+    );
+    let response = app
+        .http
+        .get(other.url("/api/v1/me"))
+        .bearer_auth(&person.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+}
