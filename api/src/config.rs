@@ -303,10 +303,12 @@ mod tests {
     fn debug_output_hides_secrets_and_passwords() {
         let settings = Settings {
             database_url: Some("postgres://linli:pg-password@db/linli".to_owned()),
+            redis_url: Some("redis://:redis-password@cache:6379".to_owned()),
             ..production()
         };
         let printed = format!("{settings:?}");
         assert!(!printed.contains("pg-password"));
+        assert!(!printed.contains("redis-password"));
         assert!(!printed.contains("s3cret"));
         assert!(!printed.contains(&"x".repeat(32)));
     }

@@ -239,14 +239,11 @@ fn build_community(people: &mut People<'_>, community: &Community, index: usize)
     }
 
     let mut building_number = 1usize;
-    for (g_index, grid) in grids.iter().enumerate() {
-        let leader = staff
-            .get(g_index % staff.len())
-            .copied()
-            .unwrap_or(admin_fallback(&staff));
-        people.grant(leader, Role::GridLeader, Scope::Grid(grid.id), grid.path())?;
-        let worker = workers.get(g_index % workers.len()).copied().unwrap_or(leader);
-        people.grant(worker, Role::GridWorker, Scope::Grid(grid.id), grid.path())?;
+    // The staff lead the grids in turn, and the workers serve them in turn.
+    let teams = staff.iter().cycle().zip(workers.iter().cycle());
+    for (g_index, (grid, (leader, worker))) in grids.iter().zip(teams).enumerate() {
+        people.grant(*leader, Role::GridLeader, Scope::Grid(grid.id), grid.path())?;
+        people.grant(*worker, Role::GridWorker, Scope::Grid(grid.id), grid.path())?;
         if grid.kind != GridKind::Residential {
             continue;
         }
@@ -301,10 +298,6 @@ fn build_community(people: &mut People<'_>, community: &Community, index: usize)
     }
     people.seed.grids.extend(grids);
     Ok(())
-}
-
-fn admin_fallback(staff: &[UserId]) -> UserId {
-    staff.first().copied().unwrap_or_else(UserId::new)
 }
 
 /// Loads the demo district unless it is there already.

@@ -47,9 +47,7 @@ pub async fn connect(
     Data(state): Data<&AppState>,
     Query(query): Query<TokenQuery>,
 ) -> Response {
-    let token = req
-        .header("authorization")
-        .and_then(|h| h.strip_prefix("Bearer "))
+    let token = crate::http::security::bearer_token(req)
         .map(str::to_owned)
         .or(query.access_token);
     let Some(token) = token else {

@@ -39,6 +39,14 @@ async fn a_wechat_login_creates_the_user_once_and_keeps_the_unionid() {
         .await;
     assert_eq!(me.status, 200);
     assert_eq!(me.body["id"], first.body["user"]["id"]);
+    // WeChat left the unionid out the second time; the one it gave first is kept.
+    use linli_identity::ports::UserRepository;
+    let user_id: uuid::Uuid = first.body["user"]["id"].as_str().unwrap().parse().unwrap();
+    let stored = app.state.db.find_user(user_id.into()).await.unwrap().unwrap();
+    assert_eq!(
+        stored.unionid.map(|u| u.into_string()).as_deref(),
+        Some("u-union-1")
+    );
 }
 
 #[tokio::test]
@@ -101,25 +109,11 @@ async fn a_malformed_login_request_is_a_400_with_the_error_shape() {
 async fn refreshing_rotates_the_refresh_token() {
     let app = spawn_app().await;
     let session = app.resident().await;
-    let refreshed = app
-        .request(
-            Method::POST,
-            "/api/v1/auth/refresh",
-            None,
-            Some(&json!({ "refresh_token": session.refresh_token })),
-        )
-        .await;
+    let refreshed = app.refresh(&session.refresh_token).await;
     assert_eq!(refreshed.status, 200, "{refreshed:?}");
     let next = refreshed.body["refresh_token"].as_str().unwrap();
     assert_ne!(next, session.refresh_token);
-    let again = app
-        .request(
-            Method::POST,
-            "/api/v1/auth/refresh",
-            None,
-            Some(&json!({ "refresh_token": next })),
-        )
-        .await;
+    let again = app.refresh(next).await;
     assert_eq!(again.status, 200, "the rotated token works once");
 }
 
@@ -127,27 +121,15 @@ async fn refreshing_rotates_the_refresh_token() {
 async fn reusing_a_spent_refresh_token_revokes_the_whole_session() {
     let app = spawn_app().await;
     let session = app.resident().await;
-    let refresh = |token: String| {
-        let app = &app;
-        async move {
-            app.request(
-                Method::POST,
-                "/api/v1/auth/refresh",
-                None,
-                Some(&json!({ "refresh_token": token })),
-            )
-            .await
-        }
-    };
-    let rotated = refresh(session.refresh_token.clone()).await;
+    let rotated = app.refresh(&session.refresh_token).await;
     assert_eq!(rotated.status, 200);
     let new_refresh = rotated.body["refresh_token"].as_str().unwrap().to_owned();
     let new_access = rotated.body["access_token"].as_str().unwrap().to_owned();
 
-    let replay = refresh(session.refresh_token.clone()).await;
+    let replay = app.refresh(&session.refresh_token).await;
     assert_eq!((replay.status, replay.code()), (401, "refresh_token_reused"));
 
-    let thief_or_owner = refresh(new_refresh).await;
+    let thief_or_owner = app.refresh(&new_refresh).await;
     assert_eq!(
         (thief_or_owner.status, thief_or_owner.code()),
         (401, "session_revoked")
@@ -160,8 +142,7 @@ async fn reusing_a_spent_refresh_token_revokes_the_whole_session() {
 async fn of_two_concurrent_refreshes_with_one_token_exactly_one_succeeds() {
     let app = spawn_app().await;
     let session = app.resident().await;
-    let body = json!({ "refresh_token": session.refresh_token });
-    let attempts = (0..8).map(|_| app.request(Method::POST, "/api/v1/auth/refresh", None, Some(&body)));
+    let attempts = (0..8).map(|_| app.refresh(&session.refresh_token));
     let replies = futures_util::future::join_all(attempts).await;
     let ok = replies.iter().filter(|r| r.status == 200).count();
     assert_eq!(ok, 1, "{replies:?}");
@@ -235,14 +216,7 @@ async fn logging_out_ends_the_access_and_refresh_tokens() {
         app.get("/api/v1/me", &session.token).await.code(),
         "session_revoked"
     );
-    let refresh = app
-        .request(
-            Method::POST,
-            "/api/v1/auth/refresh",
-            None,
-            Some(&json!({ "refresh_token": session.refresh_token })),
-        )
-        .await;
+    let refresh = app.refresh(&session.refresh_token).await;
     assert_eq!(refresh.status, 401);
 }
 
@@ -347,15 +321,27 @@ async fn refreshing_is_not_rate_limited_like_logging_in() {
     let session = app.login("o-only-login").await;
     let mut token = session.refresh_token;
     for _ in 0..3 {
-        let reply = app
-            .request(
-                Method::POST,
-                "/api/v1/auth/refresh",
-                None,
-                Some(&json!({ "refresh_token": token })),
-            )
-            .await;
+        let reply = app.refresh(&token).await;
         assert_eq!(reply.status, 200, "{reply:?}");
         token = reply.body["refresh_token"].as_str().unwrap().to_owned();
     }
+}
+
+#[tokio::test]
+async fn bootstrap_admins_are_district_admins_from_the_start() {
+    let app = spawn_app_with(|s| s.bootstrap_admins = "boot-one, boot-two".to_owned()).await;
+    for openid in ["boot-one", "boot-two"] {
+        let admin = app.login(openid).await;
+        let created = app
+            .post("/api/v1/subdistricts", &admin.token, json!({ "name": openid }))
+            .await;
+        assert_eq!(created.status, 201, "{openid}: {created:?}");
+    }
+    let other = app.resident().await;
+    assert_eq!(
+        app.post("/api/v1/subdistricts", &other.token, json!({ "name": "x" }))
+            .await
+            .status,
+        403
+    );
 }

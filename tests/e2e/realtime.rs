@@ -217,3 +217,23 @@ async fn logging_out_ends_the_websocket_too() {
         other => panic!("expected a close frame, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn a_request_in_flight_when_shutdown_begins_still_gets_its_answer() {
+    let mut app = spawn_app().await;
+    app.wechat.accept_login("slow-code", "o-slow", None);
+    app.wechat.stall(true);
+    let url = app.url("/api/v1/auth/wechat/login");
+    let in_flight = tokio::spawn(app.http.post(url).json(&json!({ "code": "slow-code" })).send());
+    // Give the request time to reach the handler (it then waits on WeChat for a second).
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.stop().await;
+    let response = in_flight.await.unwrap().expect("answered, not cut off");
+    assert_eq!(
+        response.status(),
+        503,
+        "the stalled WeChat call timed out and was answered"
+    );
+    let refused = app.http.get(app.url("/healthz")).send().await;
+    assert!(refused.is_err(), "no new connections after shutdown");
+}

@@ -242,6 +242,13 @@ impl TestApp {
         self.request(Method::DELETE, path, Some(token), None).await
     }
 
+    /// `POST /api/v1/auth/refresh` with this refresh token.
+    pub async fn refresh(&self, refresh_token: &str) -> Reply {
+        let body = serde_json::json!({ "refresh_token": refresh_token });
+        self.request(Method::POST, "/api/v1/auth/refresh", None, Some(&body))
+            .await
+    }
+
     /// `POST /api/v1/grids/import` with a CSV body.
     pub async fn import_csv(&self, token: &str, csv: impl Into<String>) -> Reply {
         let response = self

@@ -55,6 +55,7 @@ impl From<linli_identity::TokenPair> for SessionTokens {
     }
 }
 
+#[derive(Default)]
 pub struct AuthApi;
 
 #[OpenApi(prefix_path = "/api/v1/auth", tag = "ApiTags::Auth")]

@@ -107,10 +107,6 @@ impl ApiError {
         }
     }
 
-    pub fn code(&mut self) -> String {
-        self.body_mut().code.clone()
-    }
-
     pub fn not_found(what: &str) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
@@ -154,7 +150,7 @@ impl std::error::Error for Rejected {}
 
 impl poem::error::ResponseError for Rejected {
     fn status(&self) -> StatusCode {
-        StatusCode::UNAUTHORIZED
+        self.0.clone().into_response().status()
     }
 
     fn as_response(&self) -> Response {

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::ApiTags;
 use super::dto::{Created, Done, Person, Place, RoleName, Timestamp};
 use super::error::ApiResult;
-use super::pagination::{encode_cursor, page_request};
+use super::pagination::{list_of, page_request};
 use super::security::BearerAuth;
 use crate::state::AppState;
 
@@ -53,12 +53,9 @@ impl From<GrantView> for Grant {
     }
 }
 
-#[derive(Object, Debug)]
-pub struct GrantList {
-    pub items: Vec<Grant>,
-    pub next_cursor: Option<String>,
-}
+list_of!(GrantList, Grant);
 
+#[derive(Default)]
 pub struct GrantsApi;
 
 #[OpenApi(prefix_path = "/api/v1/role-grants", tag = "ApiTags::RoleGrants")]
@@ -106,10 +103,7 @@ impl GrantsApi {
             .grants
             .list(&auth.0, user_id.0.map(Into::into), page)
             .await?;
-        Ok(Json(GrantList {
-            next_cursor: encode_cursor(page.next_after),
-            items: page.items.into_iter().map(Grant::from).collect(),
-        }))
+        Ok(Json(GrantList::from(page)))
     }
 
     /// Revoke a grant

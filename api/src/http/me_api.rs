@@ -94,6 +94,7 @@ pub struct Residence {
     pub building_id: Uuid,
 }
 
+#[derive(Default)]
 pub struct MeApi;
 
 #[OpenApi(prefix_path = "/api/v1/me", tag = "ApiTags::Me")]

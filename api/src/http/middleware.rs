@@ -224,9 +224,7 @@ pub async fn idempotency<E: Endpoint>(
         );
     }
     // Keys belong to the caller, so two users' keys never meet.
-    let owner = req
-        .header("authorization")
-        .and_then(|h| h.strip_prefix("Bearer "))
+    let owner = super::security::bearer_token(&req)
         .and_then(|token| state.tokens.verify(token, Utc::now()).ok())
         .map_or_else(
             || "anonymous".to_owned(),

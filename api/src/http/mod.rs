@@ -10,7 +10,7 @@ mod me_api;
 pub mod middleware;
 mod ops_api;
 mod pagination;
-mod security;
+pub mod security;
 mod stats_api;
 mod structure_api;
 mod teams_api;
@@ -60,20 +60,7 @@ accept an `Idempotency-Key` header: a retry with the same key and body returns t
 
 /// The one place the API is assembled; `linli openapi` prints its spec.
 pub fn api_service() -> OpenApiService<Apis, ()> {
-    OpenApiService::new(
-        (
-            auth_api::AuthApi,
-            me_api::MeApi,
-            grants_api::GrantsApi,
-            structure_api::StructureApi,
-            teams_api::TeamsApi,
-            stats_api::StatsApi,
-            ops_api::OpsApi,
-        ),
-        "linli",
-        env!("CARGO_PKG_VERSION"),
-    )
-    .description(DESCRIPTION)
+    OpenApiService::new(Apis::default(), "linli", env!("CARGO_PKG_VERSION")).description(DESCRIPTION)
 }
 
 /// The OpenAPI document, as committed in `openapi/openapi.json`.

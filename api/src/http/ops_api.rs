@@ -29,6 +29,7 @@ pub enum ReadinessResponse {
     NotReady(Json<Readiness>),
 }
 
+#[derive(Default)]
 pub struct OpsApi;
 
 #[OpenApi(tag = "ApiTags::Operations")]

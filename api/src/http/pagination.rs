@@ -8,6 +8,28 @@ use uuid::Uuid;
 
 use super::error::ApiError;
 
+/// Declares the answer of a listing, `{items, next_cursor}`, and how a domain page becomes it.
+macro_rules! list_of {
+    ($name:ident, $item:ty) => {
+        #[derive(poem_openapi::Object, Debug)]
+        pub struct $name {
+            pub items: Vec<$item>,
+            /// Pass as `cursor` for the next page; null on the last page.
+            pub next_cursor: Option<String>,
+        }
+
+        impl<T: Into<$item>> From<linli_kernel::Page<T>> for $name {
+            fn from(page: linli_kernel::Page<T>) -> Self {
+                Self {
+                    next_cursor: $crate::http::pagination::encode_cursor(page.next_after),
+                    items: page.items.into_iter().map(Into::into).collect(),
+                }
+            }
+        }
+    };
+}
+pub(crate) use list_of;
+
 pub fn page_request(limit: Option<u32>, cursor: Option<&str>) -> Result<PageRequest, ApiError> {
     let after = cursor.map(decode_cursor).transpose()?;
     Ok(PageRequest::new(limit, after)?)

@@ -23,3 +23,10 @@ async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<Actor> {
         .await
         .map_err(|e| Rejected(ApiError::from(e)).into())
 }
+
+/// The token of an `Authorization: Bearer …` header, for what reads it outside the
+/// OpenAPI operations (the WebSocket upgrade, idempotency keys).
+pub fn bearer_token(req: &Request) -> Option<&str> {
+    req.header("authorization")
+        .and_then(|h| h.strip_prefix("Bearer "))
+}

@@ -62,6 +62,7 @@ impl From<linli_grid::CoverageStats> for Coverage {
     }
 }
 
+#[derive(Default)]
 pub struct StatsApi;
 
 #[OpenApi(prefix_path = "/api/v1/stats", tag = "ApiTags::Stats")]

@@ -12,7 +12,7 @@ use super::ApiTags;
 use super::csv::CsvUpload;
 use super::dto::{Created, Timestamp, Warning};
 use super::error::ApiResult;
-use super::pagination::{encode_cursor, page_request};
+use super::pagination::{list_of, page_request};
 use super::security::BearerAuth;
 use crate::state::AppState;
 
@@ -122,6 +122,12 @@ pub struct Grid {
     pub warnings: Vec<Warning>,
 }
 
+impl From<linli_grid::Grid> for Grid {
+    fn from(g: linli_grid::Grid) -> Self {
+        Self::of(g, Vec::new())
+    }
+}
+
 impl Grid {
     fn of(g: linli_grid::Grid, warnings: Vec<linli_grid::Warning>) -> Self {
         Self {
@@ -186,16 +192,6 @@ impl From<linli_grid::Building> for Building {
     }
 }
 
-macro_rules! list_of {
-    ($name:ident, $item:ty) => {
-        #[derive(Object, Debug)]
-        pub struct $name {
-            pub items: Vec<$item>,
-            /// Pass as `cursor` for the next page; null on the last page.
-            pub next_cursor: Option<String>,
-        }
-    };
-}
 list_of!(SubdistrictList, Subdistrict);
 list_of!(CommunityList, Community);
 list_of!(GridList, Grid);
@@ -215,6 +211,7 @@ pub struct ImportReport {
     pub warnings: Vec<LineWarning>,
 }
 
+#[derive(Default)]
 pub struct StructureApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Structure")]
@@ -246,10 +243,7 @@ impl StructureApi {
             .structure
             .subdistricts(&auth.0, page_request(limit.0, cursor.0.as_deref())?)
             .await?;
-        Ok(Json(SubdistrictList {
-            next_cursor: encode_cursor(page.next_after),
-            items: page.items.into_iter().map(Into::into).collect(),
-        }))
+        Ok(Json(SubdistrictList::from(page)))
     }
 
     /// A subdistrict
@@ -324,10 +318,7 @@ impl StructureApi {
             .structure
             .communities(&auth.0, subdistrict_id.0.map(Into::into), page)
             .await?;
-        Ok(Json(CommunityList {
-            next_cursor: encode_cursor(page.next_after),
-            items: page.items.into_iter().map(Into::into).collect(),
-        }))
+        Ok(Json(CommunityList::from(page)))
     }
 
     /// A community
@@ -415,10 +406,7 @@ impl StructureApi {
                 page,
             )
             .await?;
-        Ok(Json(GridList {
-            next_cursor: encode_cursor(page.next_after),
-            items: page.items.into_iter().map(|g| Grid::of(g, Vec::new())).collect(),
-        }))
+        Ok(Json(GridList::from(page)))
     }
 
     /// A grid
@@ -430,7 +418,7 @@ impl StructureApi {
         id: Path<Uuid>,
     ) -> ApiResult<Json<Grid>> {
         let grid = state.structure.grid(&auth.0, GridId::from_uuid(id.0)).await?;
-        Ok(Json(Grid::of(grid, Vec::new())))
+        Ok(Json(grid.into()))
     }
 
     /// Change a grid's name, kind or households
@@ -530,10 +518,7 @@ impl StructureApi {
                 page,
             )
             .await?;
-        Ok(Json(BuildingList {
-            next_cursor: encode_cursor(page.next_after),
-            items: page.items.into_iter().map(Into::into).collect(),
-        }))
+        Ok(Json(BuildingList::from(page)))
     }
 
     /// A building

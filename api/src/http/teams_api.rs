@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::ApiTags;
 use super::dto::{Created, Done, Person, Timestamp};
 use super::error::ApiResult;
-use super::pagination::{encode_cursor, page_request};
+use super::pagination::{list_of, page_request};
 use super::security::BearerAuth;
 use crate::state::AppState;
 
@@ -124,12 +124,9 @@ impl From<linli_grid::PartyBranch> for Branch {
     }
 }
 
-#[derive(Object, Debug)]
-pub struct BranchList {
-    pub items: Vec<Branch>,
-    pub next_cursor: Option<String>,
-}
+list_of!(BranchList, Branch);
 
+#[derive(Default)]
 pub struct TeamsApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Structure")]
@@ -225,10 +222,7 @@ impl TeamsApi {
                 page,
             )
             .await?;
-        Ok(Json(BranchList {
-            next_cursor: encode_cursor(page.next_after),
-            items: page.items.into_iter().map(Into::into).collect(),
-        }))
+        Ok(Json(BranchList::from(page)))
     }
 
     /// A Party branch

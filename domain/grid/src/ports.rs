@@ -117,6 +117,12 @@ pub trait StructureRepository: Send + Sync + 'static {
         event: &DomainEvent,
     ) -> impl Future<Output = Result<(), WriteError>> + Send;
     fn find_building(&self, id: BuildingId) -> impl Future<Output = anyhow::Result<Option<Building>>> + Send;
+    /// Those of `among` that are buildings of `grid`.
+    fn buildings_of_grid(
+        &self,
+        grid: GridId,
+        among: &[BuildingId],
+    ) -> impl Future<Output = anyhow::Result<Vec<BuildingId>>> + Send;
     fn list_buildings(
         &self,
         filter: &ListFilter,

@@ -74,6 +74,20 @@ impl Actor {
             .any(|(role, scope)| role.allows(permission) && scope.covers(path))
     }
 
+    /// Lets the actor through if it holds `permission` at `path`. Otherwise an actor who can
+    /// see the place is told it is forbidden, and one who cannot is told it does not exist,
+    /// so nobody learns of places outside their scope. The district is no secret: there is
+    /// one, and everyone knows it.
+    pub fn check(&self, permission: Permission, path: &ScopePath) -> Result<(), Denial> {
+        if self.can(permission, path) {
+            Ok(())
+        } else if *path == ScopePath::district() || self.can(Permission::ViewStructure, path) {
+            Err(Denial::Forbidden)
+        } else {
+            Err(Denial::Hidden)
+        }
+    }
+
     /// Every node under which the actor has `permission`: what list queries filter by.
     pub fn reach(&self, permission: Permission) -> Reach {
         let mut reach = Reach::default();
@@ -95,6 +109,16 @@ impl Actor {
     }
 }
 
+/// Why [`Actor::check`] refused: each context answers `Forbidden` as 403 and `Hidden` as its
+/// own "not found".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denial {
+    /// The actor may see the place but not do this there.
+    Forbidden,
+    /// The actor may not even know the place exists.
+    Hidden,
+}
+
 /// The nodes under which an actor holds some permission. Empty means "nowhere".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Reach {
@@ -112,15 +136,6 @@ impl Reach {
             && self.communities.is_empty()
             && self.grids.is_empty()
             && self.buildings.is_empty()
-    }
-
-    /// Whether this reach takes in everything at `path`.
-    pub fn covers(&self, path: &ScopePath) -> bool {
-        self.whole_district
-            || path.subdistrict.is_some_and(|id| self.subdistricts.contains(&id))
-            || path.community.is_some_and(|id| self.communities.contains(&id))
-            || path.grid.is_some_and(|id| self.grids.contains(&id))
-            || path.building.is_some_and(|id| self.buildings.contains(&id))
     }
 
     /// The reach of exactly one node and its subtree.
@@ -175,6 +190,32 @@ mod tests {
         assert!(worker.can(Permission::ViewPersonalData, &grid));
         assert!(!worker.can(Permission::ManageStructure, &grid));
         assert!(!worker.can(Permission::GrantRoles, &grid));
+    }
+
+    #[test]
+    fn a_refusal_hides_what_the_actor_cannot_see_but_never_the_district() {
+        let (sub, community) = (SubdistrictId::new(), CommunityId::new());
+        let worker_grid = GridId::new();
+        let worker = Actor::new(
+            UserId::new(),
+            None,
+            vec![(Role::GridWorker, Scope::Grid(worker_grid))],
+        );
+        let own = ScopePath::grid(sub, community, worker_grid);
+        let beside = ScopePath::grid(sub, community, GridId::new());
+        assert_eq!(worker.check(Permission::ViewStructure, &own), Ok(()));
+        assert_eq!(
+            worker.check(Permission::ManageStructure, &own),
+            Err(Denial::Forbidden)
+        );
+        assert_eq!(
+            worker.check(Permission::ManageStructure, &beside),
+            Err(Denial::Hidden)
+        );
+        assert_eq!(
+            worker.check(Permission::GrantRoles, &ScopePath::district()),
+            Err(Denial::Forbidden)
+        );
     }
 
     #[test]

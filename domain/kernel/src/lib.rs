@@ -14,7 +14,7 @@ pub mod roles;
 pub mod scope;
 pub mod text;
 
-pub use actor::{Actor, Permission};
+pub use actor::{Actor, Denial, Permission};
 pub use error::ValidationError;
 pub use events::DomainEvent;
 pub use ids::*;

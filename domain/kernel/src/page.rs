@@ -25,13 +25,6 @@ impl PageRequest {
         Ok(Self { limit, after })
     }
 
-    pub fn first(limit: u32) -> Self {
-        Self {
-            limit: limit.clamp(1, MAX_LIMIT),
-            after: None,
-        }
-    }
-
     pub fn limit(&self) -> u32 {
         self.limit
     }
@@ -55,6 +48,14 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// No items, no next page: what a listing answers an actor who can see nothing.
+    pub fn empty() -> Self {
+        Self {
+            items: Vec::new(),
+            next_after: None,
+        }
+    }
+
     /// Builds a page from up to `fetch_limit` rows ordered by id.
     pub fn from_rows(mut rows: Vec<T>, request: PageRequest, id_of: impl Fn(&T) -> Uuid) -> Self {
         let limit = request.limit as usize;
@@ -67,13 +68,6 @@ impl<T> Page<T> {
         Self {
             items: rows,
             next_after,
-        }
-    }
-
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page {
-            items: self.items.into_iter().map(f).collect(),
-            next_after: self.next_after,
         }
     }
 }
@@ -92,7 +86,7 @@ mod tests {
     #[test]
     fn a_next_cursor_appears_only_when_more_rows_exist() {
         let ids: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
-        let request = PageRequest::first(2);
+        let request = PageRequest::new(Some(2), None).unwrap();
         let page = Page::from_rows(ids.clone(), request, |id| *id);
         assert_eq!(page.items.len(), 2);
         assert_eq!(page.next_after, ids.get(1).copied());

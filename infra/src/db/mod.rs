@@ -187,7 +187,8 @@ impl Database {
         Ok(())
     }
 
-    pub(crate) fn outbox_signal(&self) -> Arc<Notify> {
+    /// Wakes when a commit wrote events.
+    pub fn outbox_written(&self) -> Arc<Notify> {
         self.outbox_written.clone()
     }
 }

@@ -6,7 +6,7 @@ use std::future::Future;
 use chrono::Utc;
 use linli_kernel::{DomainEvent, EventId};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -101,26 +101,35 @@ impl Database {
         if rows.is_empty() {
             return Ok(0);
         }
-        // Positions continue from the last published one, in the order rows are read now.
-        let last: Option<i64> = outbox::Entity::find()
+        // Positions continue after the last published one and follow `seq` within the batch:
+        // position = last + 1 + (seq - first seq). One statement for the whole batch; gaps
+        // in `seq` leave gaps in positions, which only need to grow.
+        let last: i64 = outbox::Entity::find()
             .select_only()
             .column_as(outbox::Column::Position.max(), "last")
             .into_tuple::<Option<i64>>()
             .one(&txn)
             .await?
-            .flatten();
-        let now = Utc::now();
-        let mut records = Vec::with_capacity(rows.len());
-        for (offset, row) in (1_i64..).zip(rows) {
-            let position = last.unwrap_or(0) + offset;
-            outbox::Entity::update_many()
-                .col_expr(outbox::Column::PublishedAt, Expr::value(now))
-                .col_expr(outbox::Column::Position, Expr::value(position))
-                .filter(outbox::Column::Seq.eq(row.seq))
-                .exec(&txn)
-                .await?;
-            records.push(to_record(row, position));
-        }
+            .flatten()
+            .unwrap_or(0);
+        let first_seq = rows.first().map_or(0, |r| r.seq);
+        let offset = last + 1 - first_seq;
+        outbox::Entity::update_many()
+            .col_expr(outbox::Column::PublishedAt, Expr::value(Utc::now()))
+            .col_expr(
+                outbox::Column::Position,
+                Expr::col(outbox::Column::Seq).add(offset),
+            )
+            .filter(outbox::Column::Seq.is_in(rows.iter().map(|r| r.seq)))
+            .exec(&txn)
+            .await?;
+        let records: Vec<OutboxRecord> = rows
+            .into_iter()
+            .map(|row| {
+                let position = row.seq + offset;
+                to_record(row, position)
+            })
+            .collect();
         let count = records.len();
         publish(records).await?;
         txn.commit().await?;
@@ -157,19 +166,5 @@ impl Database {
                 .map(|(row, position)| to_record(row, position))
                 .collect(),
         ))
-    }
-
-    /// Wakes when a commit wrote events.
-    pub fn outbox_notify(&self) -> std::sync::Arc<tokio::sync::Notify> {
-        self.outbox_signal()
-    }
-
-    /// How many events wait to be relayed (for readiness and tests).
-    pub async fn unpublished_events(&self) -> anyhow::Result<u64> {
-        use sea_orm::PaginatorTrait;
-        Ok(outbox::Entity::find()
-            .filter(outbox::Column::PublishedAt.is_null())
-            .count(&self.conn)
-            .await?)
     }
 }

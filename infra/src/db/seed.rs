@@ -10,9 +10,12 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::Database;
-use super::entity::{community, party_branch, party_branch_grid, role_grant, subdistrict, user};
+use super::entity::{role_grant, subdistrict, user};
 use super::grants::grant_row;
-use super::structure::{building_row, grid_row, insert_chunked, stairwell_rows};
+use super::structure::{
+    branch_grid_rows, branch_row, building_row, community_row, grid_row, insert_chunked, stairwell_rows,
+    subdistrict_row,
+};
 
 #[derive(Debug, Clone, Default)]
 pub struct Seed {
@@ -41,62 +44,13 @@ impl Database {
         if loaded_before {
             return Ok(false);
         }
-        insert_chunked(
-            &txn,
-            seed.subdistricts
-                .iter()
-                .map(|s| subdistrict::ActiveModel {
-                    id: Set(s.id.as_uuid()),
-                    name: Set(s.name.as_str().to_owned()),
-                    created_at: Set(s.created_at),
-                })
-                .collect(),
-        )
-        .await?;
-        insert_chunked(
-            &txn,
-            seed.communities
-                .iter()
-                .map(|c| community::ActiveModel {
-                    id: Set(c.id.as_uuid()),
-                    subdistrict_id: Set(c.subdistrict_id.as_uuid()),
-                    name: Set(c.name.as_str().to_owned()),
-                    created_at: Set(c.created_at),
-                })
-                .collect(),
-        )
-        .await?;
+        insert_chunked(&txn, seed.subdistricts.iter().map(subdistrict_row).collect()).await?;
+        insert_chunked(&txn, seed.communities.iter().map(community_row).collect()).await?;
         insert_chunked(&txn, seed.grids.iter().map(grid_row).collect()).await?;
         insert_chunked(&txn, seed.buildings.iter().map(building_row).collect()).await?;
         insert_chunked(&txn, seed.buildings.iter().flat_map(stairwell_rows).collect()).await?;
-        insert_chunked(
-            &txn,
-            seed.branches
-                .iter()
-                .map(|b| party_branch::ActiveModel {
-                    id: Set(b.id.as_uuid()),
-                    subdistrict_id: Set(b.subdistrict_id.as_uuid()),
-                    community_id: Set(b.community_id.as_uuid()),
-                    name: Set(b.name.as_str().to_owned()),
-                    kind: Set(b.kind.as_str().to_owned()),
-                    created_at: Set(b.created_at),
-                })
-                .collect(),
-        )
-        .await?;
-        insert_chunked(
-            &txn,
-            seed.branches
-                .iter()
-                .flat_map(|b| {
-                    b.grid_ids.iter().map(|g| party_branch_grid::ActiveModel {
-                        grid_id: Set(g.as_uuid()),
-                        branch_id: Set(b.id.as_uuid()),
-                    })
-                })
-                .collect(),
-        )
-        .await?;
+        insert_chunked(&txn, seed.branches.iter().map(branch_row).collect()).await?;
+        insert_chunked(&txn, seed.branches.iter().flat_map(branch_grid_rows).collect()).await?;
         // People who already logged in keep their row (and id); the seed names them by openid.
         let mut existing_ids: HashMap<UserId, UserId> = HashMap::new();
         for chunk in seed.users.chunks(200) {

@@ -104,6 +104,41 @@ fn to_branch(m: party_branch::Model, members: &[party_branch_grid::Model]) -> an
     })
 }
 
+pub(crate) fn subdistrict_row(s: &Subdistrict) -> subdistrict::ActiveModel {
+    subdistrict::ActiveModel {
+        id: Set(s.id.as_uuid()),
+        name: Set(s.name.as_str().to_owned()),
+        created_at: Set(s.created_at),
+    }
+}
+
+pub(crate) fn community_row(c: &Community) -> community::ActiveModel {
+    community::ActiveModel {
+        id: Set(c.id.as_uuid()),
+        subdistrict_id: Set(c.subdistrict_id.as_uuid()),
+        name: Set(c.name.as_str().to_owned()),
+        created_at: Set(c.created_at),
+    }
+}
+
+pub(crate) fn branch_row(b: &PartyBranch) -> party_branch::ActiveModel {
+    party_branch::ActiveModel {
+        id: Set(b.id.as_uuid()),
+        subdistrict_id: Set(b.subdistrict_id.as_uuid()),
+        community_id: Set(b.community_id.as_uuid()),
+        name: Set(b.name.as_str().to_owned()),
+        kind: Set(b.kind.as_str().to_owned()),
+        created_at: Set(b.created_at),
+    }
+}
+
+pub(crate) fn branch_grid_rows(b: &PartyBranch) -> impl Iterator<Item = party_branch_grid::ActiveModel> + '_ {
+    b.grid_ids.iter().map(move |g| party_branch_grid::ActiveModel {
+        grid_id: Set(g.as_uuid()),
+        branch_id: Set(b.id.as_uuid()),
+    })
+}
+
 pub(crate) fn grid_row(g: &Grid) -> grid::ActiveModel {
     grid::ActiveModel {
         id: Set(g.id.as_uuid()),
@@ -235,21 +270,13 @@ impl Database {
 
 impl StructureRepository for Database {
     async fn insert_subdistrict(&self, s: &Subdistrict, event: &DomainEvent) -> Result<(), WriteError> {
-        let row = subdistrict::ActiveModel {
-            id: Set(s.id.as_uuid()),
-            name: Set(s.name.as_str().to_owned()),
-            created_at: Set(s.created_at),
-        };
-        self.write_one(row, event, s.name.as_str(), false).await
+        self.write_one(subdistrict_row(s), event, s.name.as_str(), false)
+            .await
     }
 
     async fn update_subdistrict(&self, s: &Subdistrict, event: &DomainEvent) -> Result<(), WriteError> {
-        let row = subdistrict::ActiveModel {
-            id: Set(s.id.as_uuid()),
-            name: Set(s.name.as_str().to_owned()),
-            created_at: Set(s.created_at),
-        };
-        self.write_one(row, event, s.name.as_str(), true).await
+        self.write_one(subdistrict_row(s), event, s.name.as_str(), true)
+            .await
     }
 
     async fn find_subdistrict(&self, id: SubdistrictId) -> anyhow::Result<Option<Subdistrict>> {
@@ -286,23 +313,13 @@ impl StructureRepository for Database {
     }
 
     async fn insert_community(&self, c: &Community, event: &DomainEvent) -> Result<(), WriteError> {
-        let row = community::ActiveModel {
-            id: Set(c.id.as_uuid()),
-            subdistrict_id: Set(c.subdistrict_id.as_uuid()),
-            name: Set(c.name.as_str().to_owned()),
-            created_at: Set(c.created_at),
-        };
-        self.write_one(row, event, c.name.as_str(), false).await
+        self.write_one(community_row(c), event, c.name.as_str(), false)
+            .await
     }
 
     async fn update_community(&self, c: &Community, event: &DomainEvent) -> Result<(), WriteError> {
-        let row = community::ActiveModel {
-            id: Set(c.id.as_uuid()),
-            subdistrict_id: Set(c.subdistrict_id.as_uuid()),
-            name: Set(c.name.as_str().to_owned()),
-            created_at: Set(c.created_at),
-        };
-        self.write_one(row, event, c.name.as_str(), true).await
+        self.write_one(community_row(c), event, c.name.as_str(), true)
+            .await
     }
 
     async fn find_community(&self, id: CommunityId) -> anyhow::Result<Option<Community>> {
@@ -490,6 +507,25 @@ impl StructureRepository for Database {
         to_building(row, &stairwells).map(Some)
     }
 
+    async fn buildings_of_grid(
+        &self,
+        grid_id: GridId,
+        among: &[BuildingId],
+    ) -> anyhow::Result<Vec<BuildingId>> {
+        if among.is_empty() {
+            return Ok(Vec::new());
+        }
+        let found: Vec<Uuid> = building::Entity::find()
+            .select_only()
+            .column(building::Column::Id)
+            .filter(building::Column::GridId.eq(grid_id.as_uuid()))
+            .filter(building::Column::Id.is_in(among.iter().map(|b| b.as_uuid())))
+            .into_tuple()
+            .all(&self.conn)
+            .await?;
+        Ok(found.into_iter().map(BuildingId::from_uuid).collect())
+    }
+
     async fn list_buildings(&self, filter: &ListFilter, page: PageRequest) -> anyhow::Result<Page<Building>> {
         let mut select = building::Entity::find().filter(reach_condition(
             &filter.reach,
@@ -610,27 +646,10 @@ impl StructureRepository for Database {
     async fn insert_branch(&self, b: &PartyBranch, event: &DomainEvent) -> Result<(), WriteError> {
         let result = async {
             let txn = self.begin_write().await?;
-            party_branch::Entity::insert(party_branch::ActiveModel {
-                id: Set(b.id.as_uuid()),
-                subdistrict_id: Set(b.subdistrict_id.as_uuid()),
-                community_id: Set(b.community_id.as_uuid()),
-                name: Set(b.name.as_str().to_owned()),
-                kind: Set(b.kind.as_str().to_owned()),
-                created_at: Set(b.created_at),
-            })
-            .exec_without_returning(&txn)
-            .await?;
-            insert_chunked(
-                &txn,
-                b.grid_ids
-                    .iter()
-                    .map(|g| party_branch_grid::ActiveModel {
-                        grid_id: Set(g.as_uuid()),
-                        branch_id: Set(b.id.as_uuid()),
-                    })
-                    .collect(),
-            )
-            .await?;
+            party_branch::Entity::insert(branch_row(b))
+                .exec_without_returning(&txn)
+                .await?;
+            insert_chunked(&txn, branch_grid_rows(b).collect()).await?;
             outbox::record(&txn, std::slice::from_ref(event)).await?;
             self.commit_with_events(txn).await
         }

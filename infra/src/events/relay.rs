@@ -13,7 +13,7 @@ const BATCH: u64 = 500;
 const POLL: Duration = Duration::from_millis(250);
 
 pub async fn run_outbox_relay(db: Database, bus: EventBus, shutdown: CancellationToken) {
-    let wake = db.outbox_notify();
+    let wake = db.outbox_written();
     loop {
         loop {
             let bus = bus.clone();

@@ -77,7 +77,7 @@ impl AccessTokenStore {
     }
 
     async fn store(&self, token: &str, expires_in: i64) -> Result<(), WechatFailure> {
-        let keep = (expires_in - MARGIN_SECONDS).max(60);
+        let keep = keep_for(expires_in);
         match &self.cache {
             Cache::InProcess(slot) => {
                 *slot.lock().await = Some((token.to_owned(), Utc::now() + chrono::Duration::seconds(keep)));
@@ -188,6 +188,16 @@ impl AccessTokenStore {
     }
 }
 
+/// How long to use a token WeChat says lives `expires_in` seconds: until five minutes before
+/// it dies, or for half its life when it is that short.
+fn keep_for(expires_in: i64) -> i64 {
+    if expires_in > 2 * MARGIN_SECONDS {
+        expires_in - MARGIN_SECONDS
+    } else {
+        (expires_in / 2).max(1)
+    }
+}
+
 /// Deletes the lock only if we still own it.
 async fn release_lock(conn: &mut redis::aio::ConnectionManager, lock_key: &str, owner: &str) {
     let script = redis::Script::new(
@@ -200,4 +210,16 @@ async fn release_lock(conn: &mut redis::aio::ConnectionManager, lock_key: &str, 
 
 fn redis_down(e: redis::RedisError) -> WechatFailure {
     WechatFailure::Unavailable(format!("the token cache is unreachable: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keep_for;
+
+    #[test]
+    fn a_token_is_dropped_well_before_wechat_expires_it() {
+        assert_eq!(keep_for(7200), 6900);
+        assert_eq!(keep_for(300), 150);
+        assert_eq!(keep_for(1), 1);
+    }
 }

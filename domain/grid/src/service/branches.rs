@@ -7,8 +7,7 @@ use linli_kernel::{Actor, DomainEvent, GridId, Page, PageRequest, PartyBranchId,
 use serde_json::json;
 use tracing::instrument;
 
-use super::places::empty_page;
-use super::{StructureService, guard};
+use super::{StructureService, guard, visible};
 use crate::models::{BranchKind, PartyBranch, PlaceName};
 use crate::ports::{ListFilter, StructureRepository};
 use crate::{GridError, Resource};
@@ -135,15 +134,16 @@ where
         kind_filter: Option<BranchKind>,
         page: PageRequest,
     ) -> Result<Page<PartyBranch>, GridError> {
-        let filter = ListFilter {
-            reach: actor.reach(Permission::ViewStructure),
-            community_id,
-            branch_kind: kind_filter,
-            ..ListFilter::default()
+        let Some(filter) = visible(
+            actor,
+            ListFilter {
+                community_id,
+                branch_kind: kind_filter,
+                ..ListFilter::default()
+            },
+        ) else {
+            return Ok(Page::empty());
         };
-        if filter.reach.is_empty() {
-            return Ok(empty_page());
-        }
         Ok(self.repo.list_branches(&filter, page).await?)
     }
 }

@@ -7,12 +7,13 @@ mod places;
 mod stats;
 mod teams;
 
-use linli_kernel::{Actor, Permission, ScopePath};
+use linli_kernel::{Actor, Denial, Permission, ScopePath};
 
 pub use import::ImportReport;
 pub use places::{GridChange, NewGrid};
 pub use teams::TeamView;
 
+use crate::ports::ListFilter;
 use crate::{GridError, Resource};
 
 pub struct StructureService<R, P, C> {
@@ -27,20 +28,21 @@ impl<R, P, C> StructureService<R, P, C> {
     }
 }
 
-/// Lets the actor through if it holds `permission` at `path`. Otherwise an actor who can see
-/// the thing is told it is forbidden, and one who cannot is told it does not exist, so that
-/// nobody learns of places outside their scope.
+/// A listing's filter inside what the actor may see; `None` when it sees nothing at all.
+fn visible(actor: &Actor, narrowed: ListFilter) -> Option<ListFilter> {
+    let reach = actor.reach(Permission::ViewStructure);
+    (!reach.is_empty()).then_some(ListFilter { reach, ..narrowed })
+}
+
+/// [`Actor::check`], answered in this context's terms.
 fn guard(
     actor: &Actor,
     permission: Permission,
     path: &ScopePath,
     resource: Resource,
 ) -> Result<(), GridError> {
-    if actor.can(permission, path) {
-        Ok(())
-    } else if actor.can(Permission::ViewStructure, path) {
-        Err(GridError::Forbidden)
-    } else {
-        Err(GridError::NotFound(resource))
-    }
+    actor.check(permission, path).map_err(|denial| match denial {
+        Denial::Forbidden => GridError::Forbidden,
+        Denial::Hidden => GridError::NotFound(resource),
+    })
 }

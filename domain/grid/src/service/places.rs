@@ -9,7 +9,7 @@ use linli_kernel::{
 use serde_json::json;
 use tracing::instrument;
 
-use super::{StructureService, guard};
+use super::{StructureService, guard, visible};
 use crate::models::{Building, Community, Grid, GridKind, Households, PlaceName, Subdistrict, Warning};
 use crate::ports::{ListFilter, StructureRepository};
 use crate::{GridError, Resource};
@@ -50,9 +50,12 @@ where
 
     #[instrument(skip_all, err)]
     pub async fn create_subdistrict(&self, actor: &Actor, name: &str) -> Result<Subdistrict, GridError> {
-        if !actor.can(Permission::ManageStructure, &ScopePath::district()) {
-            return Err(GridError::Forbidden);
-        }
+        guard(
+            actor,
+            Permission::ManageStructure,
+            &ScopePath::district(),
+            Resource::Subdistrict,
+        )?;
         let now = self.clock.now();
         let subdistrict = Subdistrict {
             id: SubdistrictId::new(),
@@ -115,13 +118,9 @@ where
         actor: &Actor,
         page: PageRequest,
     ) -> Result<Page<Subdistrict>, GridError> {
-        let filter = ListFilter {
-            reach: actor.reach(Permission::ViewStructure),
-            ..ListFilter::default()
+        let Some(filter) = visible(actor, ListFilter::default()) else {
+            return Ok(Page::empty());
         };
-        if filter.reach.is_empty() {
-            return Ok(empty_page());
-        }
         Ok(self.repo.list_subdistricts(&filter, page).await?)
     }
 
@@ -208,14 +207,15 @@ where
         subdistrict_id: Option<SubdistrictId>,
         page: PageRequest,
     ) -> Result<Page<Community>, GridError> {
-        let filter = ListFilter {
-            reach: actor.reach(Permission::ViewStructure),
-            subdistrict_id,
-            ..ListFilter::default()
+        let Some(filter) = visible(
+            actor,
+            ListFilter {
+                subdistrict_id,
+                ..ListFilter::default()
+            },
+        ) else {
+            return Ok(Page::empty());
         };
-        if filter.reach.is_empty() {
-            return Ok(empty_page());
-        }
         Ok(self.repo.list_communities(&filter, page).await?)
     }
 
@@ -307,15 +307,16 @@ where
         kind: Option<GridKind>,
         page: PageRequest,
     ) -> Result<Page<Grid>, GridError> {
-        let filter = ListFilter {
-            reach: actor.reach(Permission::ViewStructure),
-            community_id,
-            kind,
-            ..ListFilter::default()
+        let Some(filter) = visible(
+            actor,
+            ListFilter {
+                community_id,
+                kind,
+                ..ListFilter::default()
+            },
+        ) else {
+            return Ok(Page::empty());
         };
-        if filter.reach.is_empty() {
-            return Ok(empty_page());
-        }
         Ok(self.repo.list_grids(&filter, page).await?)
     }
 
@@ -395,22 +396,16 @@ where
         community_id: Option<CommunityId>,
         page: PageRequest,
     ) -> Result<Page<Building>, GridError> {
-        let filter = ListFilter {
-            reach: actor.reach(Permission::ViewStructure),
-            grid_id,
-            community_id,
-            ..ListFilter::default()
+        let Some(filter) = visible(
+            actor,
+            ListFilter {
+                grid_id,
+                community_id,
+                ..ListFilter::default()
+            },
+        ) else {
+            return Ok(Page::empty());
         };
-        if filter.reach.is_empty() {
-            return Ok(empty_page());
-        }
         Ok(self.repo.list_buildings(&filter, page).await?)
-    }
-}
-
-pub(super) fn empty_page<T>() -> Page<T> {
-    Page {
-        items: Vec::new(),
-        next_after: None,
     }
 }

@@ -51,15 +51,10 @@ where
             .ok_or(GridError::NotFound(Resource::Grid))?;
         guard(actor, Permission::ManageStructure, &grid.path(), Resource::Grid)?;
 
-        for (building_id, _) in &team.stairwell_leaders {
-            let in_grid = self
-                .repo
-                .find_building(*building_id)
-                .await?
-                .is_some_and(|b| b.grid_id == grid.id);
-            if !in_grid {
-                return Err(GridError::BuildingOutsideGrid(*building_id));
-            }
+        let named_buildings: Vec<BuildingId> = team.stairwell_leaders.iter().map(|(b, _)| *b).collect();
+        let in_grid = self.repo.buildings_of_grid(grid.id, &named_buildings).await?;
+        if let Some(outside) = named_buildings.iter().find(|b| !in_grid.contains(b)) {
+            return Err(GridError::BuildingOutsideGrid(*outside));
         }
         let named = team.people();
         let existing = self.repo.existing_users(&named).await?;

@@ -2,11 +2,14 @@
 //! may grant there: a community admin names grid workers in its own community, not in
 //! another.
 
+use std::collections::HashMap;
+
 use linli_kernel::events::topics;
 use linli_kernel::people::PersonView;
 use linli_kernel::ports::{Clock, PersonDirectory, ScopeDirectory, ScopeNode};
 use linli_kernel::{
-    Actor, DomainEvent, Page, PageRequest, Permission, Role, RoleGrant, RoleGrantId, Scope, ScopeKind, UserId,
+    Actor, Denial, DomainEvent, Page, PageRequest, Permission, Role, RoleGrant, RoleGrantId, Scope,
+    ScopeKind, UserId,
 };
 use serde_json::json;
 use tracing::instrument;
@@ -29,6 +32,14 @@ pub struct GrantView {
     pub grant: RoleGrant,
     pub node: Option<ScopeNode>,
     pub person: Option<PersonView>,
+}
+
+/// [`Actor::check`], answered in this context's terms.
+fn refused(check: Result<(), Denial>, hidden: Resource) -> Result<(), IdentityError> {
+    check.map_err(|denial| match denial {
+        Denial::Forbidden => IdentityError::Forbidden,
+        Denial::Hidden => IdentityError::NotFound(hidden),
+    })
 }
 
 pub struct GrantService<R, D, C> {
@@ -62,14 +73,8 @@ where
             .describe(scope)
             .await?
             .ok_or(IdentityError::NotFound(Resource::Scope))?;
-        if actor.can(Permission::GrantRoles, &node.path) {
-            Ok(node)
-        } else if scope == Scope::District || actor.can(Permission::ViewStructure, &node.path) {
-            // Everyone knows the district exists; only what lies inside it is hidden.
-            Err(IdentityError::Forbidden)
-        } else {
-            Err(IdentityError::NotFound(Resource::Scope))
-        }
+        refused(actor.check(Permission::GrantRoles, &node.path), Resource::Scope)?;
+        Ok(node)
     }
 
     #[instrument(skip_all, err)]
@@ -157,13 +162,10 @@ where
             .find_grant(id)
             .await?
             .ok_or(IdentityError::NotFound(Resource::RoleGrant))?;
-        if !actor.can(Permission::GrantRoles, &placed.path) {
-            return Err(if actor.can(Permission::ViewStructure, &placed.path) {
-                IdentityError::Forbidden
-            } else {
-                IdentityError::NotFound(Resource::RoleGrant)
-            });
-        }
+        refused(
+            actor.check(Permission::GrantRoles, &placed.path),
+            Resource::RoleGrant,
+        )?;
         let event = DomainEvent::new(
             topics::user(placed.grant.user_id()),
             "role_grant.revoked",
@@ -190,10 +192,7 @@ where
     ) -> Result<Page<GrantView>, IdentityError> {
         let reach = actor.reach(Permission::ViewStructure);
         if reach.is_empty() {
-            return Ok(Page {
-                items: Vec::new(),
-                next_after: None,
-            });
+            return Ok(Page::empty());
         }
         let page = self
             .repo
@@ -201,9 +200,18 @@ where
             .await?;
         let ids: Vec<UserId> = page.items.iter().map(|p| p.grant.user_id()).collect();
         let people = self.repo.people(&ids).await?;
+        // A page holds few distinct scopes (a grid's team shares one): name each once.
+        let mut nodes: HashMap<Scope, Option<ScopeNode>> = HashMap::new();
         let mut items = Vec::with_capacity(page.items.len());
         for PlacedGrant { grant, .. } in page.items {
-            let node = self.directory.describe(grant.scope()).await?;
+            let node = match nodes.get(&grant.scope()) {
+                Some(known) => known.clone(),
+                None => {
+                    let described = self.directory.describe(grant.scope()).await?;
+                    nodes.insert(grant.scope(), described.clone());
+                    described
+                }
+            };
             let person = people
                 .iter()
                 .find(|p| p.id == grant.user_id())
