@@ -7,14 +7,12 @@ use std::time::Duration;
 
 use anyhow::Context;
 use chrono::Utc;
-use linli_grid::StructureService;
-use linli_identity::{AuthService, AuthSettings, GrantService, ProfileService};
+use linli_identity::AuthSettings;
 use linli_infra::db::{Database, DatabaseSettings};
 use linli_infra::events::{EventBus, run_outbox_relay};
+use linli_infra::identity::tokens::JwtTokens;
 use linli_infra::rate_limit::RateLimiter;
-use linli_infra::tokens::JwtTokens;
 use linli_infra::wechat::{AccessTokenStore, WechatClient, WechatSettings};
-use linli_kernel::ports::SystemClock;
 use linli_kernel::{Role, Scope};
 use poem::Server;
 use poem::listener::TcpAcceptor;
@@ -22,6 +20,8 @@ use secrecy::SecretString;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Settings;
+use crate::contexts::{self, Contexts, Foundation};
+use crate::http::security::Authenticator;
 use crate::metrics::Metrics;
 use crate::state::{AppState, Inner};
 
@@ -34,6 +34,7 @@ pub struct Application {
     acceptor: TcpAcceptor,
     addr: SocketAddr,
     state: AppState,
+    contexts: Contexts,
     grace: Duration,
 }
 
@@ -56,8 +57,9 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<Database> {
     Ok(db)
 }
 
-pub fn grant_service(db: &Database) -> crate::state::Grants {
-    GrantService::new(db.clone(), db.clone(), SystemClock)
+/// The grant use cases, for the console (`linli admin grant`).
+pub fn grant_service(db: &Database) -> contexts::identity::Grants {
+    contexts::identity::grant_service(db, &contexts::directory(db))
 }
 
 impl Application {
@@ -110,16 +112,15 @@ impl Application {
             },
             wechat_tokens,
         )?;
-        let auth = AuthService::new(
-            db.clone(),
-            wechat.clone(),
-            tokens.clone(),
-            SystemClock,
-            AuthSettings {
+        let contexts = Contexts::build(Foundation {
+            db: &db,
+            wechat: &wechat,
+            tokens: &tokens,
+            auth: AuthSettings {
                 dev_login_enabled: settings.dev_login_enabled(),
                 refresh_token_ttl: chrono::Duration::days(SESSION_TTL_DAYS),
             },
-        );
+        });
         let grants = grant_service(&db);
         for openid in settings.bootstrap_admin_openids() {
             grants
@@ -128,18 +129,15 @@ impl Application {
                 .with_context(|| format!("making bootstrap admin {openid}"))?;
         }
         let state = AppState::new(Inner {
-            auth,
-            profiles: ProfileService::new(db.clone(), wechat, db.clone(), SystemClock),
-            grants,
-            structure: StructureService::new(db.clone(), db.clone(), SystemClock),
             db: db.clone(),
             bus: bus.clone(),
             redis_configured,
-            tokens,
+            authenticator: Authenticator(Arc::new(contexts.identity.clone())),
             rate_limiter,
             auth_rate_limit_per_minute: settings.auth_rate_limit_per_minute,
             behind_proxy: settings.behind_proxy,
             metrics: Arc::new(Metrics::default()),
+            route_templates: crate::routes::route_templates(),
             shutdown: shutdown.clone(),
         });
 
@@ -155,6 +153,7 @@ impl Application {
             acceptor,
             addr,
             state,
+            contexts,
             grace: Duration::from_secs(settings.shutdown_grace_seconds),
         })
     }
@@ -165,6 +164,10 @@ impl Application {
 
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    pub fn contexts(&self) -> &Contexts {
+        &self.contexts
     }
 
     /// Serves until `stop` resolves; then closes WebSockets with a close frame, stops
@@ -180,7 +183,11 @@ impl Application {
             }
         };
         let result = Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(crate::http::routes(self.state), signal, Some(self.grace))
+            .run_with_graceful_shutdown(
+                crate::routes::routes(self.state, &self.contexts),
+                signal,
+                Some(self.grace),
+            )
             .await;
         shutdown.cancel();
         result.context("serving HTTP")

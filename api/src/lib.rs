@@ -2,13 +2,15 @@
 
 pub mod app;
 pub mod config;
+pub mod contexts;
 pub mod demo;
 pub mod http;
 pub mod metrics;
+pub mod routes;
 pub mod state;
 pub mod telemetry;
 pub mod ws;
 
 pub use app::Application;
 pub use config::Settings;
-pub use http::openapi_spec;
+pub use routes::openapi_spec;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use linli_api::app::{Application, connect_database, grant_service, open_database, shutdown_signal};
-use linli_api::{Settings, demo, openapi_spec, telemetry};
+use linli_api::{Settings, contexts, openapi_spec, telemetry};
 use linli_kernel::{Role, Scope};
 
 #[derive(Parser)]
@@ -127,15 +127,14 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Demo => {
             let db = open_database(&settings).await?;
-            let outcome = demo::load(&db).await?;
-            if outcome.loaded {
+            if contexts::load_demo(&db).await? {
                 println!("loaded the demo district");
             } else {
                 println!("the demo district is already loaded");
             }
             println!(
                 "log in as its district admin (dev mode): POST /api/v1/auth/dev/login {{\"openid\": \"{}\"}}",
-                demo::DISTRICT_ADMIN_OPENID
+                contexts::grid::demo::DISTRICT_ADMIN_OPENID
             );
             Ok(())
         }

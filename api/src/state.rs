@@ -1,38 +1,30 @@
-//! What every handler can reach: one service per use-case group, wired to the adapters.
+//! What the shared machinery (middleware, WebSocket, health) reaches: the database, the
+//! event bus, limits and metrics, and the authenticator. Each context's services live in
+//! its own data (see `crate::contexts`), not here.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use linli_grid::StructureService;
-use linli_identity::{AuthService, GrantService, ProfileService};
 use linli_infra::db::Database;
 use linli_infra::events::EventBus;
 use linli_infra::rate_limit::RateLimiter;
-use linli_infra::tokens::JwtTokens;
-use linli_infra::wechat::WechatClient;
-use linli_kernel::ports::SystemClock;
 use tokio_util::sync::CancellationToken;
 
+use crate::http::security::Authenticator;
 use crate::metrics::Metrics;
 
-pub type Auth = AuthService<Database, WechatClient, JwtTokens, SystemClock>;
-pub type Profiles = ProfileService<Database, WechatClient, Database, SystemClock>;
-pub type Grants = GrantService<Database, Database, SystemClock>;
-pub type Structure = StructureService<Database, Database, SystemClock>;
-
 pub struct Inner {
-    pub auth: Auth,
-    pub profiles: Profiles,
-    pub grants: Grants,
-    pub structure: Structure,
     pub db: Database,
     pub bus: EventBus,
     pub redis_configured: bool,
-    pub tokens: JwtTokens,
+    pub authenticator: Authenticator,
     pub rate_limiter: RateLimiter,
     pub auth_rate_limit_per_minute: u32,
     /// Whether to read the client address from `X-Forwarded-For` (behind a load balancer).
     pub behind_proxy: bool,
     pub metrics: Arc<Metrics>,
+    /// Operation id → the spec's path template, for metrics and logs.
+    pub route_templates: Arc<HashMap<String, String>>,
     /// Cancelled on shutdown: WebSockets close with a close frame, background jobs stop.
     pub shutdown: CancellationToken,
 }

@@ -24,6 +24,7 @@ use serde_json::{Value, json};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::http::error::ApiError;
+use crate::http::security::Recheck;
 use crate::state::AppState;
 
 /// At most this many events are replayed per `subscribe`; a client further behind is told
@@ -54,9 +55,9 @@ pub async fn connect(
         return ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "send an access token")
             .into_response();
     };
-    let actor = match state.auth.authenticate(&token).await {
+    let actor = match state.authenticator.0.authenticate(&token).await {
         Ok(actor) => actor,
-        Err(e) => return ApiError::from(e).into_response(),
+        Err(e) => return e.into_response(),
     };
     let state = state.clone();
     ws.on_upgrade(move |socket| Session::new(state, actor).run(socket))
@@ -157,16 +158,13 @@ impl Session {
     /// Reloads the actor; fails when its session has ended. A storage hiccup keeps the
     /// connection as it was.
     async fn recheck(&mut self) -> Result<(), &'static str> {
-        match self.state.auth.refresh_actor(&self.actor).await {
-            Ok(actor) => {
+        match self.state.authenticator.0.recheck(&self.actor).await {
+            Recheck::Current(actor) => {
                 self.actor = actor;
                 Ok(())
             }
-            Err(linli_identity::IdentityError::Unknown(e)) => {
-                tracing::warn!(error = format!("{e:#}"), "could not recheck a WebSocket session");
-                Ok(())
-            }
-            Err(_) => Err("session_revoked"),
+            Recheck::Unknown => Ok(()),
+            Recheck::Ended => Err("session_revoked"),
         }
     }
 

@@ -1,11 +1,16 @@
 //! Adapters: everything linli says to a database, Redis or WeChat lives here, behind the
 //! ports the domain declares.
 
+// Shared machinery.
 pub mod db;
 pub mod events;
 pub mod rate_limit;
-pub mod tokens;
 pub mod wechat;
+
+// One folder per context, and the list of them.
+pub mod contexts;
+pub mod grid;
+pub mod identity;
 
 /// rustls needs one crypto provider per process; ring builds faster than aws-lc.
 pub fn install_crypto_provider() {

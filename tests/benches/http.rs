@@ -15,7 +15,7 @@
 
 use std::time::{Duration, Instant};
 
-use linli_api::demo;
+use linli_api::contexts;
 use linli_tests::spawn_app;
 use poem::listener::TcpAcceptor;
 use poem::web::Json;
@@ -86,8 +86,8 @@ async fn bare_server() -> String {
 #[tokio::main]
 async fn main() {
     let app = spawn_app().await;
-    assert!(demo::load(&app.state.db).await.unwrap().loaded);
-    let admin = app.login(demo::DISTRICT_ADMIN_OPENID).await;
+    assert!(contexts::load_demo(&app.state.db).await.unwrap());
+    let admin = app.login(contexts::grid::demo::DISTRICT_ADMIN_OPENID).await;
     let community_admin = app.login("demo-c01-staff-1").await;
     let backend = if app.on_postgres() {
         "PostgreSQL + Redis"

@@ -1,6 +1,6 @@
 use chrono::{Duration, Utc};
 use linli_identity::AccessClaims;
-use linli_infra::tokens::JwtTokens;
+use linli_infra::identity::tokens::JwtTokens;
 use linli_tests::{JWT_SECRET, spawn_app, spawn_app_with};
 use reqwest::Method;
 use secrecy::SecretString;

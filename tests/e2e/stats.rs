@@ -1,16 +1,16 @@
-use linli_api::demo;
+use linli_api::contexts;
 use linli_tests::spawn_app;
 use serde_json::json;
 
 #[tokio::test]
 async fn the_demo_district_answers_the_districts_figures() {
     let app = spawn_app().await;
-    assert!(demo::load(&app.state.db).await.unwrap().loaded);
+    assert!(contexts::load_demo(&app.state.db).await.unwrap());
     assert!(
-        !demo::load(&app.state.db).await.unwrap().loaded,
+        !contexts::load_demo(&app.state.db).await.unwrap(),
         "loading twice changes nothing"
     );
-    let admin = app.login(demo::DISTRICT_ADMIN_OPENID).await;
+    let admin = app.login(contexts::grid::demo::DISTRICT_ADMIN_OPENID).await;
     let coverage = app.get("/api/v1/stats/coverage", &admin.token).await;
     assert_eq!(coverage.status, 200, "{coverage:?}");
     assert_eq!(
@@ -102,10 +102,12 @@ async fn coverage_counts_one_community_or_the_callers_scope() {
 
 #[tokio::test]
 async fn the_demo_loads_beside_a_bootstrap_admin_holding_its_grant_already() {
-    let app =
-        linli_tests::spawn_app_with(|s| s.bootstrap_admins = demo::DISTRICT_ADMIN_OPENID.to_owned()).await;
-    assert!(demo::load(&app.state.db).await.unwrap().loaded);
-    let admin = app.login(demo::DISTRICT_ADMIN_OPENID).await;
+    let app = linli_tests::spawn_app_with(|s| {
+        s.bootstrap_admins = contexts::grid::demo::DISTRICT_ADMIN_OPENID.to_owned()
+    })
+    .await;
+    assert!(contexts::load_demo(&app.state.db).await.unwrap());
+    let admin = app.login(contexts::grid::demo::DISTRICT_ADMIN_OPENID).await;
     let me = app.get("/api/v1/me", &admin.token).await;
     assert_eq!(
         me.body["roles"].as_array().unwrap().len(),

@@ -2,7 +2,6 @@
 //! traits; they are converted here.
 
 use chrono::{DateTime, Utc};
-use linli_kernel::Role;
 use linli_kernel::people::PersonView;
 use poem_openapi::payload::Json;
 use poem_openapi::types::{ParseFromJSON, ToJSON};
@@ -27,7 +26,7 @@ pub enum Done {
 
 /// The roles of DOMAIN.md. `volunteer` and `resident` are held implicitly and never granted.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", remote = "linli_kernel::Role")]
 pub enum RoleName {
     DistrictAdmin,
     SubdistrictAdmin,
@@ -40,42 +39,6 @@ pub enum RoleName {
     PartyMember,
     Volunteer,
     Resident,
-}
-
-impl From<RoleName> for Role {
-    fn from(r: RoleName) -> Self {
-        match r {
-            RoleName::DistrictAdmin => Role::DistrictAdmin,
-            RoleName::SubdistrictAdmin => Role::SubdistrictAdmin,
-            RoleName::CommunityAdmin => Role::CommunityAdmin,
-            RoleName::GridLeader => Role::GridLeader,
-            RoleName::GridWorker => Role::GridWorker,
-            RoleName::StairwellLeader => Role::StairwellLeader,
-            RoleName::UnitAdmin => Role::UnitAdmin,
-            RoleName::TeamLeader => Role::TeamLeader,
-            RoleName::PartyMember => Role::PartyMember,
-            RoleName::Volunteer => Role::Volunteer,
-            RoleName::Resident => Role::Resident,
-        }
-    }
-}
-
-impl From<Role> for RoleName {
-    fn from(r: Role) -> Self {
-        match r {
-            Role::DistrictAdmin => RoleName::DistrictAdmin,
-            Role::SubdistrictAdmin => RoleName::SubdistrictAdmin,
-            Role::CommunityAdmin => RoleName::CommunityAdmin,
-            Role::GridLeader => RoleName::GridLeader,
-            Role::GridWorker => RoleName::GridWorker,
-            Role::StairwellLeader => RoleName::StairwellLeader,
-            Role::UnitAdmin => RoleName::UnitAdmin,
-            Role::TeamLeader => RoleName::TeamLeader,
-            Role::PartyMember => RoleName::PartyMember,
-            Role::Volunteer => RoleName::Volunteer,
-            Role::Resident => RoleName::Resident,
-        }
-    }
 }
 
 /// A person as you may see them: real name and phone are masked (`138****5678`) unless your
@@ -118,22 +81,6 @@ impl From<linli_kernel::ports::ScopeNode> for Place {
             scope: n.scope.to_string(),
             name: n.name,
             full_name: n.full_name,
-        }
-    }
-}
-
-/// Something worth knowing that did not stop the change.
-#[derive(Object, Debug, Clone)]
-pub struct Warning {
-    pub code: String,
-    pub message: String,
-}
-
-impl From<linli_grid::Warning> for Warning {
-    fn from(w: linli_grid::Warning) -> Self {
-        Self {
-            code: w.code.to_owned(),
-            message: w.message,
         }
     }
 }

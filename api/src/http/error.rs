@@ -2,8 +2,6 @@
 //! `{"code": "…", "message": "…", "details": {…}, "request_id": "…"}`.
 //! `code` is stable; `message` is for people; internal causes are logged, never returned.
 
-use linli_grid::GridError;
-use linli_identity::IdentityError;
 use poem::http::StatusCode;
 use poem::{IntoResponse, Response};
 use poem_openapi::payload::Json;
@@ -187,110 +185,6 @@ pub fn from_poem_error(error: poem::Error) -> ApiError {
 impl From<linli_kernel::ValidationError> for ApiError {
     fn from(e: linli_kernel::ValidationError) -> Self {
         ApiError::validation(&e.field, e.message)
-    }
-}
-
-impl From<IdentityError> for ApiError {
-    fn from(error: IdentityError) -> Self {
-        use linli_identity::Resource;
-        let status = |s: u16| StatusCode::from_u16(s).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let message = error.to_string();
-        match error {
-            IdentityError::Validation(e) => e.into(),
-            IdentityError::InvalidCode => ApiError::new(status(401), "invalid_code", message),
-            IdentityError::WechatRateLimited => ApiError::new(status(429), "wechat_rate_limited", message),
-            IdentityError::WechatUserBlocked => ApiError::new(status(403), "wechat_user_blocked", message),
-            IdentityError::WechatUnavailable(why) => {
-                tracing::warn!(why, "WeChat unavailable");
-                ApiError::new(
-                    status(503),
-                    "wechat_unavailable",
-                    "WeChat is unavailable; try again shortly",
-                )
-            }
-            IdentityError::WechatRejected { errcode, .. } => {
-                tracing::warn!(errcode, "WeChat refused a call");
-                ApiError::new(
-                    status(503),
-                    "wechat_error",
-                    "WeChat refused the call; try again later",
-                )
-                .with_details(json!({ "errcode": errcode }))
-            }
-            IdentityError::InvalidPhoneCode => ApiError::new(status(422), "invalid_phone_code", message),
-            IdentityError::DevLoginDisabled => ApiError::new(status(404), "not_found", "no such path"),
-            IdentityError::InvalidToken => ApiError::new(status(401), "invalid_token", message),
-            IdentityError::TokenExpired => ApiError::new(status(401), "token_expired", message),
-            IdentityError::SessionRevoked => ApiError::new(status(401), "session_revoked", message),
-            IdentityError::InvalidRefreshToken => {
-                ApiError::new(status(401), "invalid_refresh_token", message)
-            }
-            IdentityError::RefreshTokenReused => ApiError::new(status(401), "refresh_token_reused", message),
-            IdentityError::NotFound(resource) => ApiError::not_found(match resource {
-                Resource::User => "user",
-                Resource::Scope => "scope",
-                Resource::RoleGrant => "role_grant",
-                Resource::Building => "building",
-            }),
-            IdentityError::Forbidden => ApiError::new(status(403), "forbidden", message),
-            IdentityError::GrantShape(shape) => {
-                let code = match shape {
-                    linli_kernel::roles::GrantShapeError::Implicit(_) => "role_not_grantable",
-                    linli_kernel::roles::GrantShapeError::WrongScopeKind { .. } => "role_scope_mismatch",
-                };
-                ApiError::new(status(422), code, shape.to_string())
-            }
-            IdentityError::ScopeKindUnsupported(_) => {
-                ApiError::new(status(422), "scope_kind_unsupported", message)
-            }
-            IdentityError::DuplicateGrant => ApiError::new(status(409), "role_already_granted", message),
-            IdentityError::Unknown(e) => ApiError::internal(&e),
-        }
-    }
-}
-
-impl From<GridError> for ApiError {
-    fn from(error: GridError) -> Self {
-        use linli_grid::Resource;
-        let message = error.to_string();
-        match error {
-            GridError::Validation(e) => e.into(),
-            GridError::NotFound(resource) => ApiError::not_found(match resource {
-                Resource::Subdistrict => "subdistrict",
-                Resource::Community => "community",
-                Resource::Grid => "grid",
-                Resource::Building => "building",
-                Resource::PartyBranch => "party_branch",
-            }),
-            GridError::Forbidden => ApiError::new(StatusCode::FORBIDDEN, "forbidden", message),
-            GridError::NameTaken { name } => ApiError::new(StatusCode::CONFLICT, "name_taken", message)
-                .with_details(json!({ "name": name })),
-            GridError::GridAlreadyInBranch(grid) => {
-                ApiError::new(StatusCode::CONFLICT, "grid_already_in_branch", message)
-                    .with_details(json!({ "grid_id": grid }))
-            }
-            GridError::BranchSpansCommunities => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "branch_spans_communities",
-                message,
-            ),
-            GridError::BranchGridCount => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "branch_grid_count", message)
-            }
-            GridError::BuildingOutsideGrid(building) => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "building_outside_grid", message)
-                    .with_details(json!({ "building_id": building }))
-            }
-            GridError::UnknownUsers(users) => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_users", message)
-                    .with_details(json!({ "user_ids": users }))
-            }
-            GridError::ImportRejected(rows) => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "import_rejected", message)
-                    .with_details(json!({ "errors": rows }))
-            }
-            GridError::Unknown(e) => ApiError::internal(&e),
-        }
     }
 }
 

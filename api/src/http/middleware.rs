@@ -2,11 +2,10 @@
 //! for what poem answers itself, idempotency keys on creating calls, and login rate limits.
 
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use linli_identity::ports::AccessTokens;
 use linli_infra::db::{IdempotencyClaim, StoredResponse};
 use poem::PathPattern;
 use poem::http::{HeaderValue, Method, StatusCode};
@@ -53,7 +52,7 @@ pub async fn observe<E: Endpoint>(next: Arc<E>, req: Request, state: AppState) -
                 .await
         }
     };
-    let route = route_of(&response);
+    let route = route_of(&response, &state.route_templates);
     let status = response.status().as_u16();
     let elapsed = started.elapsed();
     span.record("route", route.as_str());
@@ -76,22 +75,7 @@ pub async fn observe<E: Endpoint>(next: Arc<E>, req: Request, state: AppState) -
 
 /// The route template of an answer: the spec's path for API operations (`/api/v1/grids/{id}`),
 /// poem's pattern for the rest, `unmatched` when no route matched.
-fn route_of(response: &Response) -> String {
-    static TEMPLATES: OnceLock<HashMap<String, String>> = OnceLock::new();
-    let templates = TEMPLATES.get_or_init(|| {
-        let spec: serde_json::Value = serde_json::from_str(&super::openapi_spec()).unwrap_or_default();
-        let mut map = HashMap::new();
-        if let Some(paths) = spec.get("paths").and_then(|p| p.as_object()) {
-            for (path, operations) in paths {
-                for operation in operations.as_object().into_iter().flat_map(|o| o.values()) {
-                    if let Some(id) = operation.get("operationId").and_then(|i| i.as_str()) {
-                        map.insert(id.to_owned(), path.clone());
-                    }
-                }
-            }
-        }
-        map
-    });
+fn route_of(response: &Response, templates: &HashMap<String, String>) -> String {
     if let Some(path) = response.data::<OperationId>().and_then(|id| templates.get(id.0)) {
         return path.clone();
     }
@@ -223,13 +207,15 @@ pub async fn idempotency<E: Endpoint>(
                 .into_response(),
         );
     }
-    // Keys belong to the caller, so two users' keys never meet.
-    let owner = super::security::bearer_token(&req)
-        .and_then(|token| state.tokens.verify(token, Utc::now()).ok())
-        .map_or_else(
-            || "anonymous".to_owned(),
-            |claims| format!("user:{}", claims.user_id),
-        );
+    // Keys belong to the caller, known by a live session: two users' keys never meet, and a
+    // request without one is never replayed.
+    let owner = match super::security::bearer_token(&req) {
+        Some(token) => state.authenticator.0.authenticate(token).await.ok(),
+        None => None,
+    };
+    let Some(owner) = owner.map(|actor| format!("user:{}", actor.user_id())) else {
+        return next.call(req).await.map(IntoResponse::into_response);
+    };
     let body = req.take_body().into_bytes().await?;
     let mut hasher = Sha256::new();
     hasher.update(req.method().as_str());

@@ -6,7 +6,14 @@ pub mod import;
 pub mod models;
 pub mod ports;
 pub mod service;
+pub mod team;
+
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 pub use error::{GridError, Resource};
 pub use models::*;
-pub use service::{GridChange, ImportReport, NewGrid, StructureService, TeamView};
+pub use service::{
+    BranchService, CoverageService, GridChange, ImportReport, NewGrid, PlaceService, TeamService, TeamView,
+};
+pub use team::GridTeam;

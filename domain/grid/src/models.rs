@@ -1,14 +1,12 @@
 //! The structure's values, valid by construction.
 
-use std::collections::HashSet;
 use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use linli_kernel::text::checked_text;
 use linli_kernel::{
-    BuildingId, CommunityId, GridId, PartyBranchId, ScopePath, StairwellId, SubdistrictId, UserId,
-    ValidationError,
+    BuildingId, CommunityId, GridId, PartyBranchId, ScopePath, StairwellId, SubdistrictId, ValidationError,
 };
 use serde::Serialize;
 
@@ -273,84 +271,6 @@ impl PartyBranch {
     }
 }
 
-/// A grid's team, "1+X+N": one grid leader, X grid workers, and the stairwell leaders of its
-/// buildings. Held as role grants, so naming someone here gives them the role's rights.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct GridTeam {
-    pub leader: Option<UserId>,
-    pub workers: Vec<UserId>,
-    pub stairwell_leaders: Vec<(BuildingId, UserId)>,
-}
-
-impl GridTeam {
-    pub const MAX_WORKERS: usize = 50;
-    /// A grid of 500 households has some dozens of buildings; this leaves room.
-    pub const MAX_STAIRWELL_LEADERS: usize = 300;
-
-    /// A team as `PUT /grids/{id}/team` describes it: a leader, workers who differ from the
-    /// leader and from each other, and (building, person) pairs named once each.
-    pub fn new(
-        leader: UserId,
-        workers: Vec<UserId>,
-        stairwell_leaders: Vec<(BuildingId, UserId)>,
-    ) -> Result<Self, ValidationError> {
-        if workers.len() > Self::MAX_WORKERS {
-            return Err(ValidationError::new(
-                "worker_ids",
-                format!("a grid has at most {} workers", Self::MAX_WORKERS),
-            ));
-        }
-        if stairwell_leaders.len() > Self::MAX_STAIRWELL_LEADERS {
-            return Err(ValidationError::new(
-                "stairwell_leaders",
-                format!(
-                    "a grid has at most {} stairwell leaders",
-                    Self::MAX_STAIRWELL_LEADERS
-                ),
-            ));
-        }
-        if workers.contains(&leader) {
-            return Err(ValidationError::new(
-                "worker_ids",
-                "the grid leader is not also one of its workers",
-            ));
-        }
-        let mut seen = HashSet::new();
-        if let Some(twice) = workers.iter().find(|w| !seen.insert(**w)) {
-            return Err(ValidationError::new(
-                "worker_ids",
-                format!("{twice} is listed twice"),
-            ));
-        }
-        let mut seen = HashSet::new();
-        if let Some((building, user)) = stairwell_leaders.iter().find(|pair| !seen.insert(**pair)) {
-            return Err(ValidationError::new(
-                "stairwell_leaders",
-                format!("{user} is named twice for building {building}"),
-            ));
-        }
-        Ok(Self {
-            leader: Some(leader),
-            workers,
-            stairwell_leaders,
-        })
-    }
-
-    /// Everyone named in the team, each once.
-    pub fn people(&self) -> Vec<UserId> {
-        let mut people: Vec<UserId> = self
-            .leader
-            .iter()
-            .chain(self.workers.iter())
-            .copied()
-            .chain(self.stairwell_leaders.iter().map(|(_, user)| *user))
-            .collect();
-        people.sort();
-        people.dedup();
-        people
-    }
-}
-
 /// How far the Party organisation reaches into the grids of a scope.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct CoverageStats {
@@ -393,14 +313,5 @@ mod tests {
         assert_eq!("dedicated".parse::<GridKind>(), Ok(GridKind::Dedicated));
         assert_eq!("居民网格".parse::<GridKind>(), Ok(GridKind::Residential));
         assert!("mixed".parse::<GridKind>().is_err());
-    }
-
-    #[test]
-    fn a_team_leader_is_not_also_a_worker() {
-        let leader = UserId::new();
-        assert!(GridTeam::new(leader, vec![leader], vec![]).is_err());
-        let worker = UserId::new();
-        assert!(GridTeam::new(leader, vec![worker, worker], vec![]).is_err());
-        assert!(GridTeam::new(leader, vec![worker], vec![]).is_ok());
     }
 }

@@ -1,16 +1,18 @@
-//! What the structure needs from storage. Each write takes the events it causes and stores
-//! both in one transaction.
+//! What the structure needs from storage, one port per aggregate: the places of the tree,
+//! the Party branches, and the coverage figures over both. (A grid's team is a set of role
+//! grants, which identity keeps: see `linli_kernel::ports::GrantStore`.) Each write takes the
+//! events it causes and stores both in one transaction.
 
 use std::future::Future;
 
 use linli_kernel::actor::Reach;
 use linli_kernel::{
-    BuildingId, CommunityId, DomainEvent, GridId, Page, PageRequest, PartyBranchId, SubdistrictId, UserId,
+    BuildingId, CommunityId, DomainEvent, GridId, Page, PageRequest, PartyBranchId, SubdistrictId,
 };
 
 use crate::error::WriteError;
 use crate::models::{
-    BranchKind, Building, Community, CoverageStats, Grid, GridKind, GridTeam, PartyBranch, Subdistrict,
+    BranchKind, Building, Community, CoverageStats, Grid, GridKind, PartyBranch, Subdistrict,
 };
 
 /// Which rows a listing wants: always inside a reach, optionally narrowed further.
@@ -24,14 +26,22 @@ pub struct ListFilter {
     pub branch_kind: Option<BranchKind>,
 }
 
-/// A grid with its buildings, as an import creates them.
+/// Grids with their buildings, as an import (or the demo district) creates them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GridWithBuildings {
     pub grid: Grid,
     pub buildings: Vec<Building>,
 }
 
-pub trait StructureRepository: Send + Sync + 'static {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NameKind {
+    Grid,
+    Building,
+}
+
+/// Subdistricts, communities, grids and buildings (with their stairwells). Writes fail with
+/// [`WriteError::NameTaken`] where a name must be unique.
+pub trait PlaceRepository: Send + Sync + 'static {
     fn insert_subdistrict(
         &self,
         s: &Subdistrict,
@@ -51,6 +61,11 @@ pub trait StructureRepository: Send + Sync + 'static {
         filter: &ListFilter,
         page: PageRequest,
     ) -> impl Future<Output = anyhow::Result<Page<Subdistrict>>> + Send;
+    /// The subdistricts with these exact names.
+    fn subdistricts_named(
+        &self,
+        names: &[String],
+    ) -> impl Future<Output = anyhow::Result<Vec<Subdistrict>>> + Send;
 
     fn insert_community(
         &self,
@@ -71,7 +86,7 @@ pub trait StructureRepository: Send + Sync + 'static {
         filter: &ListFilter,
         page: PageRequest,
     ) -> impl Future<Output = anyhow::Result<Page<Community>>> + Send;
-    /// The communities with these exact names (community names are unique in the district).
+    /// The communities with these exact names.
     fn communities_named(
         &self,
         names: &[String],
@@ -99,8 +114,8 @@ pub trait StructureRepository: Send + Sync + 'static {
         &self,
         ids: &[CommunityId],
     ) -> impl Future<Output = anyhow::Result<Vec<(CommunityId, NameKind, String)>>> + Send;
-    /// Stores many grids with their buildings, all or none.
-    fn import_grids(
+    /// Stores many grids with their buildings and stairwells, all or none.
+    fn insert_grids(
         &self,
         grids: &[GridWithBuildings],
         events: &[DomainEvent],
@@ -128,26 +143,18 @@ pub trait StructureRepository: Send + Sync + 'static {
         filter: &ListFilter,
         page: PageRequest,
     ) -> impl Future<Output = anyhow::Result<Page<Building>>> + Send;
+}
 
-    fn find_team(&self, grid: GridId) -> impl Future<Output = anyhow::Result<GridTeam>> + Send;
-    /// Replaces the grid's team (its grid leader and grid worker grants, and the stairwell
-    /// leader grants of its buildings) with `team`, granted by `by`.
-    fn replace_team(
-        &self,
-        grid: &Grid,
-        team: &GridTeam,
-        by: UserId,
-        events: &[DomainEvent],
-    ) -> impl Future<Output = anyhow::Result<()>> + Send;
-    /// Which of these users exist.
-    fn existing_users(&self, ids: &[UserId]) -> impl Future<Output = anyhow::Result<Vec<UserId>>> + Send;
-
-    /// Fails with [`WriteError::GridAlreadyInBranch`] if another branch holds one of its grids.
+/// Party branches. A grid belongs to at most one branch, whatever the concurrency.
+pub trait BranchRepository: Send + Sync + 'static {
+    /// Fails with [`WriteError::GridAlreadyInBranch`] if another branch holds one of its
+    /// grids, [`WriteError::NameTaken`] if the community has a branch of that name.
     fn insert_branch(
         &self,
         b: &PartyBranch,
         event: &DomainEvent,
     ) -> impl Future<Output = Result<(), WriteError>> + Send;
+    /// `false` when it was already gone.
     fn delete_branch(
         &self,
         id: PartyBranchId,
@@ -168,13 +175,10 @@ pub trait StructureRepository: Send + Sync + 'static {
         &self,
         grids: &[GridId],
     ) -> impl Future<Output = anyhow::Result<Vec<(GridId, PartyBranchId)>>> + Send;
-
-    /// Figures over the grids inside the reach.
-    fn coverage(&self, reach: &Reach) -> impl Future<Output = anyhow::Result<CoverageStats>> + Send;
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum NameKind {
-    Grid,
-    Building,
+/// Figures over places and branches.
+pub trait CoverageRepository: Send + Sync + 'static {
+    /// Figures over the grids inside the reach.
+    fn coverage(&self, reach: &Reach) -> impl Future<Output = anyhow::Result<CoverageStats>> + Send;
 }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use linli_kernel::text::checked_text;
-use linli_kernel::{BuildingId, UserId, ValidationError};
+use linli_kernel::{BuildingId, ScopePath, UserId, ValidationError};
 
 macro_rules! text_newtype {
     ($(#[$doc:meta])* $name:ident) => {
@@ -113,7 +113,8 @@ pub struct User {
     pub nickname: Option<Nickname>,
     pub real_name: Option<RealName>,
     pub phone: Option<PhoneNumber>,
-    pub residence: Option<BuildingId>,
+    /// Where the user lives: a building, with its place in the tree.
+    pub residence: Option<Residence>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -125,7 +126,15 @@ pub struct UserUpdate {
     pub nickname: Option<Nickname>,
     pub real_name: Option<RealName>,
     pub phone: Option<PhoneNumber>,
-    pub residence: Option<BuildingId>,
+    pub residence: Option<Residence>,
+}
+
+/// A building someone lives in, and where it sits (buildings never move, so the path is
+/// kept with the user and deciding who covers them needs no other context's tables).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Residence {
+    pub building: BuildingId,
+    pub path: ScopePath,
 }
 
 /// Who WeChat says logged in.

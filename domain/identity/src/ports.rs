@@ -5,7 +5,9 @@ use std::future::Future;
 
 use chrono::{DateTime, Utc};
 use linli_kernel::actor::Reach;
-use linli_kernel::{DomainEvent, Page, PageRequest, RoleGrant, RoleGrantId, ScopePath, SessionId, UserId};
+use linli_kernel::{
+    DomainEvent, Page, PageRequest, PlacedGrant, RoleGrant, RoleGrantId, ScopePath, SessionId, UserId,
+};
 
 use crate::models::{
     AccessClaims, AccessToken, LoginCode, OpenId, PhoneNumber, UnionId, User, UserUpdate, WechatIdentity,
@@ -132,13 +134,6 @@ pub enum GrantInsertError {
     Duplicate,
     #[error(transparent)]
     Storage(#[from] anyhow::Error),
-}
-
-/// A grant with the place of its scope, as the listing shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlacedGrant {
-    pub grant: RoleGrant,
-    pub path: ScopePath,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

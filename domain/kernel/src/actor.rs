@@ -1,6 +1,10 @@
 //! The actor: who is asking, and what their role grants let them do where.
 
-use crate::{BuildingId, CommunityId, GridId, Role, Scope, ScopePath, SessionId, SubdistrictId, UserId};
+use uuid::Uuid;
+
+use crate::{
+    BuildingId, CommunityId, GridId, Role, Scope, ScopePath, SessionId, SideKind, SubdistrictId, UserId,
+};
 
 /// What a use case asks of the actor before it acts. Each role gives some of them, at the
 /// scope where it is held.
@@ -101,8 +105,7 @@ impl Actor {
                 Scope::Community(id) => reach.communities.push(id),
                 Scope::Grid(id) => reach.grids.push(id),
                 Scope::Building(id) => reach.buildings.push(id),
-                // Units and teams stand beside the tree; no structure lies under them.
-                Scope::Unit(_) | Scope::Team(_) => {}
+                Scope::Side(kind, id) => reach.sides.push((kind, id)),
             }
         }
         reach
@@ -127,6 +130,8 @@ pub struct Reach {
     pub communities: Vec<CommunityId>,
     pub grids: Vec<GridId>,
     pub buildings: Vec<BuildingId>,
+    /// Nodes beside the tree (units, volunteer teams…).
+    pub sides: Vec<(SideKind, Uuid)>,
 }
 
 impl Reach {
@@ -136,12 +141,25 @@ impl Reach {
             && self.communities.is_empty()
             && self.grids.is_empty()
             && self.buildings.is_empty()
+            && self.sides.is_empty()
+    }
+
+    /// Whether the reach takes in `path`.
+    pub fn covers(&self, path: &ScopePath) -> bool {
+        self.whole_district
+            || path.subdistrict.is_some_and(|id| self.subdistricts.contains(&id))
+            || path.community.is_some_and(|id| self.communities.contains(&id))
+            || path.grid.is_some_and(|id| self.grids.contains(&id))
+            || path.building.is_some_and(|id| self.buildings.contains(&id))
+            || path.side.is_some_and(|side| self.sides.contains(&side))
     }
 
     /// The reach of exactly one node and its subtree.
     pub fn at(path: &ScopePath) -> Reach {
         let mut reach = Reach::default();
-        if let Some(id) = path.building {
+        if let Some(side) = path.side {
+            reach.sides.push(side);
+        } else if let Some(id) = path.building {
             reach.buildings.push(id);
         } else if let Some(id) = path.grid {
             reach.grids.push(id);

@@ -77,8 +77,8 @@ entity_id!(
     UnitId
 );
 entity_id!(
-    /// A volunteer team.
-    TeamId
+    /// A volunteer team (not a grid team, which is the grants held at a grid).
+    VolunteerTeamId
 );
 entity_id!(
     /// A domain event recorded in the outbox.

@@ -14,10 +14,13 @@ pub mod roles;
 pub mod scope;
 pub mod text;
 
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
 pub use actor::{Actor, Denial, Permission};
 pub use error::ValidationError;
 pub use events::DomainEvent;
 pub use ids::*;
 pub use page::{Page, PageRequest};
-pub use roles::{Role, RoleGrant};
-pub use scope::{Scope, ScopeKind, ScopePath};
+pub use roles::{GrantSet, PlacedGrant, Role, RoleGrant};
+pub use scope::{Scope, ScopeKind, ScopePath, SideKind};

@@ -1,11 +1,18 @@
 //! Ports every context may need. Each is served by an adapter in `infra`.
 
 use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use uuid::Uuid;
 
 use crate::people::PersonRecord;
-use crate::{Scope, ScopePath, UserId};
+use crate::roles::{GrantSet, PlacedGrant};
+use crate::{DomainEvent, RoleGrant, Scope, ScopeKind, ScopePath, SideKind, UserId};
+
+/// A boxed future, for the ports that are held as trait objects.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// The time, so that rules about expiry can be tested without waiting.
 pub trait Clock: Send + Sync + 'static {
@@ -21,7 +28,7 @@ impl Clock for SystemClock {
     }
 }
 
-/// A node of the tree as other contexts see it: where it sits and what it is called.
+/// A node as other contexts see it: where it sits and what it is called.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScopeNode {
     pub scope: Scope,
@@ -32,13 +39,95 @@ pub struct ScopeNode {
     pub full_name: String,
 }
 
-/// Resolves scopes to their place in the tree. Served by the grid context.
+/// Resolves scopes to their place and name. The tree is served by the grid context; nodes
+/// beside it by the contexts that registered their kinds (see [`Directory`]).
 pub trait ScopeDirectory: Send + Sync + 'static {
+    /// Whether scopes of this kind can be resolved at all (a side kind whose context is not
+    /// built yet cannot).
+    fn supports(&self, kind: ScopeKind) -> bool;
+
+    /// The nodes among `scopes` that exist, in no particular order; one round trip per kind.
+    ///
+    /// # Errors
+    /// Only when storage fails.
+    fn describe_many(&self, scopes: &[Scope]) -> impl Future<Output = anyhow::Result<Vec<ScopeNode>>> + Send;
+
     /// The node a scope names, or `None` when no such node exists.
     ///
     /// # Errors
     /// Only when storage fails.
-    fn describe(&self, scope: Scope) -> impl Future<Output = anyhow::Result<Option<ScopeNode>>> + Send;
+    fn describe(&self, scope: Scope) -> impl Future<Output = anyhow::Result<Option<ScopeNode>>> + Send {
+        async move { Ok(self.describe_many(&[scope]).await?.into_iter().next()) }
+    }
+}
+
+/// Resolves the nodes of one side kind; each context beside the tree registers one.
+pub trait SideDirectory: Send + Sync + 'static {
+    fn kind(&self) -> SideKind;
+
+    /// The nodes among `ids` that exist.
+    fn describe<'a>(&'a self, ids: &'a [Uuid]) -> BoxFuture<'a, anyhow::Result<Vec<ScopeNode>>>;
+}
+
+/// The one scope directory: the tree's resolver and every registered side kind's.
+pub struct Directory<T> {
+    tree: T,
+    sides: Vec<Arc<dyn SideDirectory>>,
+}
+
+impl<T: Clone> Clone for Directory<T> {
+    fn clone(&self) -> Self {
+        Self {
+            tree: self.tree.clone(),
+            sides: self.sides.clone(),
+        }
+    }
+}
+
+impl<T> Directory<T> {
+    pub fn new(tree: T) -> Self {
+        Self {
+            tree,
+            sides: Vec::new(),
+        }
+    }
+
+    /// Adds the resolver of one side kind.
+    pub fn with_side(mut self, side: Arc<dyn SideDirectory>) -> Self {
+        self.sides.push(side);
+        self
+    }
+}
+
+impl<T: ScopeDirectory> ScopeDirectory for Directory<T> {
+    fn supports(&self, kind: ScopeKind) -> bool {
+        match kind {
+            ScopeKind::Side(side) => self.sides.iter().any(|s| s.kind() == side),
+            tree => self.tree.supports(tree),
+        }
+    }
+
+    async fn describe_many(&self, scopes: &[Scope]) -> anyhow::Result<Vec<ScopeNode>> {
+        let tree: Vec<Scope> = scopes.iter().copied().filter(|s| s.kind().is_tree()).collect();
+        let mut nodes = if tree.is_empty() {
+            Vec::new()
+        } else {
+            self.tree.describe_many(&tree).await?
+        };
+        for side in &self.sides {
+            let ids: Vec<Uuid> = scopes
+                .iter()
+                .filter_map(|s| match s {
+                    Scope::Side(kind, id) if *kind == side.kind() => Some(*id),
+                    _ => None,
+                })
+                .collect();
+            if !ids.is_empty() {
+                nodes.extend(side.describe(&ids).await?);
+            }
+        }
+        Ok(nodes)
+    }
 }
 
 /// People by id, with the places that decide who may see their personal data. Served by
@@ -49,4 +138,32 @@ pub trait PersonDirectory: Send + Sync + 'static {
     /// # Errors
     /// Only when storage fails.
     fn people(&self, ids: &[UserId]) -> impl Future<Output = anyhow::Result<Vec<PersonRecord>>> + Send;
+}
+
+/// Role grants as other contexts use them. Identity owns the grants and is the only one to
+/// store them; another context (a grid's team, later a unit's admins) reads and replaces
+/// the grants of a [`GrantSet`] through this port.
+pub trait GrantStore: Send + Sync + 'static {
+    /// The grants of the set, oldest first.
+    ///
+    /// # Errors
+    /// Only when storage fails.
+    fn grants_in(&self, set: &GrantSet) -> impl Future<Output = anyhow::Result<Vec<RoleGrant>>> + Send;
+
+    /// Makes `replacement` the set's grants, in one transaction that takes turns with other
+    /// replacements of the same set: grants in both keep their ids, the others are revoked
+    /// or granted. `events` is given the set as it stood inside that transaction and the
+    /// set as it stands after, and its events are stored with the change, so what they say
+    /// is never stale.
+    ///
+    /// # Errors
+    /// Only when storage fails.
+    fn replace_grants<F>(
+        &self,
+        set: &GrantSet,
+        replacement: Vec<PlacedGrant>,
+        events: F,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send
+    where
+        F: FnOnce(&[RoleGrant], &[RoleGrant]) -> Vec<DomainEvent> + Send;
 }

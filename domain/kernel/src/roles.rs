@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 
-use crate::{RoleGrantId, Scope, ScopeKind, UserId, ValidationError};
+use crate::{RoleGrantId, Scope, ScopeKind, ScopePath, SideKind, UserId, ValidationError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
@@ -57,15 +57,15 @@ impl Role {
 
     /// The kind of node a grant of this role must name; `None` for the implicit roles,
     /// which nobody grants.
-    pub const fn scope_kind(self) -> Option<ScopeKind> {
+    pub fn scope_kind(self) -> Option<ScopeKind> {
         match self {
             Self::DistrictAdmin => Some(ScopeKind::District),
             Self::SubdistrictAdmin => Some(ScopeKind::Subdistrict),
             Self::CommunityAdmin | Self::PartyMember => Some(ScopeKind::Community),
             Self::GridLeader | Self::GridWorker => Some(ScopeKind::Grid),
             Self::StairwellLeader => Some(ScopeKind::Building),
-            Self::UnitAdmin => Some(ScopeKind::Unit),
-            Self::TeamLeader => Some(ScopeKind::Team),
+            Self::UnitAdmin => Some(ScopeKind::Side(SideKind::UNIT)),
+            Self::TeamLeader => Some(ScopeKind::Side(SideKind::VOLUNTEER_TEAM)),
             Self::Volunteer | Self::Resident => None,
         }
     }
@@ -192,6 +192,30 @@ impl RoleGrant {
     }
     pub fn granted_at(&self) -> DateTime<Utc> {
         self.granted_at
+    }
+}
+
+/// A grant with the place of its scope in the tree: what storage keeps, so that "grants
+/// inside this scope" is an indexed filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlacedGrant {
+    pub grant: RoleGrant,
+    pub path: ScopePath,
+}
+
+/// Some roles' grants held at one node or anywhere under it: the unit another context
+/// reads and replaces (a grid's team is the grid leader, grid worker and stairwell leader
+/// grants under the grid).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantSet {
+    pub under: Scope,
+    pub roles: Vec<Role>,
+}
+
+impl GrantSet {
+    /// Whether a grant placed at `path` belongs to the set.
+    pub fn contains(&self, grant: &RoleGrant, path: &ScopePath) -> bool {
+        self.roles.contains(&grant.role()) && self.under.covers(path)
     }
 }
 

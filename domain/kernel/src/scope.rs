@@ -1,10 +1,95 @@
-//! Scopes: the nodes of district → subdistrict → community → grid → building (plus units and
-//! volunteer teams, which stand beside the tree), and the path that places a thing in it.
+//! Scopes: the nodes of district → subdistrict → community → grid → building, plus the nodes
+//! that stand beside the tree (a unit, a volunteer team…), and the path that places a thing.
+//!
+//! The tree is fixed and known here. Nodes beside it form an open set: each context that
+//! brings one names its kind ([`SideKind`]) and registers how such a node is resolved to a
+//! name and a place (`ports::SideDirectory`), so a new kind needs no edit of the kernel.
 
 use std::fmt;
 use std::str::FromStr;
 
-use crate::{BuildingId, CommunityId, GridId, SubdistrictId, TeamId, UnitId, ValidationError};
+use uuid::Uuid;
+
+use crate::{BuildingId, CommunityId, GridId, SubdistrictId, ValidationError};
+
+/// The kind of a node beside the tree, e.g. `unit` or `volunteer_team`: a short lowercase
+/// ASCII name, stored inline so that scopes stay `Copy`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SideKind {
+    len: u8,
+    bytes: [u8; SideKind::MAX_LEN],
+}
+
+impl SideKind {
+    pub const MAX_LEN: usize = 23;
+    /// A unit stationed in the district (dual reporting).
+    pub const UNIT: SideKind = SideKind::new("unit");
+    /// A volunteer team (volunteering); not a grid team, which is a set of grants at a grid.
+    pub const VOLUNTEER_TEAM: SideKind = SideKind::new("volunteer_team");
+
+    /// For constants; a name that is not 1–23 of `a-z` and `_` fails to compile when used
+    /// in a `const`. (Indexing is bounded by the loop and checked at compile time there.)
+    #[allow(clippy::indexing_slicing)]
+    pub const fn new(name: &'static str) -> Self {
+        let raw = name.as_bytes();
+        assert!(
+            !raw.is_empty() && raw.len() <= Self::MAX_LEN,
+            "a side kind has 1 to 23 characters"
+        );
+        let mut bytes = [0u8; Self::MAX_LEN];
+        let mut i = 0;
+        while i < raw.len() {
+            assert!(
+                raw[i].is_ascii_lowercase() || raw[i] == b'_',
+                "a side kind is lowercase ASCII and `_`"
+            );
+            bytes[i] = raw[i];
+            i += 1;
+        }
+        Self {
+            len: raw.len() as u8,
+            bytes,
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        let fits = !raw.is_empty()
+            && raw.len() <= Self::MAX_LEN
+            && raw.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+        if !fits {
+            return Err(ValidationError::new(
+                "scope",
+                format!("unknown scope kind `{raw}`"),
+            ));
+        }
+        let mut bytes = [0u8; Self::MAX_LEN];
+        for (slot, b) in bytes.iter_mut().zip(raw.bytes()) {
+            *slot = b;
+        }
+        Ok(Self {
+            len: raw.len() as u8,
+            bytes,
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        let bytes = self.bytes.get(..usize::from(self.len)).unwrap_or_default();
+        // Only ASCII is ever stored.
+        std::str::from_utf8(bytes).unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for SideKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SideKind({})", self.as_str())
+    }
+}
+
+impl fmt::Display for SideKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// Where a role holds: a role held at a node covers that node's subtree and nothing else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -15,8 +100,8 @@ pub enum Scope {
     Community(CommunityId),
     Grid(GridId),
     Building(BuildingId),
-    Unit(UnitId),
-    Team(TeamId),
+    /// A node beside the tree, of a kind some context registers.
+    Side(SideKind, Uuid),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -26,21 +111,24 @@ pub enum ScopeKind {
     Community,
     Grid,
     Building,
-    Unit,
-    Team,
+    Side(SideKind),
 }
 
 impl ScopeKind {
-    pub const fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::District => "district",
             Self::Subdistrict => "subdistrict",
             Self::Community => "community",
             Self::Grid => "grid",
             Self::Building => "building",
-            Self::Unit => "unit",
-            Self::Team => "team",
+            Self::Side(kind) => kind.as_str(),
         }
+    }
+
+    /// Whether this is a node of the district tree (as opposed to one beside it).
+    pub const fn is_tree(&self) -> bool {
+        !matches!(self, Self::Side(_))
     }
 }
 
@@ -58,25 +146,23 @@ impl Scope {
             Self::Community(_) => ScopeKind::Community,
             Self::Grid(_) => ScopeKind::Grid,
             Self::Building(_) => ScopeKind::Building,
-            Self::Unit(_) => ScopeKind::Unit,
-            Self::Team(_) => ScopeKind::Team,
+            Self::Side(kind, _) => ScopeKind::Side(*kind),
         }
     }
 
     /// The id of the node, absent for the district.
-    pub fn id(&self) -> Option<uuid::Uuid> {
+    pub fn id(&self) -> Option<Uuid> {
         match self {
             Self::District => None,
             Self::Subdistrict(id) => Some(id.as_uuid()),
             Self::Community(id) => Some(id.as_uuid()),
             Self::Grid(id) => Some(id.as_uuid()),
             Self::Building(id) => Some(id.as_uuid()),
-            Self::Unit(id) => Some(id.as_uuid()),
-            Self::Team(id) => Some(id.as_uuid()),
+            Self::Side(_, id) => Some(*id),
         }
     }
 
-    pub fn from_parts(kind: ScopeKind, id: Option<uuid::Uuid>) -> Result<Self, ValidationError> {
+    pub fn from_parts(kind: ScopeKind, id: Option<Uuid>) -> Result<Self, ValidationError> {
         let missing = || ValidationError::new("scope", format!("a {kind} scope needs an id"));
         Ok(match kind {
             ScopeKind::District => Self::District,
@@ -84,8 +170,7 @@ impl Scope {
             ScopeKind::Community => Self::Community(id.ok_or_else(missing)?.into()),
             ScopeKind::Grid => Self::Grid(id.ok_or_else(missing)?.into()),
             ScopeKind::Building => Self::Building(id.ok_or_else(missing)?.into()),
-            ScopeKind::Unit => Self::Unit(id.ok_or_else(missing)?.into()),
-            ScopeKind::Team => Self::Team(id.ok_or_else(missing)?.into()),
+            ScopeKind::Side(side) => Self::Side(side, id.ok_or_else(missing)?),
         })
     }
 
@@ -97,8 +182,7 @@ impl Scope {
             Self::Community(id) => path.community == Some(*id),
             Self::Grid(id) => path.grid == Some(*id),
             Self::Building(id) => path.building == Some(*id),
-            Self::Unit(id) => path.unit == Some(*id),
-            Self::Team(id) => path.team == Some(*id),
+            Self::Side(kind, id) => path.side == Some((*kind, *id)),
         }
     }
 }
@@ -116,6 +200,8 @@ impl fmt::Display for Scope {
 impl FromStr for ScopeKind {
     type Err = ValidationError;
 
+    /// The tree's kinds by name; any other well-formed name is a side kind, which the
+    /// directory may or may not know (an unknown one is answered as unsupported there).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s {
             "district" => Self::District,
@@ -123,14 +209,7 @@ impl FromStr for ScopeKind {
             "community" => Self::Community,
             "grid" => Self::Grid,
             "building" => Self::Building,
-            "unit" => Self::Unit,
-            "team" => Self::Team,
-            other => {
-                return Err(ValidationError::new(
-                    "scope",
-                    format!("unknown scope kind `{other}`"),
-                ));
-            }
+            other => Self::Side(SideKind::parse(other)?),
         })
     }
 }
@@ -145,7 +224,7 @@ impl FromStr for Scope {
         };
         let kind: ScopeKind = kind.parse()?;
         let id = id
-            .map(uuid::Uuid::parse_str)
+            .map(Uuid::parse_str)
             .transpose()
             .map_err(|_| ValidationError::new("scope", "the id after `:` must be a UUID"))?;
         if kind == ScopeKind::District && id.is_some() {
@@ -156,15 +235,15 @@ impl FromStr for Scope {
 }
 
 /// Where something sits: the ids of every node above it (and of itself). The district is
-/// implicit, as there is one.
+/// implicit, as there is one. A node beside the tree may also sit in it (a unit paired with
+/// a grid carries the grid's path and its own side node).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ScopePath {
     pub subdistrict: Option<SubdistrictId>,
     pub community: Option<CommunityId>,
     pub grid: Option<GridId>,
     pub building: Option<BuildingId>,
-    pub unit: Option<UnitId>,
-    pub team: Option<TeamId>,
+    pub side: Option<(SideKind, Uuid)>,
 }
 
 impl ScopePath {
@@ -204,6 +283,31 @@ impl ScopePath {
             ..Self::grid(subdistrict, community, grid)
         }
     }
+
+    /// This path with a side node placed at it.
+    pub fn with_side(self, kind: SideKind, id: Uuid) -> Self {
+        Self {
+            side: Some((kind, id)),
+            ..self
+        }
+    }
+
+    /// The deepest node of the path: its own scope.
+    pub fn scope(&self) -> Scope {
+        if let Some((kind, id)) = self.side {
+            Scope::Side(kind, id)
+        } else if let Some(id) = self.building {
+            Scope::Building(id)
+        } else if let Some(id) = self.grid {
+            Scope::Grid(id)
+        } else if let Some(id) = self.community {
+            Scope::Community(id)
+        } else if let Some(id) = self.subdistrict {
+            Scope::Subdistrict(id)
+        } else {
+            Scope::District
+        }
+    }
 }
 
 #[cfg(test)]
@@ -238,6 +342,18 @@ mod tests {
     }
 
     #[test]
+    fn a_side_node_covers_what_sits_at_it_and_the_tree_above_covers_it_too() {
+        let unit = Uuid::now_v7();
+        let grid = ScopePath::grid(SubdistrictId::new(), CommunityId::new(), GridId::new());
+        let at_unit = grid.with_side(SideKind::UNIT, unit);
+        assert!(Scope::Side(SideKind::UNIT, unit).covers(&at_unit));
+        assert!(!Scope::Side(SideKind::VOLUNTEER_TEAM, unit).covers(&at_unit));
+        assert!(!Scope::Side(SideKind::UNIT, Uuid::now_v7()).covers(&at_unit));
+        assert!(Scope::Grid(grid.grid.unwrap_or_else(GridId::new)).covers(&at_unit));
+        assert_eq!(at_unit.scope(), Scope::Side(SideKind::UNIT, unit));
+    }
+
+    #[test]
     fn scopes_survive_their_text_form() {
         for scope in [
             Scope::District,
@@ -245,17 +361,21 @@ mod tests {
             Scope::Community(CommunityId::new()),
             Scope::Grid(GridId::new()),
             Scope::Building(BuildingId::new()),
+            Scope::Side(SideKind::UNIT, Uuid::now_v7()),
+            Scope::Side(SideKind::VOLUNTEER_TEAM, Uuid::now_v7()),
         ] {
             assert_eq!(scope.to_string().parse::<Scope>(), Ok(scope));
         }
     }
 
     #[test]
-    fn malformed_scopes_are_refused() {
+    fn any_well_formed_side_kind_parses_and_malformed_scopes_are_refused() {
+        let parsed: Result<Scope, _> = "mediation_room:0190c5a0-0000-7000-8000-000000000000".parse();
+        assert!(matches!(parsed, Ok(Scope::Side(kind, _)) if kind.as_str() == "mediation_room"));
         assert!("grid".parse::<Scope>().is_err());
         assert!("grid:not-a-uuid".parse::<Scope>().is_err());
         assert!(
-            "planet:0190c5a0-0000-7000-8000-000000000000"
+            "Planet:0190c5a0-0000-7000-8000-000000000000"
                 .parse::<Scope>()
                 .is_err()
         );
@@ -264,5 +384,6 @@ mod tests {
                 .parse::<Scope>()
                 .is_err()
         );
+        assert!(SideKind::parse(&"a".repeat(24)).is_err());
     }
 }

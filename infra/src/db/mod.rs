@@ -1,18 +1,14 @@
-//! The relational store: one sea-orm code path for SQLite (embedded) and PostgreSQL
-//! (distributed), chosen by the URL's scheme.
+//! The relational store every context shares: one sea-orm code path for SQLite (embedded)
+//! and PostgreSQL (distributed), chosen by the URL's scheme; the outbox, idempotency keys and
+//! the query pieces every repository uses. Each context's tables, migrations and adapters
+//! live in its own folder beside this one.
 
 pub mod entity;
 pub mod migration;
 
-mod directory;
-mod grants;
 mod idempotency;
-mod outbox;
-mod query;
-mod seed;
-mod sessions;
-mod structure;
-mod users;
+pub(crate) mod outbox;
+pub(crate) mod query;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,20 +17,17 @@ use anyhow::Context;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    EntityTrait, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
-use sea_orm_migration::MigratorTrait;
 use tokio::sync::Notify;
 
 pub use idempotency::{IdempotencyClaim, StoredResponse};
-pub use migration::Migrator;
 pub use outbox::OutboxRecord;
-pub use seed::Seed;
 
 /// The database, shared by every repository. Cheap to clone.
 #[derive(Clone)]
 pub struct Database {
-    conn: DatabaseConnection,
+    pub(crate) conn: DatabaseConnection,
     /// Woken after a commit that wrote events, so the relay publishes them at once rather
     /// than at its next poll.
     outbox_written: Arc<Notify>,
@@ -114,59 +107,9 @@ impl Database {
         &self.conn
     }
 
-    /// Applies pending migrations. On PostgreSQL an advisory lock makes instances starting
-    /// together take turns.
-    pub async fn migrate(&self) -> anyhow::Result<()> {
-        if self.backend() == DatabaseBackend::Postgres {
-            let txn = self.conn.begin().await?;
-            txn.execute_unprepared("SELECT pg_advisory_xact_lock(7263541001)")
-                .await?;
-            Migrator::up(&txn, None).await.context("applying migrations")?;
-            txn.commit().await?;
-        } else {
-            Migrator::up(&self.conn, None)
-                .await
-                .context("applying migrations")?;
-        }
-        Ok(())
-    }
-
-    /// Each migration with whether it is applied.
-    pub async fn migration_status(&self) -> anyhow::Result<Vec<(String, bool)>> {
-        let applied: Vec<String> = Migrator::get_applied_migrations_read_only(&self.conn)
-            .await?
-            .iter()
-            .map(|m| m.name().to_owned())
-            .collect();
-        Ok(Migrator::migrations()
-            .iter()
-            .map(|m| (m.name().to_owned(), applied.iter().any(|a| a == m.name())))
-            .collect())
-    }
-
     /// Whether the database answers.
     pub async fn ping(&self) -> bool {
         self.conn.ping().await.is_ok()
-    }
-
-    pub async fn set_district_name(&self, name: &str) -> anyhow::Result<()> {
-        use sea_orm::{ActiveModelTrait, ActiveValue::Set};
-        entity::district::ActiveModel {
-            id: Set(1),
-            name: Set(name.to_owned()),
-        }
-        .update(&self.conn)
-        .await?;
-        Ok(())
-    }
-
-    pub async fn district_name(&self) -> anyhow::Result<String> {
-        use sea_orm::EntityTrait;
-        Ok(entity::district::Entity::find_by_id(1)
-            .one(&self.conn)
-            .await?
-            .map(|d| d.name)
-            .unwrap_or_default())
     }
 
     /// A transaction that will write. SQLite takes the write lock at BEGIN, so two writers
@@ -191,6 +134,23 @@ impl Database {
     pub fn outbox_written(&self) -> Arc<Notify> {
         self.outbox_written.clone()
     }
+}
+
+/// Rows per multi-row INSERT: SQLite caps the bound values of one statement.
+const INSERT_CHUNK: usize = 400;
+
+/// Inserts rows in chunks small enough for SQLite's limit on bound values.
+pub(crate) async fn insert_chunked<E, A>(db: &impl ConnectionTrait, rows: Vec<A>) -> Result<(), DbErr>
+where
+    E: EntityTrait,
+    A: sea_orm::ActiveModelTrait<Entity = E>,
+{
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(INSERT_CHUNK).collect();
+        E::insert_many(chunk).exec_without_returning(db).await?;
+    }
+    Ok(())
 }
 
 /// Whether a write failed on a unique index or primary key.

@@ -14,10 +14,13 @@ pub(crate) struct PathColumns<C> {
     pub community: Option<C>,
     pub grid: Option<C>,
     pub building: Option<C>,
+    /// The kind and id columns naming a node beside the tree, for tables that hold one.
+    pub side: Option<(C, C)>,
 }
 
 /// Rows inside the reach: the district takes all; otherwise any listed node on the row's
-/// path lets it through. A reach naming nothing lets nothing through.
+/// path (or the side node it holds) lets it through. A reach naming nothing lets nothing
+/// through.
 pub(crate) fn reach_condition<C: ColumnTrait>(reach: &Reach, columns: PathColumns<C>) -> Condition {
     if reach.whole_district {
         return Condition::all();
@@ -44,6 +47,16 @@ pub(crate) fn reach_condition<C: ColumnTrait>(reach: &Reach, columns: PathColumn
             && !ids.is_empty()
         {
             any = any.add(column.is_in(ids));
+            added = true;
+        }
+    }
+    if let Some((kind_column, id_column)) = columns.side {
+        for (kind, id) in &reach.sides {
+            any = any.add(
+                Condition::all()
+                    .add(kind_column.eq(kind.as_str()))
+                    .add(id_column.eq(*id)),
+            );
             added = true;
         }
     }

@@ -2,20 +2,36 @@
 //! neighbouring grids of one community. A grid belongs to at most one branch.
 
 use linli_kernel::events::topics;
-use linli_kernel::ports::{Clock, PersonDirectory};
+use linli_kernel::ports::Clock;
 use linli_kernel::{Actor, DomainEvent, GridId, Page, PageRequest, PartyBranchId, Permission, ScopePath};
 use serde_json::json;
 use tracing::instrument;
 
-use super::{StructureService, guard, visible};
+use super::{guard, visible};
 use crate::models::{BranchKind, PartyBranch, PlaceName};
-use crate::ports::{ListFilter, StructureRepository};
+use crate::ports::{BranchRepository, ListFilter, PlaceRepository};
 use crate::{GridError, Resource};
 
-impl<R, P, C> StructureService<R, P, C>
+pub struct BranchService<P, B, C> {
+    places: P,
+    branches: B,
+    clock: C,
+}
+
+impl<P, B, C> BranchService<P, B, C> {
+    pub fn new(places: P, branches: B, clock: C) -> Self {
+        Self {
+            places,
+            branches,
+            clock,
+        }
+    }
+}
+
+impl<P, B, C> BranchService<P, B, C>
 where
-    R: StructureRepository,
-    P: PersonDirectory,
+    P: PlaceRepository,
+    B: BranchRepository,
     C: Clock,
 {
     #[instrument(skip_all, err)]
@@ -47,7 +63,7 @@ where
         if !fits {
             return Err(GridError::BranchGridCount);
         }
-        let grids = self.repo.find_grids(&wanted).await?;
+        let grids = self.places.find_grids(&wanted).await?;
         // Every grid must exist and be visible; one the actor cannot see is "not found".
         for id in &wanted {
             match grids.iter().find(|g| g.id == *id) {
@@ -62,7 +78,7 @@ where
             return Err(GridError::BranchSpansCommunities);
         }
         guard(actor, Permission::ManageStructure, &first.path(), Resource::Grid)?;
-        if let Some((grid, _)) = self.repo.branches_holding(&wanted).await?.first() {
+        if let Some((grid, _)) = self.branches.branches_holding(&wanted).await?.first() {
             return Err(GridError::GridAlreadyInBranch(*grid));
         }
         let now = self.clock.now();
@@ -82,13 +98,13 @@ where
             now,
         );
         // The check above gives a clear answer; the storage's uniqueness settles races.
-        self.repo.insert_branch(&branch, &e).await?;
+        self.branches.insert_branch(&branch, &e).await?;
         Ok(branch)
     }
 
     pub async fn branch(&self, actor: &Actor, id: PartyBranchId) -> Result<PartyBranch, GridError> {
         let found = self
-            .repo
+            .branches
             .find_branch(id)
             .await?
             .ok_or(GridError::NotFound(Resource::PartyBranch))?;
@@ -121,7 +137,7 @@ where
             json!({ "branch_id": id }),
             self.clock.now(),
         );
-        if !self.repo.delete_branch(id, &e).await? {
+        if !self.branches.delete_branch(id, &e).await? {
             return Err(GridError::NotFound(Resource::PartyBranch));
         }
         Ok(())
@@ -144,6 +160,6 @@ where
         ) else {
             return Ok(Page::empty());
         };
-        Ok(self.repo.list_branches(&filter, page).await?)
+        Ok(self.branches.list_branches(&filter, page).await?)
     }
 }

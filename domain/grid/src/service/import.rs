@@ -3,17 +3,17 @@
 use std::collections::{HashMap, HashSet};
 
 use linli_kernel::events::topics;
-use linli_kernel::ports::{Clock, PersonDirectory};
+use linli_kernel::ports::Clock;
 use linli_kernel::{Actor, DomainEvent, GridId, Permission};
 use serde::Serialize;
 use serde_json::json;
 use tracing::instrument;
 
-use super::StructureService;
+use super::PlaceService;
 use crate::GridError;
 use crate::import::{RowError, parse_grid_csv};
 use crate::models::{Building, Community, Grid, Warning};
-use crate::ports::{GridWithBuildings, NameKind, StructureRepository};
+use crate::ports::{GridWithBuildings, NameKind, PlaceRepository};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ImportReport {
@@ -23,10 +23,9 @@ pub struct ImportReport {
     pub warnings: Vec<(u64, Warning)>,
 }
 
-impl<R, P, C> StructureService<R, P, C>
+impl<P, C> PlaceService<P, C>
 where
-    R: StructureRepository,
-    P: PersonDirectory,
+    P: PlaceRepository,
     C: Clock,
 {
     #[instrument(skip_all, err)]
@@ -38,7 +37,7 @@ where
         names.dedup();
         // Communities outside the actor's scope are as unknown as ones that do not exist.
         let communities: HashMap<String, Community> = self
-            .repo
+            .places
             .communities_named(&names)
             .await?
             .into_iter()
@@ -47,7 +46,7 @@ where
             .collect();
         let community_ids: Vec<_> = communities.values().map(|c| c.id).collect();
         let mut taken: HashSet<(linli_kernel::CommunityId, NameKind, String)> = self
-            .repo
+            .places
             .names_in_communities(&community_ids)
             .await?
             .into_iter()
@@ -134,7 +133,7 @@ where
                 )
             })
             .collect();
-        self.repo.import_grids(&planned, &events).await?;
+        self.places.insert_grids(&planned, &events).await?;
         Ok(ImportReport {
             grids: planned.len(),
             buildings: planned.iter().map(|p| p.buildings.len()).sum(),

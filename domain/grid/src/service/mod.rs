@@ -1,5 +1,5 @@
-//! The structure's use cases. One service, its methods grouped by what they manage; every
-//! method takes the [`Actor`] and checks its rights before it reads or writes.
+//! The structure's use cases, one service per aggregate; every method takes the [`Actor`]
+//! and checks its rights before it reads or writes.
 
 mod branches;
 mod import;
@@ -7,26 +7,19 @@ mod places;
 mod stats;
 mod teams;
 
+#[cfg(test)]
+mod tests;
+
 use linli_kernel::{Actor, Denial, Permission, ScopePath};
 
+pub use branches::BranchService;
 pub use import::ImportReport;
-pub use places::{GridChange, NewGrid};
-pub use teams::TeamView;
+pub use places::{GridChange, NewGrid, PlaceService};
+pub use stats::CoverageService;
+pub use teams::{TeamService, TeamView};
 
 use crate::ports::ListFilter;
 use crate::{GridError, Resource};
-
-pub struct StructureService<R, P, C> {
-    repo: R,
-    people: P,
-    clock: C,
-}
-
-impl<R, P, C> StructureService<R, P, C> {
-    pub fn new(repo: R, people: P, clock: C) -> Self {
-        Self { repo, people, clock }
-    }
-}
 
 /// A listing's filter inside what the actor may see; `None` when it sees nothing at all.
 fn visible(actor: &Actor, narrowed: ListFilter) -> Option<ListFilter> {

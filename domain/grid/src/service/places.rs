@@ -1,7 +1,7 @@
 //! Subdistricts, communities, grids and buildings: creating, renaming, reading, listing.
 
 use linli_kernel::events::topics;
-use linli_kernel::ports::{Clock, PersonDirectory};
+use linli_kernel::ports::Clock;
 use linli_kernel::{
     Actor, BuildingId, CommunityId, DomainEvent, GridId, Page, PageRequest, Permission, ScopePath,
     SubdistrictId,
@@ -9,9 +9,9 @@ use linli_kernel::{
 use serde_json::json;
 use tracing::instrument;
 
-use super::{StructureService, guard, visible};
+use super::{guard, visible};
 use crate::models::{Building, Community, Grid, GridKind, Households, PlaceName, Subdistrict, Warning};
-use crate::ports::{ListFilter, StructureRepository};
+use crate::ports::{ListFilter, PlaceRepository};
 use crate::{GridError, Resource};
 
 /// `POST /grids`.
@@ -40,10 +40,21 @@ fn event(
     DomainEvent::new(topic, kind, data, at)
 }
 
-impl<R, P, C> StructureService<R, P, C>
+/// Subdistricts, communities, grids and buildings.
+pub struct PlaceService<P, C> {
+    pub(super) places: P,
+    pub(super) clock: C,
+}
+
+impl<P, C> PlaceService<P, C> {
+    pub fn new(places: P, clock: C) -> Self {
+        Self { places, clock }
+    }
+}
+
+impl<P, C> PlaceService<P, C>
 where
-    R: StructureRepository,
-    P: PersonDirectory,
+    P: PlaceRepository,
     C: Clock,
 {
     // ---- subdistricts ----
@@ -68,13 +79,13 @@ where
             json!({ "subdistrict_id": subdistrict.id, "name": subdistrict.name.as_str() }),
             now,
         );
-        self.repo.insert_subdistrict(&subdistrict, &e).await?;
+        self.places.insert_subdistrict(&subdistrict, &e).await?;
         Ok(subdistrict)
     }
 
     pub async fn subdistrict(&self, actor: &Actor, id: SubdistrictId) -> Result<Subdistrict, GridError> {
         let found = self
-            .repo
+            .places
             .find_subdistrict(id)
             .await?
             .ok_or(GridError::NotFound(Resource::Subdistrict))?;
@@ -109,7 +120,7 @@ where
             json!({ "subdistrict_id": id, "name": subdistrict.name.as_str() }),
             now,
         );
-        self.repo.update_subdistrict(&subdistrict, &e).await?;
+        self.places.update_subdistrict(&subdistrict, &e).await?;
         Ok(subdistrict)
     }
 
@@ -121,7 +132,7 @@ where
         let Some(filter) = visible(actor, ListFilter::default()) else {
             return Ok(Page::empty());
         };
-        Ok(self.repo.list_subdistricts(&filter, page).await?)
+        Ok(self.places.list_subdistricts(&filter, page).await?)
     }
 
     // ---- communities ----
@@ -134,7 +145,7 @@ where
         name: &str,
     ) -> Result<Community, GridError> {
         let name = PlaceName::parse("name", name)?;
-        self.repo
+        self.places
             .find_subdistrict(subdistrict_id)
             .await?
             .ok_or(GridError::NotFound(Resource::Subdistrict))?;
@@ -157,13 +168,13 @@ where
             json!({ "community_id": community.id, "subdistrict_id": subdistrict_id, "name": community.name.as_str() }),
             now,
         );
-        self.repo.insert_community(&community, &e).await?;
+        self.places.insert_community(&community, &e).await?;
         Ok(community)
     }
 
     pub async fn community(&self, actor: &Actor, id: CommunityId) -> Result<Community, GridError> {
         let found = self
-            .repo
+            .places
             .find_community(id)
             .await?
             .ok_or(GridError::NotFound(Resource::Community))?;
@@ -197,7 +208,7 @@ where
             json!({ "community_id": id, "name": community.name.as_str() }),
             self.clock.now(),
         );
-        self.repo.update_community(&community, &e).await?;
+        self.places.update_community(&community, &e).await?;
         Ok(community)
     }
 
@@ -216,7 +227,7 @@ where
         ) else {
             return Ok(Page::empty());
         };
-        Ok(self.repo.list_communities(&filter, page).await?)
+        Ok(self.places.list_communities(&filter, page).await?)
     }
 
     // ---- grids ----
@@ -226,7 +237,7 @@ where
         let name = PlaceName::parse("name", &new.name)?;
         let households = Households::new(new.households)?;
         let community = self
-            .repo
+            .places
             .find_community(new.community_id)
             .await?
             .ok_or(GridError::NotFound(Resource::Community))?;
@@ -252,7 +263,7 @@ where
             json!({ "grid_id": grid.id, "name": grid.name.as_str(), "kind": grid.kind.as_str() }),
             now,
         );
-        self.repo.insert_grid(&grid, &e).await?;
+        self.places.insert_grid(&grid, &e).await?;
         let warnings = Warning::for_grid_size(grid.kind, grid.households)
             .into_iter()
             .collect();
@@ -261,7 +272,7 @@ where
 
     pub async fn grid(&self, actor: &Actor, id: GridId) -> Result<Grid, GridError> {
         let found = self
-            .repo
+            .places
             .find_grid(id)
             .await?
             .ok_or(GridError::NotFound(Resource::Grid))?;
@@ -293,7 +304,7 @@ where
             json!({ "grid_id": grid.id }),
             self.clock.now(),
         );
-        self.repo.update_grid(&grid, &e).await?;
+        self.places.update_grid(&grid, &e).await?;
         let warnings = Warning::for_grid_size(grid.kind, grid.households)
             .into_iter()
             .collect();
@@ -317,7 +328,7 @@ where
         ) else {
             return Ok(Page::empty());
         };
-        Ok(self.repo.list_grids(&filter, page).await?)
+        Ok(self.places.list_grids(&filter, page).await?)
     }
 
     // ---- buildings ----
@@ -332,7 +343,7 @@ where
     ) -> Result<Building, GridError> {
         let name = PlaceName::parse("name", name)?;
         let grid = self
-            .repo
+            .places
             .find_grid(grid_id)
             .await?
             .ok_or(GridError::NotFound(Resource::Grid))?;
@@ -345,13 +356,13 @@ where
             json!({ "building_id": building.id, "grid_id": grid.id, "name": building.name.as_str() }),
             now,
         );
-        self.repo.insert_building(&building, &e).await?;
+        self.places.insert_building(&building, &e).await?;
         Ok(building)
     }
 
     pub async fn building(&self, actor: &Actor, id: BuildingId) -> Result<Building, GridError> {
         let found = self
-            .repo
+            .places
             .find_building(id)
             .await?
             .ok_or(GridError::NotFound(Resource::Building))?;
@@ -385,7 +396,7 @@ where
             json!({ "building_id": id, "name": building.name.as_str() }),
             self.clock.now(),
         );
-        self.repo.update_building(&building, &e).await?;
+        self.places.update_building(&building, &e).await?;
         Ok(building)
     }
 
@@ -406,6 +417,6 @@ where
         ) else {
             return Ok(Page::empty());
         };
-        Ok(self.repo.list_buildings(&filter, page).await?)
+        Ok(self.places.list_buildings(&filter, page).await?)
     }
 }

@@ -1,20 +1,29 @@
 //! `GET /stats/coverage`: how far the Party organisation reaches into the grids.
 
 use linli_kernel::actor::Reach;
-use linli_kernel::ports::{Clock, PersonDirectory};
 use linli_kernel::{Actor, CommunityId, Permission, SubdistrictId};
 use tracing::instrument;
 
-use super::{StructureService, guard};
+use super::guard;
 use crate::models::CoverageStats;
-use crate::ports::StructureRepository;
+use crate::ports::{CoverageRepository, PlaceRepository};
 use crate::{GridError, Resource};
 
-impl<R, P, C> StructureService<R, P, C>
+pub struct CoverageService<P, S> {
+    places: P,
+    figures: S,
+}
+
+impl<P, S> CoverageService<P, S> {
+    pub fn new(places: P, figures: S) -> Self {
+        Self { places, figures }
+    }
+}
+
+impl<P, S> CoverageService<P, S>
 where
-    R: StructureRepository,
-    P: PersonDirectory,
-    C: Clock,
+    P: PlaceRepository,
+    S: CoverageRepository,
 {
     /// The figures of one community, one subdistrict, or (with neither) the actor's whole
     /// scope: the district for a district admin.
@@ -35,7 +44,7 @@ where
             }
             (Some(id), None) => {
                 let community = self
-                    .repo
+                    .places
                     .find_community(id)
                     .await?
                     .ok_or(GridError::NotFound(Resource::Community))?;
@@ -48,7 +57,7 @@ where
                 Reach::at(&community.path())
             }
             (None, Some(id)) => {
-                self.repo
+                self.places
                     .find_subdistrict(id)
                     .await?
                     .ok_or(GridError::NotFound(Resource::Subdistrict))?;
@@ -64,6 +73,6 @@ where
                 reach
             }
         };
-        Ok(self.repo.coverage(&reach).await?)
+        Ok(self.figures.coverage(&reach).await?)
     }
 }

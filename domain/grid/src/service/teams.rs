@@ -1,16 +1,15 @@
-//! The grid team, "1+X+N": one grid leader, X grid workers, stairwell leaders per building.
-//! Naming someone in the team grants them the role, so the team is the grant list itself.
+//! The grid team, "1+X+N". Naming someone in the team grants them the role: the team is a
+//! set of grants that identity keeps, read and replaced through the kernel's `GrantStore`.
 
-use linli_kernel::events::topics;
 use linli_kernel::people::PersonView;
-use linli_kernel::ports::{Clock, PersonDirectory};
-use linli_kernel::{Actor, BuildingId, DomainEvent, GridId, Permission, UserId};
-use serde_json::json;
+use linli_kernel::ports::{Clock, GrantStore, PersonDirectory};
+use linli_kernel::{Actor, BuildingId, GridId, Permission, UserId};
 use tracing::instrument;
 
-use super::{StructureService, guard};
-use crate::models::GridTeam;
-use crate::ports::StructureRepository;
+use super::guard;
+use crate::models::Grid;
+use crate::ports::PlaceRepository;
+use crate::team::{GridTeam, team_change_events};
 use crate::{GridError, Resource};
 
 /// A team as one viewer may see it; personal data masked outside the viewer's scope.
@@ -22,18 +21,48 @@ pub struct TeamView {
     pub stairwell_leaders: Vec<(BuildingId, PersonView)>,
 }
 
-impl<R, P, C> StructureService<R, P, C>
+pub struct TeamService<P, G, D, C> {
+    places: P,
+    grants: G,
+    people: D,
+    clock: C,
+}
+
+impl<P, G, D, C> TeamService<P, G, D, C> {
+    pub fn new(places: P, grants: G, people: D, clock: C) -> Self {
+        Self {
+            places,
+            grants,
+            people,
+            clock,
+        }
+    }
+}
+
+impl<P, G, D, C> TeamService<P, G, D, C>
 where
-    R: StructureRepository,
-    P: PersonDirectory,
+    P: PlaceRepository,
+    G: GrantStore,
+    D: PersonDirectory,
     C: Clock,
 {
-    pub async fn team(&self, actor: &Actor, grid_id: GridId) -> Result<TeamView, GridError> {
-        let grid = self.grid(actor, grid_id).await?;
-        let team = self.repo.find_team(grid.id).await?;
-        self.view_team(actor, grid.id, &team).await
+    async fn grid(&self, id: GridId) -> Result<Grid, GridError> {
+        self.places
+            .find_grid(id)
+            .await?
+            .ok_or(GridError::NotFound(Resource::Grid))
     }
 
+    pub async fn team(&self, actor: &Actor, grid_id: GridId) -> Result<TeamView, GridError> {
+        let grid = self.grid(grid_id).await?;
+        guard(actor, Permission::ViewStructure, &grid.path(), Resource::Grid)?;
+        let grants = self.grants.grants_in(&GridTeam::grant_set(&grid)).await?;
+        self.view_team(actor, grid.id, &GridTeam::from_grants(&grants))
+            .await
+    }
+
+    /// Replaces the grid's team whole. Concurrent changes of one team take turns, and each
+    /// announces the change from the team it actually replaced.
     #[instrument(skip_all, err)]
     pub async fn set_team(
         &self,
@@ -44,50 +73,35 @@ where
         stairwell_leaders: Vec<(BuildingId, UserId)>,
     ) -> Result<TeamView, GridError> {
         let team = GridTeam::new(leader, workers, stairwell_leaders)?;
-        let grid = self
-            .repo
-            .find_grid(grid_id)
-            .await?
-            .ok_or(GridError::NotFound(Resource::Grid))?;
+        let grid = self.grid(grid_id).await?;
         guard(actor, Permission::ManageStructure, &grid.path(), Resource::Grid)?;
 
         let named_buildings: Vec<BuildingId> = team.stairwell_leaders.iter().map(|(b, _)| *b).collect();
-        let in_grid = self.repo.buildings_of_grid(grid.id, &named_buildings).await?;
+        let in_grid = self.places.buildings_of_grid(grid.id, &named_buildings).await?;
         if let Some(outside) = named_buildings.iter().find(|b| !in_grid.contains(b)) {
             return Err(GridError::BuildingOutsideGrid(*outside));
         }
         let named = team.people();
-        let existing = self.repo.existing_users(&named).await?;
-        let unknown: Vec<UserId> = named.into_iter().filter(|id| !existing.contains(id)).collect();
+        let known: Vec<UserId> = self.people.people(&named).await?.iter().map(|p| p.id).collect();
+        let unknown: Vec<UserId> = named.into_iter().filter(|id| !known.contains(id)).collect();
         if !unknown.is_empty() {
             return Err(GridError::UnknownUsers(unknown));
         }
 
         let now = self.clock.now();
-        let before = self.repo.find_team(grid.id).await?;
-        let mut events = vec![DomainEvent::new(
-            topics::community_structure(grid.community_id),
-            "grid_team.changed",
-            json!({ "grid_id": grid.id, "leader": team.leader, "workers": team.workers }),
-            now,
-        )];
-        // Tell each person whose place in the team changed, on their own channel.
-        let mut touched: Vec<UserId> = before.people();
-        touched.extend(team.people());
-        touched.sort();
-        touched.dedup();
-        for person in touched {
-            if roles_of(&before, person) != roles_of(&team, person) {
-                events.push(DomainEvent::new(
-                    topics::user(person),
-                    "grid_team.membership_changed",
-                    json!({ "grid_id": grid.id, "roles": roles_of(&team, person) }),
+        let grants = team
+            .to_grants(&grid, Some(actor.user_id()), now)
+            .map_err(|e| GridError::Unknown(e.into()))?;
+        let announced = grid.clone();
+        self.grants
+            .replace_grants(&GridTeam::grant_set(&grid), grants, move |before, after| {
+                team_change_events(
+                    &announced,
+                    &GridTeam::from_grants(before),
+                    &GridTeam::from_grants(after),
                     now,
-                ));
-            }
-        }
-        self.repo
-            .replace_team(&grid, &team, actor.user_id(), &events)
+                )
+            })
             .await?;
         self.view_team(actor, grid.id, &team).await
     }
@@ -123,20 +137,4 @@ where
                 .collect(),
         })
     }
-}
-
-fn roles_of(team: &GridTeam, person: UserId) -> Vec<String> {
-    let mut roles = Vec::new();
-    if team.leader == Some(person) {
-        roles.push("grid_leader".to_owned());
-    }
-    if team.workers.contains(&person) {
-        roles.push("grid_worker".to_owned());
-    }
-    for (building, user) in &team.stairwell_leaders {
-        if *user == person {
-            roles.push(format!("stairwell_leader@{building}"));
-        }
-    }
-    roles
 }

@@ -8,14 +8,14 @@ use linli_kernel::events::topics;
 use linli_kernel::people::PersonView;
 use linli_kernel::ports::{Clock, PersonDirectory, ScopeDirectory, ScopeNode};
 use linli_kernel::{
-    Actor, Denial, DomainEvent, Page, PageRequest, Permission, Role, RoleGrant, RoleGrantId, Scope,
-    ScopeKind, UserId,
+    Actor, Denial, DomainEvent, Page, PageRequest, Permission, PlacedGrant, Role, RoleGrant, RoleGrantId,
+    Scope, UserId,
 };
 use serde_json::json;
 use tracing::instrument;
 
 use crate::models::OpenId;
-use crate::ports::{GrantFilter, GrantInsertError, PlacedGrant, RoleGrantRepository, UserRepository};
+use crate::ports::{GrantFilter, GrantInsertError, RoleGrantRepository, UserRepository};
 use crate::{IdentityError, Resource};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +65,7 @@ where
     /// Resolves the scope and checks the actor may grant there. An actor who cannot even
     /// see the scope learns only that it was not found.
     async fn node_to_administer(&self, actor: &Actor, scope: Scope) -> Result<ScopeNode, IdentityError> {
-        if matches!(scope.kind(), ScopeKind::Unit | ScopeKind::Team) {
+        if !self.directory.supports(scope.kind()) {
             return Err(IdentityError::ScopeKindUnsupported(scope.kind()));
         }
         let node = self
@@ -200,18 +200,19 @@ where
             .await?;
         let ids: Vec<UserId> = page.items.iter().map(|p| p.grant.user_id()).collect();
         let people = self.repo.people(&ids).await?;
-        // A page holds few distinct scopes (a grid's team shares one): name each once.
-        let mut nodes: HashMap<Scope, Option<ScopeNode>> = HashMap::new();
+        let mut scopes: Vec<Scope> = page.items.iter().map(|p| p.grant.scope()).collect();
+        scopes.sort_by_key(ToString::to_string);
+        scopes.dedup();
+        let nodes: HashMap<Scope, ScopeNode> = self
+            .directory
+            .describe_many(&scopes)
+            .await?
+            .into_iter()
+            .map(|n| (n.scope, n))
+            .collect();
         let mut items = Vec::with_capacity(page.items.len());
         for PlacedGrant { grant, .. } in page.items {
-            let node = match nodes.get(&grant.scope()) {
-                Some(known) => known.clone(),
-                None => {
-                    let described = self.directory.describe(grant.scope()).await?;
-                    nodes.insert(grant.scope(), described.clone());
-                    described
-                }
-            };
+            let node = nodes.get(&grant.scope()).cloned();
             let person = people
                 .iter()
                 .find(|p| p.id == grant.user_id())

@@ -6,7 +6,7 @@ use linli_kernel::{Actor, BuildingId, DomainEvent, RoleGrant, Scope};
 use serde_json::json;
 use tracing::instrument;
 
-use crate::models::{Nickname, RealName, User, UserUpdate};
+use crate::models::{Nickname, RealName, Residence, User, UserUpdate};
 use crate::ports::{RoleGrantRepository, UserRepository, WechatApi, WechatFailure};
 use crate::{IdentityError, Resource};
 
@@ -58,15 +58,20 @@ where
     #[instrument(skip_all, err)]
     pub async fn me(&self, actor: &Actor) -> Result<MeView, IdentityError> {
         let user = self.current_user(actor).await?;
-        let mut roles = Vec::new();
-        for grant in self.repo.grants_of(user.id).await? {
-            let node = self.directory.describe(grant.scope()).await?;
-            roles.push(RoleView { grant, node });
-        }
-        let residence = match user.residence {
-            Some(building) => self.directory.describe(Scope::Building(building)).await?,
-            None => None,
-        };
+        let grants = self.repo.grants_of(user.id).await?;
+        // One statement for the user, one for the grants, one for the names of every place.
+        let mut scopes: Vec<Scope> = grants.iter().map(RoleGrant::scope).collect();
+        scopes.extend(user.residence.map(|r| Scope::Building(r.building)));
+        let nodes = self.directory.describe_many(&scopes).await?;
+        let node_of = |scope: Scope| nodes.iter().find(|n| n.scope == scope).cloned();
+        let roles = grants
+            .into_iter()
+            .map(|grant| RoleView {
+                node: node_of(grant.scope()),
+                grant,
+            })
+            .collect();
+        let residence = user.residence.and_then(|r| node_of(Scope::Building(r.building)));
         Ok(MeView {
             user,
             roles,
@@ -136,7 +141,8 @@ where
     /// Records the building the user lives in (usually scanned from its QR code).
     #[instrument(skip_all, err)]
     pub async fn set_residence(&self, actor: &Actor, building: BuildingId) -> Result<MeView, IdentityError> {
-        self.directory
+        let node = self
+            .directory
             .describe(Scope::Building(building))
             .await?
             .ok_or(IdentityError::NotFound(Resource::Building))?;
@@ -149,7 +155,10 @@ where
             now,
         );
         let update = UserUpdate {
-            residence: Some(building),
+            residence: Some(Residence {
+                building,
+                path: node.path,
+            }),
             ..UserUpdate::default()
         };
         self.repo.update_user(user.id, &update, now, &[event]).await?;

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use linli_identity::ports::UserRepository;
-use linli_identity::{Nickname, OpenId, PhoneNumber, RealName, UnionId, User, UserUpdate};
+use linli_identity::{Nickname, OpenId, PhoneNumber, RealName, Residence, UnionId, User, UserUpdate};
 use linli_kernel::people::PersonRecord;
 use linli_kernel::ports::PersonDirectory;
 use linli_kernel::{BuildingId, DomainEvent, ScopePath, UserId};
@@ -11,8 +11,24 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use super::entity::{building, role_grant, user};
-use super::{Database, outbox};
+use super::entity::{role_grant, user};
+use crate::db::{Database, outbox};
+
+/// The residence a row holds, with its place in the tree.
+fn residence_of(row: &user::Model) -> Option<Residence> {
+    match (
+        row.residence_building_id,
+        row.residence_subdistrict_id,
+        row.residence_community_id,
+        row.residence_grid_id,
+    ) {
+        (Some(building), Some(subdistrict), Some(community), Some(grid)) => Some(Residence {
+            building: BuildingId::from_uuid(building),
+            path: ScopePath::building(subdistrict.into(), community.into(), grid.into(), building.into()),
+        }),
+        _ => None,
+    }
+}
 
 pub(crate) fn to_user(row: user::Model) -> anyhow::Result<User> {
     let context = || format!("stored user {} is malformed", row.id);
@@ -43,7 +59,7 @@ pub(crate) fn to_user(row: user::Model) -> anyhow::Result<User> {
             .map(PhoneNumber::parse)
             .transpose()
             .with_context(context)?,
-        residence: row.residence_building_id.map(BuildingId::from_uuid),
+        residence: residence_of(&row),
         created_at: row.created_at,
         updated_at: row.updated_at,
     })
@@ -64,6 +80,9 @@ impl UserRepository for Database {
             real_name: NotSet,
             phone: NotSet,
             residence_building_id: NotSet,
+            residence_subdistrict_id: NotSet,
+            residence_community_id: NotSet,
+            residence_grid_id: NotSet,
             created_at: Set(now),
             updated_at: Set(now),
         };
@@ -115,9 +134,25 @@ impl UserRepository for Database {
         if let Some(phone) = &update.phone {
             statement = statement.col_expr(user::Column::Phone, Expr::value(phone.as_str()));
         }
-        if let Some(building) = update.residence {
-            statement =
-                statement.col_expr(user::Column::ResidenceBuildingId, Expr::value(building.as_uuid()));
+        if let Some(residence) = update.residence {
+            let path = residence.path;
+            statement = statement
+                .col_expr(
+                    user::Column::ResidenceBuildingId,
+                    Expr::value(residence.building.as_uuid()),
+                )
+                .col_expr(
+                    user::Column::ResidenceSubdistrictId,
+                    Expr::value(path.subdistrict.map(|i| i.as_uuid())),
+                )
+                .col_expr(
+                    user::Column::ResidenceCommunityId,
+                    Expr::value(path.community.map(|i| i.as_uuid())),
+                )
+                .col_expr(
+                    user::Column::ResidenceGridId,
+                    Expr::value(path.grid.map(|i| i.as_uuid())),
+                );
         }
         let txn = self.begin_write().await?;
         statement.exec(&txn).await?;
@@ -137,15 +172,6 @@ impl PersonDirectory for Database {
             .filter(user::Column::Id.is_in(uuids.clone()))
             .all(&self.conn)
             .await?;
-        let residences: Vec<uuid::Uuid> = users.iter().filter_map(|u| u.residence_building_id).collect();
-        let buildings = if residences.is_empty() {
-            Vec::new()
-        } else {
-            building::Entity::find()
-                .filter(building::Column::Id.is_in(residences))
-                .all(&self.conn)
-                .await?
-        };
         let grants = role_grant::Entity::find()
             .filter(role_grant::Column::UserId.is_in(uuids))
             .all(&self.conn)
@@ -153,18 +179,7 @@ impl PersonDirectory for Database {
         Ok(users
             .into_iter()
             .map(|u| {
-                let mut places: Vec<ScopePath> = buildings
-                    .iter()
-                    .filter(|b| Some(b.id) == u.residence_building_id)
-                    .map(|b| {
-                        ScopePath::building(
-                            b.subdistrict_id.into(),
-                            b.community_id.into(),
-                            b.grid_id.into(),
-                            b.id.into(),
-                        )
-                    })
-                    .collect();
+                let mut places: Vec<ScopePath> = residence_of(&u).map(|r| r.path).into_iter().collect();
                 places.extend(
                     grants
                         .iter()

@@ -1,9 +1,8 @@
-//! Users, sessions with their refresh tokens, and role grants.
+//! Users, sessions with their refresh tokens, and role grants. (A user's residence refers to
+//! the structure's `buildings` table by name, not through the grid context's code.)
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
-
-use super::m20261125_000001_structure::Buildings;
 
 pub struct Migration;
 
@@ -84,7 +83,7 @@ impl MigrationTrait for Migration {
                     .foreign_key(
                         ForeignKey::create()
                             .from(Users::Table, Users::ResidenceBuildingId)
-                            .to(Buildings::Table, Buildings::Id),
+                            .to(Alias::new("buildings"), Alias::new("id")),
                     )
                     .to_owned(),
             )

@@ -8,12 +8,12 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
-use super::ApiTags;
-use super::dto::{Created, Done, Person, Place, RoleName, Timestamp};
-use super::error::ApiResult;
-use super::pagination::{list_of, page_request};
-use super::security::BearerAuth;
-use crate::state::AppState;
+use super::Identity;
+use super::IdentityTags;
+use crate::http::dto::{Created, Done, Person, Place, RoleName, Timestamp};
+use crate::http::error::ApiResult;
+use crate::http::pagination::{list_of, page_request};
+use crate::http::security::BearerAuth;
 
 #[derive(Object, Debug)]
 pub struct NewGrant {
@@ -58,7 +58,7 @@ list_of!(GrantList, Grant);
 #[derive(Default)]
 pub struct GrantsApi;
 
-#[OpenApi(prefix_path = "/api/v1/role-grants", tag = "ApiTags::RoleGrants")]
+#[OpenApi(prefix_path = "/api/v1/role-grants", tag = "IdentityTags::RoleGrants")]
 impl GrantsApi {
     /// Grant a role
     ///
@@ -68,12 +68,12 @@ impl GrantsApi {
     #[oai(path = "/", method = "post", operation_id = "role_grants_create")]
     async fn create(
         &self,
-        state: Data<&AppState>,
+        identity: Data<&Identity>,
         auth: BearerAuth,
         body: Json<NewGrant>,
     ) -> ApiResult<Created<Grant>> {
         let scope: Scope = body.scope.parse()?;
-        let view = state
+        let view = identity
             .grants
             .grant(
                 &auth.0,
@@ -91,7 +91,7 @@ impl GrantsApi {
     #[oai(path = "/", method = "get", operation_id = "role_grants_list")]
     async fn list(
         &self,
-        state: Data<&AppState>,
+        identity: Data<&Identity>,
         auth: BearerAuth,
         /// Only this user's grants.
         user_id: Query<Option<Uuid>>,
@@ -99,7 +99,7 @@ impl GrantsApi {
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<GrantList>> {
         let page = page_request(limit.0, cursor.0.as_deref())?;
-        let page = state
+        let page = identity
             .grants
             .list(&auth.0, user_id.0.map(Into::into), page)
             .await?;
@@ -110,8 +110,11 @@ impl GrantsApi {
     ///
     /// Codes: `role_grant_not_found` (404), `forbidden` (403).
     #[oai(path = "/:id", method = "delete", operation_id = "role_grants_delete")]
-    async fn delete(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Done> {
-        state.grants.revoke(&auth.0, RoleGrantId::from_uuid(id.0)).await?;
+    async fn delete(&self, identity: Data<&Identity>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Done> {
+        identity
+            .grants
+            .revoke(&auth.0, RoleGrantId::from_uuid(id.0))
+            .await?;
         Ok(Done::NoContent)
     }
 }

@@ -3,12 +3,12 @@
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
-use super::ApiTags;
-use super::dto::Done;
-use super::error::ApiResult;
-use super::me_api::Profile;
-use super::security::BearerAuth;
-use crate::state::AppState;
+use super::Identity;
+use super::IdentityTags;
+use super::me::Profile;
+use crate::http::dto::Done;
+use crate::http::error::ApiResult;
+use crate::http::security::BearerAuth;
 use poem::web::Data;
 
 #[derive(Object, Debug)]
@@ -58,7 +58,7 @@ impl From<linli_identity::TokenPair> for SessionTokens {
 #[derive(Default)]
 pub struct AuthApi;
 
-#[OpenApi(prefix_path = "/api/v1/auth", tag = "ApiTags::Auth")]
+#[OpenApi(prefix_path = "/api/v1/auth", tag = "IdentityTags::Auth")]
 impl AuthApi {
     /// Log in with WeChat
     ///
@@ -69,10 +69,10 @@ impl AuthApi {
     #[oai(path = "/wechat/login", method = "post", operation_id = "auth_wechat_login")]
     async fn wechat_login(
         &self,
-        state: Data<&AppState>,
+        identity: Data<&Identity>,
         body: Json<WechatLoginRequest>,
     ) -> ApiResult<Json<SessionTokens>> {
-        Ok(Json(state.auth.wechat_login(&body.code).await?.into()))
+        Ok(Json(identity.auth.wechat_login(&body.code).await?.into()))
     }
 
     /// Log in without WeChat (development only)
@@ -81,11 +81,11 @@ impl AuthApi {
     #[oai(path = "/dev/login", method = "post", operation_id = "auth_dev_login")]
     async fn dev_login(
         &self,
-        state: Data<&AppState>,
+        identity: Data<&Identity>,
         body: Json<DevLoginRequest>,
     ) -> ApiResult<Json<SessionTokens>> {
         Ok(Json(
-            state
+            identity
                 .auth
                 .dev_login(&body.openid, body.nickname.as_deref())
                 .await?
@@ -101,18 +101,18 @@ impl AuthApi {
     #[oai(path = "/refresh", method = "post", operation_id = "auth_refresh")]
     async fn refresh(
         &self,
-        state: Data<&AppState>,
+        identity: Data<&Identity>,
         body: Json<RefreshRequest>,
     ) -> ApiResult<Json<SessionTokens>> {
-        Ok(Json(state.auth.refresh(&body.refresh_token).await?.into()))
+        Ok(Json(identity.auth.refresh(&body.refresh_token).await?.into()))
     }
 
     /// Log out
     ///
     /// Ends the session of the access token: its refresh token and access tokens stop working.
     #[oai(path = "/logout", method = "post", operation_id = "auth_logout")]
-    async fn logout(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Done> {
-        state.auth.logout(&auth.0).await?;
+    async fn logout(&self, identity: Data<&Identity>, auth: BearerAuth) -> ApiResult<Done> {
+        identity.auth.logout(&auth.0).await?;
         Ok(Done::NoContent)
     }
 }

@@ -1,6 +1,6 @@
 //! Subdistricts, communities, grids and buildings.
 
-use linli_grid::{GridChange, GridKind, NewGrid};
+use linli_grid::GridChange;
 use linli_kernel::{BuildingId, CommunityId, GridId, SubdistrictId};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
@@ -8,13 +8,12 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Enum, Object, OpenApi};
 use uuid::Uuid;
 
-use super::ApiTags;
-use super::csv::CsvUpload;
-use super::dto::{Created, Timestamp, Warning};
-use super::error::ApiResult;
-use super::pagination::{list_of, page_request};
-use super::security::BearerAuth;
-use crate::state::AppState;
+use super::{GridTags, Structure};
+use crate::http::csv::CsvUpload;
+use crate::http::dto::{Created, Timestamp};
+use crate::http::error::ApiResult;
+use crate::http::pagination::{list_of, page_request};
+use crate::http::security::BearerAuth;
 
 #[derive(Object, Debug)]
 pub struct Named {
@@ -63,48 +62,46 @@ impl From<linli_grid::Community> for Community {
     }
 }
 
+/// What a grid is for.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
-pub enum Kind {
+#[oai(rename_all = "snake_case", remote = "linli_grid::GridKind")]
+pub enum GridKind {
     /// Where people live: 300–500 households.
     Residential,
+    /// Kept for areas still being built or settled.
     Reserved,
     /// A school, hospital, market, park…
     Dedicated,
 }
 
-impl From<Kind> for GridKind {
-    fn from(k: Kind) -> Self {
-        match k {
-            Kind::Residential => GridKind::Residential,
-            Kind::Reserved => GridKind::Reserved,
-            Kind::Dedicated => GridKind::Dedicated,
-        }
-    }
+/// Something worth knowing that did not stop the change.
+#[derive(Object, Debug, Clone)]
+pub struct Warning {
+    pub code: String,
+    pub message: String,
 }
 
-impl From<GridKind> for Kind {
-    fn from(k: GridKind) -> Self {
-        match k {
-            GridKind::Residential => Kind::Residential,
-            GridKind::Reserved => Kind::Reserved,
-            GridKind::Dedicated => Kind::Dedicated,
+impl From<linli_grid::Warning> for Warning {
+    fn from(w: linli_grid::Warning) -> Self {
+        Self {
+            code: w.code.to_owned(),
+            message: w.message,
         }
     }
 }
 
 #[derive(Object, Debug)]
-pub struct NewGridRequest {
+pub struct NewGrid {
     pub community_id: Uuid,
     pub name: String,
-    pub kind: Kind,
+    pub kind: GridKind,
     pub households: i64,
 }
 
 #[derive(Object, Debug)]
 pub struct GridPatch {
     pub name: Option<String>,
-    pub kind: Option<Kind>,
+    pub kind: Option<GridKind>,
     pub households: Option<i64>,
 }
 
@@ -114,7 +111,7 @@ pub struct Grid {
     pub subdistrict_id: Uuid,
     pub community_id: Uuid,
     pub name: String,
-    pub kind: Kind,
+    pub kind: GridKind,
     pub households: u32,
     pub created_at: Timestamp,
     /// E.g. `households_outside_norm` for a residential grid outside 300–500 households.
@@ -212,21 +209,21 @@ pub struct ImportReport {
 }
 
 #[derive(Default)]
-pub struct StructureApi;
+pub struct PlacesApi;
 
-#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Structure")]
-impl StructureApi {
+#[OpenApi(prefix_path = "/api/v1", tag = "GridTags::Places")]
+impl PlacesApi {
     /// Create a subdistrict
     ///
     /// District admins only. Codes: `forbidden`, `name_taken` (409), `validation_failed`.
     #[oai(path = "/subdistricts", method = "post", operation_id = "subdistricts_create")]
     async fn create_subdistrict(
         &self,
-        state: Data<&AppState>,
+        structure: Data<&Structure>,
         auth: BearerAuth,
         body: Json<Named>,
     ) -> ApiResult<Created<Subdistrict>> {
-        let created = state.structure.create_subdistrict(&auth.0, &body.name).await?;
+        let created = structure.places.create_subdistrict(&auth.0, &body.name).await?;
         Ok(Created::Created(Json(created.into())))
     }
 
@@ -234,13 +231,13 @@ impl StructureApi {
     #[oai(path = "/subdistricts", method = "get", operation_id = "subdistricts_list")]
     async fn list_subdistricts(
         &self,
-        state: Data<&AppState>,
+        structure: Data<&Structure>,
         auth: BearerAuth,
         limit: Query<Option<u32>>,
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<SubdistrictList>> {
-        let page = state
-            .structure
+        let page = structure
+            .places
             .subdistricts(&auth.0, page_request(limit.0, cursor.0.as_deref())?)
             .await?;
         Ok(Json(SubdistrictList::from(page)))
@@ -252,13 +249,13 @@ impl StructureApi {
     #[oai(path = "/subdistricts/:id", method = "get", operation_id = "subdistricts_get")]
     async fn get_subdistrict(
         &self,
-        state: Data<&AppState>,
+        structure: Data<&Structure>,
         auth: BearerAuth,
         id: Path<Uuid>,
     ) -> ApiResult<Json<Subdistrict>> {
         Ok(Json(
-            state
-                .structure
+            structure
+                .places
                 .subdistrict(&auth.0, SubdistrictId::from_uuid(id.0))
                 .await?
                 .into(),
@@ -273,13 +270,13 @@ impl StructureApi {
     )]
     async fn rename_subdistrict(
         &self,
-        state: Data<&AppState>,
+        structure: Data<&Structure>,
         auth: BearerAuth,
         id: Path<Uuid>,
         body: Json<Named>,
     ) -> ApiResult<Json<Subdistrict>> {
-        let renamed = state
-            .structure
+        let renamed = structure
+            .places
             .rename_subdistrict(&auth.0, SubdistrictId::from_uuid(id.0), &body.name)
             .await?;
         Ok(Json(renamed.into()))
@@ -292,12 +289,12 @@ impl StructureApi {
     #[oai(path = "/communities", method = "post", operation_id = "communities_create")]
     async fn create_community(
         &self,
-        state: Data<&AppState>,
+        structure: Data<&Structure>,
         auth: BearerAuth,
         body: Json<NewCommunity>,
     ) -> ApiResult<Created<Community>> {
-        let created = state
-            .structure
+        let created = structure
+            .places
             .create_community(&auth.0, SubdistrictId::from_uuid(body.subdistrict_id), &body.name)
             .await?;
         Ok(Created::Created(Json(created.into())))
@@ -307,15 +304,15 @@ impl StructureApi {
     #[oai(path = "/communities", method = "get", operation_id = "communities_list")]
     async fn list_communities(
         &self,
-        state: Data<&AppState>,
+        structure: Data<&Structure>,
         auth: BearerAuth,
         subdistrict_id: Query<Option<Uuid>>,
         limit: Query<Option<u32>>,
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<CommunityList>> {
         let page = page_request(limit.0, cursor.0.as_deref())?;
-        let page = state
-            .structure
+        let page = structure
+            .places
             .communities(&auth.0, subdistrict_id.0.map(Into::into), page)
             .await?;
         Ok(Json(CommunityList::from(page)))
@@ -325,13 +322,13 @@ impl StructureApi {
     #[oai(path = "/communities/:id", method = "get", operation_id = "communities_get")]
     async fn get_community(
         &self,
-        state: Data<&AppState>,
+        structure: Data<&Structure>,
         auth: BearerAuth,
         id: Path<Uuid>,
     ) -> ApiResult<Json<Community>> {
         Ok(Json(
-            state
-                .structure
+            structure
+                .places
                 .community(&auth.0, CommunityId::from_uuid(id.0))
                 .await?
                 .into(),
@@ -346,13 +343,13 @@ impl StructureApi {
     )]
     async fn rename_community(
         &self,
-        state: Data<&AppState>,
+        structure: Data<&Structure>,
         auth: BearerAuth,
         id: Path<Uuid>,
         body: Json<Named>,
     ) -> ApiResult<Json<Community>> {
-        let renamed = state
-            .structure
+        let renamed = structure
+            .places
             .rename_community(&auth.0, CommunityId::from_uuid(id.0), &body.name)
             .await?;
         Ok(Json(renamed.into()))
@@ -365,16 +362,16 @@ impl StructureApi {
     #[oai(path = "/grids", method = "post", operation_id = "grids_create")]
     async fn create_grid(
         &self,
-        state: Data<&AppState>,
+        structure: Data<&Structure>,
         auth: BearerAuth,
-        body: Json<NewGridRequest>,
+        body: Json<NewGrid>,
     ) -> ApiResult<Created<Grid>> {
         let body = body.0;
-        let (grid, warnings) = state
-            .structure
+        let (grid, warnings) = structure
+            .places
             .create_grid(
                 &auth.0,
-                NewGrid {
+                linli_grid::NewGrid {
                     community_id: body.community_id.into(),
                     name: body.name,
                     kind: body.kind.into(),
@@ -389,16 +386,16 @@ impl StructureApi {
     #[oai(path = "/grids", method = "get", operation_id = "grids_list")]
     async fn list_grids(
         &self,
-        state: Data<&AppState>,
+        structure: Data<&Structure>,
         auth: BearerAuth,
         community_id: Query<Option<Uuid>>,
-        kind: Query<Option<Kind>>,
+        kind: Query<Option<GridKind>>,
         limit: Query<Option<u32>>,
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<GridList>> {
         let page = page_request(limit.0, cursor.0.as_deref())?;
-        let page = state
-            .structure
+        let page = structure
+            .places
             .grids(
                 &auth.0,
                 community_id.0.map(Into::into),
@@ -413,11 +410,11 @@ impl StructureApi {
     #[oai(path = "/grids/:id", method = "get", operation_id = "grids_get")]
     async fn get_grid(
         &self,
-        state: Data<&AppState>,
+        structure: Data<&Structure>,
         auth: BearerAuth,
         id: Path<Uuid>,
     ) -> ApiResult<Json<Grid>> {
-        let grid = state.structure.grid(&auth.0, GridId::from_uuid(id.0)).await?;
+        let grid = structure.places.grid(&auth.0, GridId::from_uuid(id.0)).await?;
         Ok(Json(grid.into()))
     }
 
@@ -425,14 +422,14 @@ impl StructureApi {
     #[oai(path = "/grids/:id", method = "patch", operation_id = "grids_update")]
     async fn update_grid(
         &self,
-        state: Data<&AppState>,
+        structure: Data<&Structure>,
         auth: BearerAuth,
         id: Path<Uuid>,
         body: Json<GridPatch>,
     ) -> ApiResult<Json<Grid>> {
         let body = body.0;
-        let (grid, warnings) = state
-            .structure
+        let (grid, warnings) = structure
+            .places
             .update_grid(
                 &auth.0,
                 GridId::from_uuid(id.0),
@@ -456,12 +453,12 @@ impl StructureApi {
     #[oai(path = "/grids/import", method = "post", operation_id = "grids_import")]
     async fn import_grids(
         &self,
-        state: Data<&AppState>,
+        structure: Data<&Structure>,
         auth: BearerAuth,
         file: CsvUpload,
     ) -> ApiResult<Created<ImportReport>> {
         let CsvUpload::Csv(file) = file;
-        let report = state.structure.import_grids(&auth.0, &file.text()?).await?;
+        let report = structure.places.import_grids(&auth.0, &file.text()?).await?;
         Ok(Created::Created(Json(ImportReport {
             grids: report.grids as u64,
             buildings: report.buildings as u64,
@@ -481,12 +478,12 @@ impl StructureApi {
     #[oai(path = "/buildings", method = "post", operation_id = "buildings_create")]
     async fn create_building(
         &self,
-        state: Data<&AppState>,
+        structure: Data<&Structure>,
         auth: BearerAuth,
         body: Json<NewBuilding>,
     ) -> ApiResult<Created<Building>> {
-        let created = state
-            .structure
+        let created = structure
+            .places
             .create_building(
                 &auth.0,
                 GridId::from_uuid(body.grid_id),
@@ -501,7 +498,7 @@ impl StructureApi {
     #[oai(path = "/buildings", method = "get", operation_id = "buildings_list")]
     async fn list_buildings(
         &self,
-        state: Data<&AppState>,
+        structure: Data<&Structure>,
         auth: BearerAuth,
         grid_id: Query<Option<Uuid>>,
         community_id: Query<Option<Uuid>>,
@@ -509,8 +506,8 @@ impl StructureApi {
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<BuildingList>> {
         let page = page_request(limit.0, cursor.0.as_deref())?;
-        let page = state
-            .structure
+        let page = structure
+            .places
             .buildings(
                 &auth.0,
                 grid_id.0.map(Into::into),
@@ -525,13 +522,13 @@ impl StructureApi {
     #[oai(path = "/buildings/:id", method = "get", operation_id = "buildings_get")]
     async fn get_building(
         &self,
-        state: Data<&AppState>,
+        structure: Data<&Structure>,
         auth: BearerAuth,
         id: Path<Uuid>,
     ) -> ApiResult<Json<Building>> {
         Ok(Json(
-            state
-                .structure
+            structure
+                .places
                 .building(&auth.0, BuildingId::from_uuid(id.0))
                 .await?
                 .into(),
@@ -542,13 +539,13 @@ impl StructureApi {
     #[oai(path = "/buildings/:id", method = "patch", operation_id = "buildings_update")]
     async fn rename_building(
         &self,
-        state: Data<&AppState>,
+        structure: Data<&Structure>,
         auth: BearerAuth,
         id: Path<Uuid>,
         body: Json<Named>,
     ) -> ApiResult<Json<Building>> {
-        let renamed = state
-            .structure
+        let renamed = structure
+            .places
             .rename_building(&auth.0, BuildingId::from_uuid(id.0), &body.name)
             .await?;
         Ok(Json(renamed.into()))

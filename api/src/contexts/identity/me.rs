@@ -5,11 +5,11 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
-use super::ApiTags;
-use super::dto::{Place, RoleName, Timestamp};
-use super::error::ApiResult;
-use super::security::BearerAuth;
-use crate::state::AppState;
+use super::Identity;
+use super::IdentityTags;
+use crate::http::dto::{Place, RoleName, Timestamp};
+use crate::http::error::ApiResult;
+use crate::http::security::BearerAuth;
 
 /// Your own profile, whole.
 #[derive(Object, Debug, Clone)]
@@ -30,7 +30,7 @@ impl From<&linli_identity::User> for Profile {
             nickname: u.nickname.as_ref().map(|n| n.as_str().to_owned()),
             real_name: u.real_name.as_ref().map(|n| n.as_str().to_owned()),
             phone: u.phone.as_ref().map(|n| n.as_str().to_owned()),
-            residence_building_id: u.residence.map(|b| b.as_uuid()),
+            residence_building_id: u.residence.map(|r| r.building.as_uuid()),
             created_at: u.created_at,
         }
     }
@@ -97,12 +97,12 @@ pub struct Residence {
 #[derive(Default)]
 pub struct MeApi;
 
-#[OpenApi(prefix_path = "/api/v1/me", tag = "ApiTags::Me")]
+#[OpenApi(prefix_path = "/api/v1/me", tag = "IdentityTags::Me")]
 impl MeApi {
     /// Your profile, roles and residence
     #[oai(path = "/", method = "get", operation_id = "me_get")]
-    async fn me(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<Me>> {
-        Ok(Json(state.profiles.me(&auth.0).await?.into()))
+    async fn me(&self, identity: Data<&Identity>, auth: BearerAuth) -> ApiResult<Json<Me>> {
+        Ok(Json(identity.profiles.me(&auth.0).await?.into()))
     }
 
     /// Change your nickname or real name
@@ -111,11 +111,11 @@ impl MeApi {
     #[oai(path = "/", method = "patch", operation_id = "me_update")]
     async fn update(
         &self,
-        state: Data<&AppState>,
+        identity: Data<&Identity>,
         auth: BearerAuth,
         body: Json<ProfileChange>,
     ) -> ApiResult<Json<Me>> {
-        let me = state
+        let me = identity
             .profiles
             .update_profile(&auth.0, body.nickname.as_deref(), body.real_name.as_deref())
             .await?;
@@ -129,11 +129,13 @@ impl MeApi {
     #[oai(path = "/phone", method = "post", operation_id = "me_bind_phone")]
     async fn bind_phone(
         &self,
-        state: Data<&AppState>,
+        identity: Data<&Identity>,
         auth: BearerAuth,
         body: Json<PhoneCode>,
     ) -> ApiResult<Json<Me>> {
-        Ok(Json(state.profiles.bind_phone(&auth.0, &body.code).await?.into()))
+        Ok(Json(
+            identity.profiles.bind_phone(&auth.0, &body.code).await?.into(),
+        ))
     }
 
     /// Say where you live
@@ -142,11 +144,11 @@ impl MeApi {
     #[oai(path = "/residence", method = "put", operation_id = "me_set_residence")]
     async fn set_residence(
         &self,
-        state: Data<&AppState>,
+        identity: Data<&Identity>,
         auth: BearerAuth,
         body: Json<Residence>,
     ) -> ApiResult<Json<Me>> {
-        let me = state
+        let me = identity
             .profiles
             .set_residence(&auth.0, body.building_id.into())
             .await?;

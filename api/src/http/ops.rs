@@ -2,10 +2,15 @@
 
 use poem::web::Data;
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
-use super::ApiTags;
 use crate::state::AppState;
+
+#[derive(Tags)]
+pub enum OpsTags {
+    /// Health and readiness.
+    Operations,
+}
 
 #[derive(Object, Debug)]
 pub struct Health {
@@ -32,7 +37,7 @@ pub enum ReadinessResponse {
 #[derive(Default)]
 pub struct OpsApi;
 
-#[OpenApi(tag = "ApiTags::Operations")]
+#[OpenApi(tag = "OpsTags::Operations")]
 impl OpsApi {
     /// The process is up
     #[oai(path = "/healthz", method = "get", operation_id = "healthz")]

@@ -11,6 +11,9 @@ pub struct Model {
     pub real_name: Option<String>,
     pub phone: Option<String>,
     pub residence_building_id: Option<Uuid>,
+    pub residence_subdistrict_id: Option<Uuid>,
+    pub residence_community_id: Option<Uuid>,
+    pub residence_grid_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

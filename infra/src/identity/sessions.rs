@@ -7,8 +7,8 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use super::Database;
 use super::entity::{refresh_token, session};
+use crate::db::Database;
 
 impl SessionRepository for Database {
     async fn open_session(

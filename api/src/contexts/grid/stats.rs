@@ -6,10 +6,9 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
-use super::ApiTags;
-use super::error::ApiResult;
-use super::security::BearerAuth;
-use crate::state::AppState;
+use super::{GridTags, Structure};
+use crate::http::error::ApiResult;
+use crate::http::security::BearerAuth;
 
 #[derive(Object, Debug)]
 pub struct GridCounts {
@@ -65,7 +64,7 @@ impl From<linli_grid::CoverageStats> for Coverage {
 #[derive(Default)]
 pub struct StatsApi;
 
-#[OpenApi(prefix_path = "/api/v1/stats", tag = "ApiTags::Stats")]
+#[OpenApi(prefix_path = "/api/v1/stats", tag = "GridTags::Stats")]
 impl StatsApi {
     /// Party organisation coverage of the grids
     ///
@@ -75,13 +74,13 @@ impl StatsApi {
     #[oai(path = "/coverage", method = "get", operation_id = "stats_coverage")]
     async fn coverage(
         &self,
-        state: Data<&AppState>,
+        structure: Data<&Structure>,
         auth: BearerAuth,
         community_id: Query<Option<Uuid>>,
         subdistrict_id: Query<Option<Uuid>>,
     ) -> ApiResult<Json<Coverage>> {
-        let stats = state
-            .structure
+        let stats = structure
+            .coverage
             .coverage(
                 &auth.0,
                 community_id.0.map(Into::into),

@@ -1,0 +1,52 @@
+//! The structure's errors in the API's terms: one status and one stable code per variant.
+
+use linli_grid::GridError;
+use poem::http::StatusCode;
+use serde_json::json;
+
+use crate::http::error::ApiError;
+
+impl From<GridError> for ApiError {
+    fn from(error: GridError) -> Self {
+        use linli_grid::Resource;
+        let message = error.to_string();
+        match error {
+            GridError::Validation(e) => e.into(),
+            GridError::NotFound(resource) => ApiError::not_found(match resource {
+                Resource::Subdistrict => "subdistrict",
+                Resource::Community => "community",
+                Resource::Grid => "grid",
+                Resource::Building => "building",
+                Resource::PartyBranch => "party_branch",
+            }),
+            GridError::Forbidden => ApiError::new(StatusCode::FORBIDDEN, "forbidden", message),
+            GridError::NameTaken { name } => ApiError::new(StatusCode::CONFLICT, "name_taken", message)
+                .with_details(json!({ "name": name })),
+            GridError::GridAlreadyInBranch(grid) => {
+                ApiError::new(StatusCode::CONFLICT, "grid_already_in_branch", message)
+                    .with_details(json!({ "grid_id": grid }))
+            }
+            GridError::BranchSpansCommunities => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "branch_spans_communities",
+                message,
+            ),
+            GridError::BranchGridCount => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "branch_grid_count", message)
+            }
+            GridError::BuildingOutsideGrid(building) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "building_outside_grid", message)
+                    .with_details(json!({ "building_id": building }))
+            }
+            GridError::UnknownUsers(users) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_users", message)
+                    .with_details(json!({ "user_ids": users }))
+            }
+            GridError::ImportRejected(rows) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "import_rejected", message)
+                    .with_details(json!({ "errors": rows }))
+            }
+            GridError::Unknown(e) => ApiError::internal(&e),
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! The contexts this API serves. Adding one means adding its folder beside these and one
+//! line in each of: the `mod` list, [`Contexts`] and its `build`, [`Apis`], `attach`, and
+//! (if it has one) `load_demo`.
+
+pub mod grid;
+pub mod identity;
+
+use linli_identity::AuthSettings;
+use linli_infra::db::Database;
+use linli_infra::identity::tokens::JwtTokens;
+use linli_infra::wechat::WechatClient;
+use linli_kernel::ports::Directory;
+use poem::{Endpoint, EndpointExt};
+
+/// Every context's API groups, nested so that their number never meets poem-openapi's
+/// limit on tuple length.
+pub type Apis = (identity::Apis, grid::Apis);
+
+/// What the contexts need from the shared adapters.
+pub struct Foundation<'a> {
+    pub db: &'a Database,
+    pub wechat: &'a WechatClient,
+    pub tokens: &'a JwtTokens,
+    pub auth: AuthSettings,
+}
+
+/// Each context's services, as its handlers reach them.
+#[derive(Clone)]
+pub struct Contexts {
+    pub identity: identity::Identity,
+    pub grid: grid::Structure,
+}
+
+/// The scope directory: the tree (the grid context) and every side kind a context registers.
+pub fn directory(db: &Database) -> Directory<Database> {
+    Directory::new(db.clone())
+}
+
+impl Contexts {
+    pub fn build(foundation: Foundation<'_>) -> Self {
+        let directory = directory(foundation.db);
+        Self {
+            identity: identity::Identity::build(
+                foundation.db,
+                foundation.wechat,
+                foundation.tokens,
+                &directory,
+                foundation.auth,
+            ),
+            grid: grid::Structure::build(foundation.db),
+        }
+    }
+
+    /// Gives every request its contexts' data.
+    pub fn attach<E: Endpoint>(&self, endpoint: E) -> impl Endpoint + use<E> {
+        endpoint.data(self.identity.clone()).data(self.grid.clone())
+    }
+}
+
+/// Loads the demo district unless it is there already: returns whether it loaded. Each
+/// context writes its part through its own adapters.
+pub async fn load_demo(db: &Database) -> anyhow::Result<bool> {
+    let mut people = identity::demo::Registrar(db.clone());
+    grid::demo::load(db, db, &mut people, chrono::Utc::now()).await
+}

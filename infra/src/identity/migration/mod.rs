@@ -1,0 +1,13 @@
+//! Identity's migrations.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261125_000002_identity;
+mod m20261126_000004_residence_path;
+
+pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+    vec![
+        Box::new(m20261125_000002_identity::Migration),
+        Box::new(m20261126_000004_residence_path::Migration),
+    ]
+}

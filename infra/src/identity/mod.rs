@@ -1,0 +1,13 @@
+//! The identity context's adapters: users, sessions with their refresh tokens, role grants
+//! (the one owner of the `role_grants` table: other contexts replace grants through the
+//! kernel's `GrantStore`), access tokens, and identity's migrations.
+
+pub mod entity;
+mod migration;
+
+mod grants;
+mod sessions;
+pub mod tokens;
+mod users;
+
+pub(crate) use migration::migrations;
