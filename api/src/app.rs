@@ -141,6 +141,7 @@ impl Application {
             shutdown: shutdown.clone(),
         });
 
+        bus.serve_actor_cache(db.actor_cache(), shutdown.clone());
         tokio::spawn(run_outbox_relay(db.clone(), bus, shutdown.clone()));
         tokio::spawn(purge_idempotency_keys(db, shutdown));
 

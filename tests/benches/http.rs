@@ -146,6 +146,11 @@ async fn main() {
         get_ok(app.url("/healthz"), None),
     )
     .await;
+    let session = measure(
+        "GET /api/v1/auth/session (authenticated, reads nothing else)",
+        get_ok(app.url("/api/v1/auth/session"), Some(admin.token.clone())),
+    )
+    .await;
     let me = measure(
         "GET /api/v1/me",
         get_ok(app.url("/api/v1/me"), Some(admin.token.clone())),
@@ -171,7 +176,7 @@ async fn main() {
     );
     println!("| measure | req/s | p50 ms | p99 ms | ratio to HTTP limit | ratio to DB limit |");
     println!("| --- | ---: | ---: | ---: | ---: | ---: |");
-    for m in [&limit_http, &limit_db, &healthz, &me, &grids, &coverage] {
+    for m in [&limit_http, &limit_db, &healthz, &session, &me, &grids, &coverage] {
         println!(
             "| {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} |",
             m.name,
@@ -182,4 +187,9 @@ async fn main() {
             m.per_second / limit_db.per_second,
         );
     }
+    println!(
+        "\nauthentication: GET /api/v1/auth/session answers {:.2} × the rate of GET /healthz \
+         through the same middleware (goal: at least 0.8)",
+        session.per_second / healthz.per_second
+    );
 }

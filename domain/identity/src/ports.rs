@@ -6,7 +6,8 @@ use std::future::Future;
 use chrono::{DateTime, Utc};
 use linli_kernel::actor::Reach;
 use linli_kernel::{
-    DomainEvent, Page, PageRequest, PlacedGrant, RoleGrant, RoleGrantId, ScopePath, SessionId, UserId,
+    DomainEvent, Page, PageRequest, PlacedGrant, Role, RoleGrant, RoleGrantId, Scope, ScopePath, SessionId,
+    UserId,
 };
 
 use crate::models::{
@@ -126,6 +127,16 @@ pub trait SessionRepository: Send + Sync + 'static {
 
     /// Whether the session exists and was not revoked.
     fn session_active(&self, session_id: SessionId) -> impl Future<Output = anyhow::Result<bool>> + Send;
+
+    /// What the user of a live session may do: their role grants, when `session_id` names a
+    /// session of `user_id` that has not ended; `None` otherwise. Asked on every request, so
+    /// an adapter may cache it, as long as a change of the session or of the user's grants
+    /// takes effect on the next request on every instance.
+    fn live_grants(
+        &self,
+        session_id: SessionId,
+        user_id: UserId,
+    ) -> impl Future<Output = anyhow::Result<Option<Vec<(Role, Scope)>>>> + Send;
 }
 
 #[derive(Debug, thiserror::Error)]

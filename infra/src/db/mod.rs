@@ -3,6 +3,7 @@
 //! the query pieces every repository uses. Each context's tables, migrations and adapters
 //! live in its own folder beside this one.
 
+pub mod actors;
 pub mod entity;
 pub mod migration;
 
@@ -31,6 +32,8 @@ pub struct Database {
     /// Woken after a commit that wrote events, so the relay publishes them at once rather
     /// than at its next poll.
     outbox_written: Arc<Notify>,
+    /// The actors of live sessions; identity's adapter fills and drops it.
+    pub(crate) actors: actors::ActorCache,
 }
 
 impl std::fmt::Debug for Database {
@@ -96,6 +99,7 @@ impl Database {
         Ok(Self {
             conn,
             outbox_written: Arc::new(Notify::new()),
+            actors: actors::ActorCache::default(),
         })
     }
 
@@ -128,6 +132,11 @@ impl Database {
         txn.commit().await?;
         self.outbox_written.notify_one();
         Ok(())
+    }
+
+    /// The cache of live sessions' actors, to keep in step across instances.
+    pub fn actor_cache(&self) -> &actors::ActorCache {
+        &self.actors
     }
 
     /// Wakes when a commit wrote events.

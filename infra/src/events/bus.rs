@@ -11,7 +11,11 @@ use redis::AsyncCommands;
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
+use linli_kernel::UserId;
+use linli_kernel::ports::BoxFuture;
+
 use crate::db::OutboxRecord;
+use crate::db::actors::{AccessAnnouncer, AccessChange, ActorCache};
 
 /// How many events a slow subscriber may lag before it is told it missed some (it can then
 /// replay them from the outbox).
@@ -20,6 +24,10 @@ const LOCAL_CAPACITY: usize = 4096;
 #[derive(Clone)]
 pub struct EventBus {
     local: broadcast::Sender<Arc<OutboxRecord>>,
+    /// Whose access changed (a session ended, grants changed): each instance drops what it
+    /// cached of their actors. Sent at once by the instance that made the change, not through
+    /// the outbox, so that it takes effect before the change's answer reaches the client.
+    access: broadcast::Sender<AccessChange>,
     redis: Option<RedisBus>,
 }
 
@@ -27,6 +35,7 @@ pub struct EventBus {
 struct RedisBus {
     conn: redis::aio::ConnectionManager,
     channel: String,
+    access_channel: String,
 }
 
 impl std::fmt::Debug for EventBus {
@@ -40,7 +49,12 @@ impl std::fmt::Debug for EventBus {
 impl EventBus {
     pub fn in_process() -> Self {
         let (local, _) = broadcast::channel(LOCAL_CAPACITY);
-        Self { local, redis: None }
+        let (access, _) = broadcast::channel(LOCAL_CAPACITY);
+        Self {
+            local,
+            access,
+            redis: None,
+        }
     }
 
     /// A bus on Redis pub/sub channel `<prefix>:events`. Spawns the subscriber that feeds
@@ -55,13 +69,28 @@ impl EventBus {
             .await
             .context("connecting to Redis")?;
         let channel = format!("{prefix}:events");
+        let access_channel = format!("{prefix}:access");
         let (local, _) = broadcast::channel(LOCAL_CAPACITY);
+        let (access, _) = broadcast::channel(LOCAL_CAPACITY);
+        let channels = Channels {
+            events: channel.clone(),
+            access: access_channel.clone(),
+        };
         // Subscribe before returning, so no event published after start-up is missed.
-        let pubsub = subscribe(&client, &channel).await?;
-        tokio::spawn(forward(client, channel.clone(), pubsub, local.clone(), shutdown));
+        let pubsub = subscribe(&client, &channels).await?;
+        let sinks = Sinks {
+            events: local.clone(),
+            access: access.clone(),
+        };
+        tokio::spawn(forward(client, channels, pubsub, sinks, shutdown));
         Ok(Self {
             local,
-            redis: Some(RedisBus { conn, channel }),
+            access,
+            redis: Some(RedisBus {
+                conn,
+                channel,
+                access_channel,
+            }),
         })
     }
 
@@ -92,6 +121,26 @@ impl EventBus {
         self.local.subscribe()
     }
 
+    /// Tells every instance (this one included) that these users' access changed.
+    pub async fn publish_access_change(&self, users: &[UserId]) -> anyhow::Result<()> {
+        match &self.redis {
+            None => {
+                let _ = self.access.send(AccessChange::Users(users.to_vec()));
+            }
+            Some(bus) => {
+                let mut conn = bus.conn.clone();
+                conn.publish::<_, _, ()>(&bus.access_channel, serde_json::to_string(users)?)
+                    .await
+                    .context("publishing an access change to Redis")?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn subscribe_access_changes(&self) -> broadcast::Receiver<AccessChange> {
+        self.access.subscribe()
+    }
+
     /// Whether Redis answers (always true in process).
     pub async fn ping(&self) -> bool {
         match &self.redis {
@@ -104,23 +153,61 @@ impl EventBus {
     }
 }
 
-async fn subscribe(client: &redis::Client, channel: &str) -> anyhow::Result<redis::aio::PubSub> {
+/// The Redis channels an instance listens to.
+struct Channels {
+    events: String,
+    access: String,
+}
+
+/// Where what arrives on them goes.
+struct Sinks {
+    events: broadcast::Sender<Arc<OutboxRecord>>,
+    access: broadcast::Sender<AccessChange>,
+}
+
+async fn subscribe(client: &redis::Client, channels: &Channels) -> anyhow::Result<redis::aio::PubSub> {
     let mut pubsub = client
         .get_async_pubsub()
         .await
         .context("opening a Redis subscription")?;
     pubsub
-        .subscribe(channel)
+        .subscribe(&[channels.events.as_str(), channels.access.as_str()])
         .await
-        .context("subscribing to the event channel")?;
+        .context("subscribing to the event channels")?;
     Ok(pubsub)
+}
+
+/// Hands one message to this instance's subscribers.
+fn dispatch(message: &redis::Msg, channels: &Channels, sinks: &Sinks) {
+    let payload: String = match message.get_payload() {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::warn!(error = %e, "unreadable message from Redis");
+            return;
+        }
+    };
+    if message.get_channel_name() == channels.access {
+        match serde_json::from_str::<Vec<UserId>>(&payload) {
+            Ok(users) => {
+                let _ = sinks.access.send(AccessChange::Users(users));
+            }
+            Err(e) => tracing::warn!(error = %e, "malformed access change from Redis"),
+        }
+        return;
+    }
+    match serde_json::from_str::<OutboxRecord>(&payload) {
+        Ok(record) => {
+            let _ = sinks.events.send(Arc::new(record));
+        }
+        Err(e) => tracing::warn!(error = %e, "malformed event from Redis"),
+    }
 }
 
 async fn forward(
     client: redis::Client,
-    channel: String,
+    channels: Channels,
     mut pubsub: redis::aio::PubSub,
-    local: broadcast::Sender<Arc<OutboxRecord>>,
+    sinks: Sinks,
     shutdown: CancellationToken,
 ) {
     loop {
@@ -131,16 +218,7 @@ async fn forward(
                     () = shutdown.cancelled() => return,
                     message = messages.next() => match message {
                         None => break,
-                        Some(message) => {
-                            let payload: String = match message.get_payload() {
-                                Ok(p) => p,
-                                Err(e) => { tracing::warn!(error = %e, "unreadable event from Redis"); continue; }
-                            };
-                            match serde_json::from_str::<OutboxRecord>(&payload) {
-                                Ok(record) => { let _ = local.send(Arc::new(record)); }
-                                Err(e) => tracing::warn!(error = %e, "malformed event from Redis"),
-                            }
-                        }
+                        Some(message) => dispatch(&message, &channels, &sinks),
                     }
                 }
             }
@@ -151,13 +229,42 @@ async fn forward(
                 () = shutdown.cancelled() => return,
                 () = tokio::time::sleep(Duration::from_millis(500)) => {}
             }
-            match subscribe(&client, &channel).await {
+            match subscribe(&client, &channels).await {
                 Ok(fresh) => {
                     pubsub = fresh;
+                    let _ = sinks.access.send(AccessChange::Everyone);
                     break;
                 }
                 Err(e) => tracing::warn!(error = %e, "Redis still unreachable"),
             }
         }
+    }
+}
+
+impl AccessAnnouncer for EventBus {
+    fn announce<'a>(&'a self, users: &'a [UserId]) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(self.publish_access_change(users))
+    }
+}
+
+impl EventBus {
+    /// Keeps `cache` in step with every instance's access changes until `shutdown`: what
+    /// this instance changes is announced on the bus, what others announce is dropped here.
+    pub fn serve_actor_cache(&self, cache: &ActorCache, shutdown: CancellationToken) {
+        let mut changes = self.subscribe_access_changes();
+        cache.announce_through(Arc::new(self.clone()));
+        let cache = cache.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    () = shutdown.cancelled() => return,
+                    change = changes.recv() => match change {
+                        Ok(change) => cache.forget_here(&change),
+                        Err(broadcast::error::RecvError::Lagged(_)) => cache.forget_here(&AccessChange::Everyone),
+                        Err(broadcast::error::RecvError::Closed) => return,
+                    },
+                }
+            }
+        });
     }
 }

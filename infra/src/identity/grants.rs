@@ -133,7 +133,10 @@ impl RoleGrantRepository for Database {
             self.commit_with_events(txn).await
         };
         match write.await {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                self.actors.changed(&[grant.user_id()]).await;
+                Ok(())
+            }
             Err(e) if is_unique_violation(&e) => Err(GrantInsertError::Duplicate),
             Err(e) => Err(GrantInsertError::Storage(e.into())),
         }
@@ -154,12 +157,16 @@ impl RoleGrantRepository for Database {
 
     async fn delete_grant(&self, id: RoleGrantId, event: &DomainEvent) -> anyhow::Result<bool> {
         let txn = self.begin_write().await?;
+        let Some(row) = role_grant::Entity::find_by_id(id.as_uuid()).one(&txn).await? else {
+            return Ok(false);
+        };
         let deleted = role_grant::Entity::delete_by_id(id.as_uuid()).exec(&txn).await?;
         if deleted.rows_affected == 0 {
             return Ok(false);
         }
         outbox::record(&txn, std::slice::from_ref(event)).await?;
         self.commit_with_events(txn).await?;
+        self.actors.changed(&[UserId::from_uuid(row.user_id)]).await;
         Ok(true)
     }
 
@@ -252,6 +259,15 @@ impl GrantStore for Database {
             .collect();
         outbox::record(&txn, &events(&before, &after)).await?;
         self.commit_with_events(txn).await?;
+        let mut touched: Vec<UserId> = before
+            .iter()
+            .filter(|b| revoked.contains(&b.id().as_uuid()))
+            .chain(after.iter().filter(|a| !before.contains(a)))
+            .map(RoleGrant::user_id)
+            .collect();
+        touched.sort();
+        touched.dedup();
+        self.actors.changed(&touched).await;
         Ok(())
     }
 }

@@ -1,8 +1,8 @@
 //! Sessions and their rotated refresh tokens.
 
 use chrono::{DateTime, Utc};
-use linli_identity::ports::{RefreshRecord, SessionRepository};
-use linli_kernel::{SessionId, UserId};
+use linli_identity::ports::{RefreshRecord, RoleGrantRepository, SessionRepository};
+use linli_kernel::{Role, Scope, SessionId, UserId};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -108,6 +108,12 @@ impl SessionRepository for Database {
             .filter(session::Column::RevokedAt.is_null())
             .exec(&self.conn)
             .await?;
+        if let Some(ended) = session::Entity::find_by_id(session_id.as_uuid())
+            .one(&self.conn)
+            .await?
+        {
+            self.actors.changed(&[UserId::from_uuid(ended.user_id)]).await;
+        }
         Ok(())
     }
 
@@ -116,5 +122,31 @@ impl SessionRepository for Database {
             .one(&self.conn)
             .await?
             .is_some_and(|s| s.revoked_at.is_none()))
+    }
+
+    async fn live_grants(
+        &self,
+        session_id: SessionId,
+        user_id: UserId,
+    ) -> anyhow::Result<Option<Vec<(Role, Scope)>>> {
+        if let Some(grants) = self.actors.get(session_id, user_id) {
+            return Ok(Some(grants.as_ref().clone()));
+        }
+        let generation = self.actors.generation();
+        let live = session::Entity::find_by_id(session_id.as_uuid())
+            .one(&self.conn)
+            .await?
+            .is_some_and(|s| s.revoked_at.is_none() && s.user_id == user_id.as_uuid());
+        if !live {
+            return Ok(None);
+        }
+        let grants: Vec<(Role, Scope)> = self
+            .grants_of(user_id)
+            .await?
+            .iter()
+            .map(|g| (g.role(), g.scope()))
+            .collect();
+        self.actors.put(session_id, user_id, grants.clone(), generation);
+        Ok(Some(grants))
     }
 }

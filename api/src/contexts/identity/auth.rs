@@ -6,7 +6,7 @@ use poem_openapi::{Object, OpenApi};
 use super::Identity;
 use super::IdentityTags;
 use super::me::Profile;
-use crate::http::dto::Done;
+use crate::http::dto::{Done, RoleName};
 use crate::http::error::ApiResult;
 use crate::http::security::BearerAuth;
 use poem::web::Data;
@@ -53,6 +53,22 @@ impl From<linli_identity::TokenPair> for SessionTokens {
             user: Profile::from(&pair.user),
         }
     }
+}
+
+/// A role the session carries, and where.
+#[derive(Object, Debug)]
+pub struct SessionRole {
+    pub role: RoleName,
+    /// `district`, or `<kind>:<id>`.
+    pub scope: String,
+}
+
+/// Who the access token speaks for, as the server sees it now.
+#[derive(Object, Debug)]
+pub struct CurrentSession {
+    pub user_id: uuid::Uuid,
+    /// Besides these, every logged-in user is a `resident`.
+    pub roles: Vec<SessionRole>,
 }
 
 #[derive(Default)]
@@ -105,6 +121,27 @@ impl AuthApi {
         body: Json<RefreshRequest>,
     ) -> ApiResult<Json<SessionTokens>> {
         Ok(Json(identity.auth.refresh(&body.refresh_token).await?.into()))
+    }
+
+    /// The current session
+    ///
+    /// Who the access token speaks for and the roles held now; cheap (nothing is read beyond
+    /// the session), so a client can check that its session still stands. Codes:
+    /// `unauthorized`, `invalid_token`, `token_expired`, `session_revoked` (401).
+    #[oai(path = "/session", method = "get", operation_id = "auth_session")]
+    async fn session(&self, auth: BearerAuth) -> Json<CurrentSession> {
+        Json(CurrentSession {
+            user_id: auth.0.user_id().as_uuid(),
+            roles: auth
+                .0
+                .grants()
+                .iter()
+                .map(|(role, scope)| SessionRole {
+                    role: (*role).into(),
+                    scope: scope.to_string(),
+                })
+                .collect(),
+        })
     }
 
     /// Log out

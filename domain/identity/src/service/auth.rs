@@ -3,7 +3,7 @@
 
 use chrono::Duration;
 use linli_kernel::ports::Clock;
-use linli_kernel::{Actor, SessionId};
+use linli_kernel::{Actor, SessionId, UserId};
 use tracing::instrument;
 
 use super::refresh_tokens::{hash_refresh_token, looks_like_refresh_token, new_refresh_token};
@@ -184,15 +184,7 @@ where
         let Some(session_id) = actor.session_id() else {
             return Err(IdentityError::SessionRevoked);
         };
-        if !self.repo.session_active(session_id).await? {
-            return Err(IdentityError::SessionRevoked);
-        }
-        let grants = self.repo.grants_of(actor.user_id()).await?;
-        Ok(Actor::new(
-            actor.user_id(),
-            Some(session_id),
-            grants.iter().map(|g| (g.role(), g.scope())).collect(),
-        ))
+        self.live_actor(session_id, actor.user_id()).await
     }
 
     /// The actor behind an access token, with the grants they hold now.
@@ -204,14 +196,17 @@ where
                     TokenRejection::Expired => IdentityError::TokenExpired,
                     TokenRejection::Invalid => IdentityError::InvalidToken,
                 })?;
-        if !self.repo.session_active(claims.session_id).await? {
-            return Err(IdentityError::SessionRevoked);
-        }
-        let grants = self.repo.grants_of(claims.user_id).await?;
-        Ok(Actor::new(
-            claims.user_id,
-            Some(claims.session_id),
-            grants.iter().map(|g| (g.role(), g.scope())).collect(),
-        ))
+        self.live_actor(claims.session_id, claims.user_id).await
+    }
+
+    /// The actor of a live session of `user_id`; a session of someone else, or one that has
+    /// ended, is refused alike.
+    async fn live_actor(&self, session_id: SessionId, user_id: UserId) -> Result<Actor, IdentityError> {
+        let grants = self
+            .repo
+            .live_grants(session_id, user_id)
+            .await?
+            .ok_or(IdentityError::SessionRevoked)?;
+        Ok(Actor::new(user_id, Some(session_id), grants))
     }
 }
