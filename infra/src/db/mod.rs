@@ -2,6 +2,7 @@
 //! (distributed), chosen by the URL's scheme.
 
 pub mod entity;
+pub mod guarded;
 pub mod migration;
 
 mod directory;
