@@ -3,6 +3,7 @@
 
 pub mod db;
 pub mod events;
+pub mod jobs;
 pub mod rate_limit;
 pub mod tokens;
 pub mod wechat;
