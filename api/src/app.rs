@@ -6,13 +6,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use chrono::Utc;
 use linli_identity::AuthSettings;
 use linli_infra::db::{Database, DatabaseSettings};
-use linli_infra::events::{EventBus, run_outbox_relay};
+use linli_infra::events::{EventBus, outbox_relay};
 use linli_infra::identity::tokens::JwtTokens;
+use linli_infra::jobs::{Job, Jobs, RunningJobs};
 use linli_infra::rate_limit::RateLimiter;
 use linli_infra::wechat::{AccessTokenStore, WechatClient, WechatSettings};
+use linli_kernel::ports::SystemClock;
 use linli_kernel::{Role, Scope};
 use poem::Server;
 use poem::listener::TcpAcceptor;
@@ -29,6 +30,9 @@ use crate::state::{AppState, Inner};
 const ACCESS_TOKEN_TTL_MINUTES: i64 = 15;
 /// A session not refreshed for 30 days ends.
 const SESSION_TTL_DAYS: i64 = 30;
+/// Idempotency keys are kept a day; retries come within minutes.
+const IDEMPOTENCY_KEY_TTL_HOURS: i64 = 24;
+const IDEMPOTENCY_PURGE_EVERY: Duration = Duration::from_secs(3600);
 
 pub struct Application {
     acceptor: TcpAcceptor,
@@ -36,6 +40,8 @@ pub struct Application {
     state: AppState,
     contexts: Contexts,
     grace: Duration,
+    /// Started by `build`; stopped and awaited when `run_until` ends.
+    jobs: RunningJobs,
 }
 
 /// Connects to the settings' database without changing it.
@@ -128,6 +134,7 @@ impl Application {
                 .await
                 .with_context(|| format!("making bootstrap admin {openid}"))?;
         }
+        let metrics = Arc::new(Metrics::default());
         let state = AppState::new(Inner {
             db: db.clone(),
             bus: bus.clone(),
@@ -136,26 +143,32 @@ impl Application {
             rate_limiter,
             auth_rate_limit_per_minute: settings.auth_rate_limit_per_minute,
             behind_proxy: settings.behind_proxy,
-            metrics: Arc::new(Metrics::default()),
+            metrics: metrics.clone(),
             route_templates: crate::routes::route_templates(),
             shutdown: shutdown.clone(),
         });
-
         bus.serve_actor_cache(db.actor_cache(), shutdown.clone());
-        tokio::spawn(run_outbox_relay(db.clone(), bus, shutdown.clone()));
-        tokio::spawn(purge_idempotency_keys(db, shutdown));
 
         let listener = tokio::net::TcpListener::bind(&settings.listen)
             .await
             .with_context(|| format!("listening on {}", settings.listen))?;
         let addr = listener.local_addr()?;
         let acceptor = TcpAcceptor::from_tokio(listener)?;
+
+        // Last, so that a failed start leaves no job behind.
+        let jobs = Jobs::new(Arc::new(SystemClock))
+            .exclusive_on(&db)
+            .observed_by(metrics)
+            .with(outbox_relay(db.clone(), bus))
+            .with(idempotency_key_purge(db))
+            .start(&shutdown);
         Ok(Self {
             acceptor,
             addr,
             state,
             contexts,
             grace: Duration::from_secs(settings.shutdown_grace_seconds),
+            jobs,
         })
     }
 
@@ -172,9 +185,18 @@ impl Application {
     }
 
     /// Serves until `stop` resolves; then closes WebSockets with a close frame, stops
-    /// accepting, and lets in-flight requests finish within the grace period.
+    /// accepting, lets in-flight requests finish within the grace period, and stops the
+    /// background jobs, letting a running one finish its run (within the grace period too).
     pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let shutdown = self.state.shutdown.clone();
+        let Self {
+            acceptor,
+            state,
+            contexts,
+            grace,
+            jobs,
+            ..
+        } = self;
+        let shutdown = state.shutdown.clone();
         let signal = {
             let shutdown = shutdown.clone();
             async move {
@@ -183,32 +205,31 @@ impl Application {
                 shutdown.cancel();
             }
         };
-        let result = Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(
-                crate::routes::routes(self.state, &self.contexts),
-                signal,
-                Some(self.grace),
-            )
+        let routes = crate::routes::routes(state, &contexts);
+        let result = Server::new_with_acceptor(acceptor)
+            .run_with_graceful_shutdown(routes, signal, Some(grace))
             .await;
         shutdown.cancel();
+        if tokio::time::timeout(grace, jobs.shutdown()).await.is_err() {
+            tracing::warn!("a background job was still running after the grace period; left behind");
+        }
         result.context("serving HTTP")
     }
 }
 
-/// Keys older than a day are dropped; retries come within minutes.
-async fn purge_idempotency_keys(db: Database, shutdown: CancellationToken) {
-    loop {
-        tokio::select! {
-            () = shutdown.cancelled() => return,
-            () = tokio::time::sleep(Duration::from_secs(3600)) => {}
+/// Drops idempotency keys older than a day, hourly (and at start, so an instance restarted
+/// more often than hourly still purges).
+fn idempotency_key_purge(db: Database) -> Job {
+    Job::new("idempotency_key_purge", IDEMPOTENCY_PURGE_EVERY, move |run| {
+        let db = db.clone();
+        async move {
+            let purged = db
+                .purge_idempotency_keys(run.now - chrono::Duration::hours(IDEMPOTENCY_KEY_TTL_HOURS))
+                .await?;
+            tracing::debug!(purged, "purged idempotency keys");
+            Ok(())
         }
-        if let Err(e) = db
-            .purge_idempotency_keys(Utc::now() - chrono::Duration::days(1))
-            .await
-        {
-            tracing::warn!(error = format!("{e:#}"), "purging idempotency keys failed");
-        }
-    }
+    })
 }
 
 /// Resolves on ctrl-c or SIGTERM.

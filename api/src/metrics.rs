@@ -1,8 +1,13 @@
-//! Prometheus metrics: request counts and latencies by route template and status.
+//! Prometheus metrics: request counts and latencies by route template and status, and the
+//! background jobs' runs by job name.
 
-use prometheus_client::encoding::EncodeLabelSet;
+use std::sync::atomic::AtomicU64;
+
+use linli_infra::jobs::{JobObserver, JobOutcome, JobReport};
+use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
@@ -15,10 +20,36 @@ pub struct RequestLabels {
     pub status: u16,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct JobLabels {
+    pub job: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct JobRunLabels {
+    pub job: String,
+    pub outcome: RunOutcome,
+}
+
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, EncodeLabelValue)]
+#[allow(non_camel_case_types)] // the label values as Prometheus shows them
+pub enum RunOutcome {
+    ok,
+    failed,
+}
+
+/// A Unix time in seconds, as Prometheus timestamps go.
+type Timestamp = Gauge<f64, AtomicU64>;
+
 pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     latency: Family<RequestLabels, Histogram>,
+    job_runs: Family<JobRunLabels, Counter>,
+    /// Runs this instance skipped because another held the job's lock (PostgreSQL).
+    job_skips: Family<JobLabels, Counter>,
+    job_last_run: Family<JobLabels, Timestamp>,
+    job_last_success: Family<JobLabels, Timestamp>,
 }
 
 impl Default for Metrics {
@@ -34,10 +65,38 @@ impl Default for Metrics {
             "Time to answer HTTP requests",
             latency.clone(),
         );
+        let job_runs = Family::<JobRunLabels, Counter>::default();
+        let job_skips = Family::<JobLabels, Counter>::default();
+        let job_last_run = Family::<JobLabels, Timestamp>::default();
+        let job_last_success = Family::<JobLabels, Timestamp>::default();
+        registry.register(
+            "job_runs",
+            "Background job runs on this instance, by outcome",
+            job_runs.clone(),
+        );
+        registry.register(
+            "job_skipped",
+            "Background job runs skipped because another instance held the job's lock",
+            job_skips.clone(),
+        );
+        registry.register(
+            "job_last_run_timestamp_seconds",
+            "When the job last ran on this instance (Unix time), succeeded or failed",
+            job_last_run.clone(),
+        );
+        registry.register(
+            "job_last_success_timestamp_seconds",
+            "When the job last succeeded on this instance (Unix time)",
+            job_last_success.clone(),
+        );
         Self {
             registry,
             requests,
             latency,
+            job_runs,
+            job_skips,
+            job_last_run,
+            job_last_success,
         }
     }
 }
@@ -54,5 +113,85 @@ impl Metrics {
             tracing::error!(error = %e, "encoding metrics failed");
         }
         out
+    }
+}
+
+impl JobObserver for Metrics {
+    fn job_registered(&self, job: &str) {
+        // Every job's series exist from the start, at zero, so a job that never ran shows.
+        for outcome in [RunOutcome::ok, RunOutcome::failed] {
+            drop(self.job_runs.get_or_create(&JobRunLabels {
+                job: job.to_owned(),
+                outcome,
+            }));
+        }
+        drop(self.job_skips.get_or_create(&JobLabels { job: job.to_owned() }));
+    }
+
+    fn job_ran(&self, report: &JobReport<'_>) {
+        let labels = JobLabels {
+            job: report.job.to_owned(),
+        };
+        // Milliseconds are exact in an f64 for the next few hundred thousand years.
+        #[allow(clippy::cast_precision_loss)]
+        let at = report.started_at.timestamp_millis() as f64 / 1000.0;
+        let outcome = match report.outcome {
+            JobOutcome::Succeeded => RunOutcome::ok,
+            JobOutcome::Failed => RunOutcome::failed,
+            JobOutcome::Skipped => {
+                self.job_skips.get_or_create(&labels).inc();
+                return;
+            }
+        };
+        self.job_runs
+            .get_or_create(&JobRunLabels {
+                job: report.job.to_owned(),
+                outcome,
+            })
+            .inc();
+        self.job_last_run.get_or_create(&labels).set(at);
+        if outcome == RunOutcome::ok {
+            self.job_last_success.get_or_create(&labels).set(at);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn job_runs_show_as_counters_and_timestamps_by_job() {
+        let metrics = Metrics::default();
+        metrics.job_registered("outbox_relay");
+        let never_ran = metrics.render();
+        assert!(
+            never_ran.contains(r#"linli_job_runs_total{job="outbox_relay",outcome="ok"} 0"#),
+            "{never_ran}"
+        );
+        let at = chrono::Utc.with_ymd_and_hms(2026, 11, 25, 8, 0, 0).unwrap();
+        let report = |outcome| JobReport {
+            job: "outbox_relay",
+            outcome,
+            started_at: at,
+            duration: Duration::from_millis(3),
+        };
+        metrics.job_ran(&report(JobOutcome::Succeeded));
+        metrics.job_ran(&report(JobOutcome::Failed));
+        metrics.job_ran(&report(JobOutcome::Skipped));
+        let text = metrics.render();
+        for line in [
+            r#"linli_job_runs_total{job="outbox_relay",outcome="ok"} 1"#,
+            r#"linli_job_runs_total{job="outbox_relay",outcome="failed"} 1"#,
+            r#"linli_job_skipped_total{job="outbox_relay"} 1"#,
+            r#"linli_job_last_run_timestamp_seconds{job="outbox_relay"} 1795593600.0"#,
+            r#"linli_job_last_success_timestamp_seconds{job="outbox_relay"} 1795593600.0"#,
+        ] {
+            assert!(text.contains(line), "{line} in {text}");
+        }
     }
 }

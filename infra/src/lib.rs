@@ -4,6 +4,7 @@
 // Shared machinery.
 pub mod db;
 pub mod events;
+pub mod jobs;
 pub mod rate_limit;
 pub mod wechat;
 

@@ -137,6 +137,33 @@ async fn health_readiness_metrics_and_docs_are_served() {
     assert!(metrics.contains(r#"route="/api/v1/grids/{id}""#), "{metrics}");
     assert!(metrics.contains(r#"status="404""#));
     assert!(!metrics.contains(&grid.to_string()), "ids never become labels");
+    for job in ["outbox_relay", "idempotency_key_purge"] {
+        assert!(
+            metrics.contains(&format!(r#"linli_job_runs_total{{job="{job}",outcome="ok"}}"#)),
+            "{metrics}"
+        );
+    }
+    // The relay ran at start; its first success shows within moments.
+    let mut metrics = metrics;
+    for _ in 0..50 {
+        if metrics.contains(r#"linli_job_last_success_timestamp_seconds{job="outbox_relay"}"#) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        metrics = app
+            .http
+            .get(app.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+    }
+    assert!(
+        metrics.contains(r#"linli_job_last_success_timestamp_seconds{job="outbox_relay"}"#),
+        "{metrics}"
+    );
     let docs = app.http.get(app.url("/docs")).send().await.unwrap();
     assert_eq!(docs.status(), 200);
     let spec = app.request(Method::GET, "/openapi.json", None, None).await;

@@ -6,6 +6,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::entity::idempotency_key;
+use super::guarded::{GuardedWriteError, guarded_update};
 use super::{Database, is_unique_violation};
 
 /// A stored answer to replay.
@@ -70,8 +71,9 @@ impl Database {
                 body,
             })),
             _ if existing.created_at < now - Duration::seconds(ABANDONED_AFTER) => {
-                // Take over an abandoned claim, guarded so only one retry wins it.
-                let taken = idempotency_key::Entity::update_many()
+                // Take over an abandoned claim, guarded by the claim time we read and by the
+                // claim being unanswered, so of several retries only one wins it.
+                let takeover = idempotency_key::Entity::update_many()
                     .col_expr(
                         idempotency_key::Column::CreatedAt,
                         sea_orm::sea_query::Expr::value(now),
@@ -79,14 +81,12 @@ impl Database {
                     .filter(idempotency_key::Column::Owner.eq(owner))
                     .filter(idempotency_key::Column::Key.eq(key))
                     .filter(idempotency_key::Column::CreatedAt.eq(existing.created_at))
-                    .filter(idempotency_key::Column::Status.is_null())
-                    .exec(&self.conn)
-                    .await?;
-                Ok(if taken.rows_affected == 1 {
-                    IdempotencyClaim::Fresh
-                } else {
-                    IdempotencyClaim::InProgress
-                })
+                    .filter(idempotency_key::Column::Status.is_null());
+                match guarded_update(&self.conn, takeover).await {
+                    Ok(()) => Ok(IdempotencyClaim::Fresh),
+                    Err(GuardedWriteError::Conflict) => Ok(IdempotencyClaim::InProgress),
+                    Err(e) => Err(e.into()),
+                }
             }
             _ => Ok(IdempotencyClaim::InProgress),
         }

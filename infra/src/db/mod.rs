@@ -5,6 +5,7 @@
 
 pub mod actors;
 pub mod entity;
+pub mod guarded;
 pub mod migration;
 
 mod idempotency;

@@ -5,4 +5,4 @@ mod bus;
 mod relay;
 
 pub use bus::EventBus;
-pub use relay::run_outbox_relay;
+pub use relay::{OUTBOX_RELAY, outbox_relay};

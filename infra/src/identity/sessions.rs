@@ -9,6 +9,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::entity::{refresh_token, session};
 use crate::db::Database;
+use crate::db::guarded::{GuardedWriteError, guarded_update};
 
 impl SessionRepository for Database {
     async fn open_session(
@@ -70,16 +71,17 @@ impl SessionRepository for Database {
         now: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
         let txn = self.begin_write().await?;
-        // Guarded by `spent_at IS NULL`: of two requests spending one token, one updates a
-        // row and the other none.
-        let spent = refresh_token::Entity::update_many()
+        // Guarded by `spent_at IS NULL`: of two requests spending one token, one wins and
+        // the other gets a conflict (a replayed token); first in the transaction, so the
+        // loser has written nothing.
+        let spend = refresh_token::Entity::update_many()
             .col_expr(refresh_token::Column::SpentAt, Expr::value(now))
             .filter(refresh_token::Column::TokenHash.eq(spent_hash))
-            .filter(refresh_token::Column::SpentAt.is_null())
-            .exec(&txn)
-            .await?;
-        if spent.rows_affected != 1 {
-            return Ok(false);
+            .filter(refresh_token::Column::SpentAt.is_null());
+        match guarded_update(&txn, spend).await {
+            Ok(()) => {}
+            Err(GuardedWriteError::Conflict) => return Ok(false),
+            Err(e) => return Err(e.into()),
         }
         let Some(old) = refresh_token::Entity::find_by_id(spent_hash.to_owned())
             .one(&txn)
