@@ -569,6 +569,40 @@ async fn ensure_by_openid_creates_the_user_once_and_the_grant_once() {
     assert_eq!(actor.grants(), &[(Role::DistrictAdmin, Scope::District)]);
 }
 
+#[tokio::test]
+async fn ensure_by_openid_refuses_a_grant_that_cannot_be_made_before_creating_anyone() {
+    let w = world();
+
+    assert!(matches!(
+        w.grants
+            .ensure_by_openid("o-new", Role::Resident, Scope::District)
+            .await,
+        Err(IdentityError::GrantShape(GrantShapeError::Implicit(
+            Role::Resident
+        )))
+    ));
+    assert!(matches!(
+        w.grants
+            .ensure_by_openid("o-new", Role::GridWorker, Scope::Grid(GridId::new()))
+            .await,
+        Err(IdentityError::NotFound(Resource::Scope))
+    ));
+    assert!(matches!(
+        w.grants
+            .ensure_by_openid(
+                "o-new",
+                Role::UnitAdmin,
+                Scope::Side(SideKind::UNIT, uuid::Uuid::now_v7())
+            )
+            .await,
+        Err(IdentityError::ScopeKindUnsupported(_))
+    ));
+    assert!(
+        w.repo.users().is_empty(),
+        "a refused console grant leaves no user behind"
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // Logging in, refreshing, logging out, authenticating
 // ---------------------------------------------------------------------------------------
