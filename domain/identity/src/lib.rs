@@ -6,6 +6,9 @@ pub mod models;
 pub mod ports;
 pub mod service;
 
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
 pub use error::{IdentityError, Resource};
 pub use models::*;
 pub use service::{

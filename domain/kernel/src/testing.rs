@@ -1,15 +1,21 @@
 //! In-memory fakes of the kernel's ports, for the use-case tests of every context
 //! (`features = ["testing"]`). They keep the rules the real adapters keep (a grant set's
-//! replacement is all or nothing, ids of unchanged grants survive), and nothing else.
+//! replacement is all or nothing, ids of unchanged grants survive; a scope directory resolves
+//! side kinds only once registered), and nothing else.
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
+use uuid::Uuid;
+
 use crate::people::PersonRecord;
-use crate::ports::{Clock, GrantStore, PersonDirectory};
+use crate::ports::{Clock, GrantStore, PersonDirectory, ScopeDirectory, ScopeNode};
 use crate::roles::{GrantSet, PlacedGrant};
-use crate::{DomainEvent, RoleGrant, UserId};
+use crate::{
+    BuildingId, CommunityId, DomainEvent, GridId, RoleGrant, Scope, ScopeKind, ScopePath, SideKind,
+    SubdistrictId, UserId,
+};
 
 /// Locks a fake's state; a test that panicked while holding it has failed already.
 pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -148,6 +154,149 @@ impl PersonDirectory for InMemoryPeople {
                     .extend(held.iter().filter(|g| g.grant.user_id() == p.id).map(|g| g.path));
                 person
             })
+            .collect())
+    }
+}
+
+/// A scope directory over the nodes a test adds, named as the real one names them
+/// (`济阳街道 / 幸福里社区 / 三网格`). It starts with the district. The tree's kinds are
+/// supported; a side kind only once [`FakeDirectory::register`]ed, as the real
+/// [`Directory`](crate::ports::Directory) resolves only the side kinds some context registered.
+#[derive(Debug, Clone)]
+pub struct FakeDirectory(Arc<Mutex<DirectoryRows>>);
+
+#[derive(Debug)]
+struct DirectoryRows {
+    /// The district first, then every node added.
+    nodes: Vec<ScopeNode>,
+    sides: Vec<SideKind>,
+}
+
+impl Default for FakeDirectory {
+    fn default() -> Self {
+        Self::named("济阳区")
+    }
+}
+
+impl FakeDirectory {
+    /// A directory holding only the district, under this name.
+    pub fn named(district: &str) -> Self {
+        let node = ScopeNode {
+            scope: Scope::District,
+            path: ScopePath::district(),
+            name: district.to_owned(),
+            full_name: district.to_owned(),
+        };
+        Self(Arc::new(Mutex::new(DirectoryRows {
+            nodes: vec![node],
+            sides: Vec::new(),
+        })))
+    }
+
+    /// The district's node.
+    pub fn district(&self) -> ScopeNode {
+        let rows = lock(&self.0);
+        let district = rows.nodes.iter().find(|n| n.scope == Scope::District);
+        district.cloned().unwrap_or(ScopeNode {
+            scope: Scope::District,
+            path: ScopePath::district(),
+            name: String::new(),
+            full_name: String::new(),
+        })
+    }
+
+    /// Adds a node as given, e.g. one whose kind is not registered.
+    pub fn add(&self, node: ScopeNode) -> ScopeNode {
+        lock(&self.0).nodes.push(node.clone());
+        node
+    }
+
+    /// Makes scopes of this side kind resolvable, as a context registering its kind does.
+    pub fn register(&self, kind: SideKind) {
+        lock(&self.0).sides.push(kind);
+    }
+
+    fn child(&self, parent: &ScopeNode, scope: Scope, path: ScopePath, name: &str) -> ScopeNode {
+        let full_name = if parent.scope == Scope::District {
+            name.to_owned()
+        } else {
+            format!("{} / {name}", parent.full_name)
+        };
+        self.add(ScopeNode {
+            scope,
+            path,
+            name: name.to_owned(),
+            full_name,
+        })
+    }
+
+    pub fn subdistrict(&self, name: &str) -> ScopeNode {
+        let id = SubdistrictId::new();
+        self.child(
+            &self.district(),
+            Scope::Subdistrict(id),
+            ScopePath::subdistrict(id),
+            name,
+        )
+    }
+
+    /// A community in `subdistrict` (a node [`FakeDirectory::subdistrict`] made).
+    pub fn community(&self, subdistrict: &ScopeNode, name: &str) -> ScopeNode {
+        let id = CommunityId::new();
+        let path = ScopePath {
+            community: Some(id),
+            ..subdistrict.path
+        };
+        self.child(subdistrict, Scope::Community(id), path, name)
+    }
+
+    /// A grid in `community` (a node [`FakeDirectory::community`] made).
+    pub fn grid(&self, community: &ScopeNode, name: &str) -> ScopeNode {
+        let id = GridId::new();
+        let path = ScopePath {
+            grid: Some(id),
+            ..community.path
+        };
+        self.child(community, Scope::Grid(id), path, name)
+    }
+
+    /// A building in `grid` (a node [`FakeDirectory::grid`] made).
+    pub fn building(&self, grid: &ScopeNode, name: &str) -> ScopeNode {
+        let id = BuildingId::new();
+        let path = ScopePath {
+            building: Some(id),
+            ..grid.path
+        };
+        self.child(grid, Scope::Building(id), path, name)
+    }
+
+    /// A node beside the tree, placed at `at` (a unit paired with a grid, say). Its kind
+    /// still has to be registered before the directory resolves it.
+    pub fn side(&self, kind: SideKind, at: &ScopeNode, name: &str) -> ScopeNode {
+        let id = Uuid::now_v7();
+        self.child(at, Scope::Side(kind, id), at.path.with_side(kind, id), name)
+    }
+}
+
+impl ScopeDirectory for FakeDirectory {
+    fn supports(&self, kind: ScopeKind) -> bool {
+        match kind {
+            ScopeKind::Side(side) => lock(&self.0).sides.contains(&side),
+            _ => true,
+        }
+    }
+
+    async fn describe_many(&self, scopes: &[Scope]) -> anyhow::Result<Vec<ScopeNode>> {
+        let rows = lock(&self.0);
+        let resolvable = |kind: ScopeKind| match kind {
+            ScopeKind::Side(side) => rows.sides.contains(&side),
+            _ => true,
+        };
+        Ok(rows
+            .nodes
+            .iter()
+            .filter(|n| scopes.contains(&n.scope) && resolvable(n.scope.kind()))
+            .cloned()
             .collect())
     }
 }

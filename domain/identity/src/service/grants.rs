@@ -135,6 +135,10 @@ where
     ) -> Result<RoleGrant, IdentityError> {
         let console = Actor::console();
         let openid = OpenId::parse(openid)?;
+        // Whether the grant can be made at all is settled before anyone is created: a
+        // refused console command leaves no user behind.
+        RoleGrant::check_shape(role, scope)?;
+        let node = self.node_to_administer(&console, scope).await?;
         let now = self.clock.now();
         let user = self.repo.upsert_by_openid(&openid, None, now).await?;
         if let Some(held) = self
@@ -147,7 +151,6 @@ where
             return Ok(held);
         }
         let grant = RoleGrant::new(user.id, role, scope, None, now)?;
-        let node = self.node_to_administer(&console, scope).await?;
         match self.store(grant.clone(), node, &console).await {
             Ok(view) => Ok(view.grant),
             Err(IdentityError::DuplicateGrant) => Ok(grant),

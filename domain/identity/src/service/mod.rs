@@ -5,6 +5,9 @@ mod grants;
 mod profile;
 mod refresh_tokens;
 
+#[cfg(test)]
+mod tests;
+
 pub use auth::{AuthService, AuthSettings};
 pub use grants::{GrantRequest, GrantService, GrantView};
 pub use profile::{MeView, ProfileService, RoleView};
