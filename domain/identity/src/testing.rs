@@ -17,7 +17,8 @@ use linli_kernel::ports::PersonDirectory;
 use linli_kernel::testing::lock;
 pub use linli_kernel::testing::{FakeDirectory, ManualClock};
 use linli_kernel::{
-    DomainEvent, Page, PageRequest, PlacedGrant, RoleGrant, RoleGrantId, ScopePath, SessionId, UserId,
+    DomainEvent, Page, PageRequest, PlacedGrant, Role, RoleGrant, RoleGrantId, Scope, ScopePath, SessionId,
+    UserId,
 };
 
 use crate::models::{
@@ -272,6 +273,25 @@ impl SessionRepository for InMemoryIdentity {
             .sessions
             .iter()
             .any(|s| s.id == session_id && s.revoked_at.is_none()))
+    }
+
+    async fn live_grants(
+        &self,
+        session_id: SessionId,
+        user_id: UserId,
+    ) -> anyhow::Result<Option<Vec<(Role, Scope)>>> {
+        let rows = lock(&self.0);
+        let live = rows
+            .sessions
+            .iter()
+            .any(|s| s.id == session_id && s.user_id == user_id && s.revoked_at.is_none());
+        Ok(live.then(|| {
+            rows.grants
+                .iter()
+                .filter(|p| p.grant.user_id() == user_id)
+                .map(|p| (p.grant.role(), p.grant.scope()))
+                .collect()
+        }))
     }
 }
 
