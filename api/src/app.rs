@@ -140,6 +140,7 @@ impl Application {
             bus: bus.clone(),
             redis_configured,
             authenticator: Authenticator(Arc::new(contexts.identity.clone())),
+            topics: contexts::topic_policies(&db),
             rate_limiter,
             auth_rate_limit_per_minute: settings.auth_rate_limit_per_minute,
             behind_proxy: settings.behind_proxy,

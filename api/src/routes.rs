@@ -15,7 +15,7 @@ use crate::http::error::ApiError;
 use crate::http::{middleware, ops};
 use crate::state::AppState;
 
-type Apis = (ops::OpsApi, crate::contexts::Apis);
+type Apis = (ops::OpsApi, crate::ws::docs::RealtimeDocs, crate::contexts::Apis);
 
 const DESCRIPTION: &str = "The backend of the linli (邻里) WeChat mini-program: Party-building-led \
 community governance for a district.\n\n\

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use linli_infra::db::Database;
 use linli_infra::events::EventBus;
 use linli_infra::rate_limit::RateLimiter;
+use linli_kernel::events::TopicPolicies;
 use tokio_util::sync::CancellationToken;
 
 use crate::http::security::Authenticator;
@@ -18,6 +19,8 @@ pub struct Inner {
     pub bus: EventBus,
     pub redis_configured: bool,
     pub authenticator: Authenticator,
+    /// Who may read which WebSocket topics, as each context says.
+    pub topics: TopicPolicies,
     pub rate_limiter: RateLimiter,
     pub auth_rate_limit_per_minute: u32,
     /// Whether to read the client address from `X-Forwarded-For` (behind a load balancer).

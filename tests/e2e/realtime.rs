@@ -237,3 +237,44 @@ async fn a_request_in_flight_when_shutdown_begins_still_gets_its_answer() {
     let refused = app.http.get(app.url("/healthz")).send().await;
     assert!(refused.is_err(), "no new connections after shutdown");
 }
+
+#[tokio::test]
+async fn staff_who_cover_a_community_hear_its_structure_and_nobody_else_may_subscribe() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let topic = format!("community:{}:structure", world.a.id);
+    let mut admin = app.websocket(&world.a.admin.token).await;
+    send(&mut admin, json!({ "type": "subscribe", "topic": topic })).await;
+    assert_eq!(
+        next(&mut admin).await,
+        json!({ "type": "subscribed", "topic": topic })
+    );
+
+    // Neither the admin beside it, nor a grid worker inside it, nor a resident may listen,
+    // and a community that does not exist is refused the same way.
+    for (token, requested) in [
+        (&world.b.admin.token, topic.clone()),
+        (&world.a.worker.token, topic.clone()),
+        (&world.a.resident.token, topic.clone()),
+        (
+            &world.district_admin.token,
+            format!("community:{}:structure", uuid::Uuid::now_v7()),
+        ),
+        (&world.a.admin.token, "district:structure".to_owned()),
+    ] {
+        let mut socket = app.websocket(token).await;
+        send(&mut socket, json!({ "type": "subscribe", "topic": requested })).await;
+        let refusal = next(&mut socket).await;
+        assert_eq!(refusal["code"], "forbidden_topic", "{requested}: {refusal}");
+    }
+
+    let grid = app
+        .create_grid(&world.a.admin, world.a.id, "三网格", "reserved", 0)
+        .await;
+    let event = next(&mut admin).await;
+    assert_eq!(event["type"], "event");
+    assert_eq!(event["kind"], "grid.created");
+    assert_eq!(event["data"]["grid_id"], grid.to_string());
+    assert_eq!(event["data"]["community_id"], world.a.id.to_string());
+    assert_eq!(event["data"]["kind"], "reserved");
+}

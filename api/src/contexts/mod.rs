@@ -9,12 +9,31 @@ use linli_identity::AuthSettings;
 use linli_infra::db::Database;
 use linli_infra::identity::tokens::JwtTokens;
 use linli_infra::wechat::WechatClient;
+use std::sync::Arc;
+
+use linli_kernel::events::{TopicPolicies, topics};
 use linli_kernel::ports::Directory;
 use poem::{Endpoint, EndpointExt};
+use poem_openapi::Union;
 
 /// Every context's API groups, nested so that their number never meets poem-openapi's
 /// limit on tuple length.
 pub type Apis = (identity::Apis, grid::Apis);
+
+/// The data of every context's events, for the spec's WebSocket frames.
+#[derive(Union, Debug)]
+#[oai(one_of)]
+pub enum EventData {
+    Identity(identity::events::IdentityEventData),
+    Grid(grid::events::StructureEventData),
+}
+
+/// Who may read each context's topics.
+pub fn topic_policies(db: &Database) -> TopicPolicies {
+    TopicPolicies::default()
+        .with(Arc::new(topics::OwnChannel))
+        .with(Arc::new(linli_grid::topics::StructureTopics::new(db.clone())))
+}
 
 /// What the contexts need from the shared adapters.
 pub struct Foundation<'a> {

@@ -5,6 +5,7 @@
 pub mod csv;
 pub mod dto;
 pub mod error;
+pub mod events;
 pub mod middleware;
 pub mod ops;
 pub mod pagination;

@@ -5,14 +5,13 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use linli_kernel::events::topics;
 use linli_kernel::roles::GrantShapeError;
 use linli_kernel::{
     BuildingId, DomainEvent, GrantSet, PlacedGrant, Role, RoleGrant, Scope, ScopePath, UserId,
     ValidationError,
 };
-use serde_json::json;
 
+use crate::events::StructureEvent;
 use crate::models::Grid;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -180,12 +179,15 @@ pub fn team_change_events(
     after: &GridTeam,
     now: DateTime<Utc>,
 ) -> Vec<DomainEvent> {
-    let mut events = vec![DomainEvent::new(
-        topics::community_structure(grid.community_id),
-        "grid_team.changed",
-        json!({ "grid_id": grid.id, "leader": after.leader, "workers": after.workers }),
-        now,
-    )];
+    let mut events = vec![
+        StructureEvent::GridTeamChanged {
+            grid_id: grid.id,
+            community_id: grid.community_id,
+            leader: after.leader,
+            workers: after.workers.clone(),
+        }
+        .at(now),
+    ];
     let mut touched = before.people();
     touched.extend(after.people());
     touched.sort();
@@ -193,12 +195,14 @@ pub fn team_change_events(
     for person in touched {
         let roles = after.roles_of(person);
         if before.roles_of(person) != roles {
-            events.push(DomainEvent::new(
-                topics::user(person),
-                "grid_team.membership_changed",
-                json!({ "grid_id": grid.id, "roles": roles }),
-                now,
-            ));
+            events.push(
+                StructureEvent::GridTeamMembershipChanged {
+                    grid_id: grid.id,
+                    user_id: person,
+                    roles,
+                }
+                .at(now),
+            );
         }
     }
     events
@@ -208,6 +212,7 @@ pub fn team_change_events(
 mod tests {
     use super::*;
     use crate::models::{GridKind, Households, PlaceName};
+    use linli_kernel::events::topics;
     use linli_kernel::{CommunityId, GridId, SubdistrictId};
 
     fn grid() -> Grid {

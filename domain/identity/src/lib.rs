@@ -2,6 +2,7 @@
 //! refresh tokens and short-lived access tokens), and what they may do (role grants).
 
 pub mod error;
+pub mod events;
 pub mod models;
 pub mod ports;
 pub mod service;

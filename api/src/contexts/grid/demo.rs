@@ -8,19 +8,18 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use linli_grid::events::StructureEvent;
 use linli_grid::ports::{BranchRepository, GridWithBuildings, PlaceRepository};
 use linli_grid::team::team_change_events;
 use linli_grid::{
     BranchKind, Building, Community, Grid, GridKind, GridTeam, Households, PartyBranch, PlaceName,
     Subdistrict,
 };
-use linli_kernel::events::topics;
 use linli_kernel::ports::GrantStore;
 use linli_kernel::{
     CommunityId, DomainEvent, GrantSet, GridId, PartyBranchId, PlacedGrant, Role, RoleGrant, Scope,
     ScopePath, SubdistrictId, UserId,
 };
-use serde_json::json;
 
 use crate::demo::{DemoPeople, DemoPerson};
 
@@ -337,22 +336,15 @@ where
     for person in &plan.people {
         ids.push(people.person(person).await?);
     }
-    let event = |topic: String, kind: &str, data: serde_json::Value| DomainEvent::new(topic, kind, data, now);
     for s in &plan.subdistricts {
-        let e = event(
-            topics::DISTRICT_STRUCTURE.to_owned(),
-            "subdistrict.created",
-            json!({ "subdistrict_id": s.id, "name": s.name.as_str() }),
-        );
-        store.insert_subdistrict(s, &e).await?;
+        store
+            .insert_subdistrict(s, &StructureEvent::subdistrict_created(s).at(now))
+            .await?;
     }
     for c in &plan.communities {
-        let e = event(
-            topics::DISTRICT_STRUCTURE.to_owned(),
-            "community.created",
-            json!({ "community_id": c.id, "subdistrict_id": c.subdistrict_id, "name": c.name.as_str() }),
-        );
-        store.insert_community(c, &e).await?;
+        store
+            .insert_community(c, &StructureEvent::community_created(c).at(now))
+            .await?;
         let grids: Vec<GridWithBuildings> = plan
             .grids
             .iter()
@@ -361,23 +353,14 @@ where
             .collect();
         let events: Vec<DomainEvent> = grids
             .iter()
-            .map(|g| {
-                event(
-                    topics::community_structure(c.id),
-                    "grid.created",
-                    json!({ "grid_id": g.grid.id, "name": g.grid.name.as_str(), "kind": g.grid.kind.as_str() }),
-                )
-            })
+            .map(|g| StructureEvent::grid_created(&g.grid).at(now))
             .collect();
         store.insert_grids(&grids, &events).await?;
     }
     for b in &plan.branches {
-        let e = event(
-            topics::community_structure(b.community_id),
-            "party_branch.created",
-            json!({ "branch_id": b.id, "kind": b.kind.as_str(), "grid_ids": b.grid_ids }),
-        );
-        store.insert_branch(b, &e).await?;
+        store
+            .insert_branch(b, &StructureEvent::branch_created(b).at(now))
+            .await?;
     }
     write_posts(&plan, &ids, grants, now).await?;
     Ok(true)

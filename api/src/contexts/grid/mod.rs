@@ -4,6 +4,7 @@
 mod branches;
 pub mod demo;
 mod error;
+pub mod events;
 mod places;
 mod stats;
 mod teams;

@@ -4,6 +4,7 @@
 mod auth;
 pub mod demo;
 mod error;
+pub mod events;
 mod grants;
 mod me;
 

@@ -1,13 +1,12 @@
 //! Party branches: an independent branch over one grid, or a joint branch over several
 //! neighbouring grids of one community. A grid belongs to at most one branch.
 
-use linli_kernel::events::topics;
 use linli_kernel::ports::Clock;
-use linli_kernel::{Actor, DomainEvent, GridId, Page, PageRequest, PartyBranchId, Permission, ScopePath};
-use serde_json::json;
+use linli_kernel::{Actor, GridId, Page, PageRequest, PartyBranchId, Permission, ScopePath};
 use tracing::instrument;
 
 use super::{guard, visible};
+use crate::events::StructureEvent;
 use crate::models::{BranchKind, PartyBranch, PlaceName};
 use crate::ports::{BranchRepository, ListFilter, PlaceRepository};
 use crate::{GridError, Resource};
@@ -91,12 +90,7 @@ where
             grid_ids: wanted,
             created_at: now,
         };
-        let e = DomainEvent::new(
-            topics::community_structure(branch.community_id),
-            "party_branch.created",
-            json!({ "branch_id": branch.id, "kind": kind.as_str(), "grid_ids": branch.grid_ids }),
-            now,
-        );
+        let e = StructureEvent::branch_created(&branch).at(now);
         // The check above gives a clear answer; the storage's uniqueness settles races.
         self.branches.insert_branch(&branch, &e).await?;
         Ok(branch)
@@ -131,12 +125,7 @@ where
         if !actor.can(Permission::ManageStructure, &branch.path()) {
             return Err(GridError::Forbidden);
         }
-        let e = DomainEvent::new(
-            topics::community_structure(branch.community_id),
-            "party_branch.dissolved",
-            json!({ "branch_id": id }),
-            self.clock.now(),
-        );
+        let e = StructureEvent::branch_dissolved(&branch).at(self.clock.now());
         if !self.branches.delete_branch(id, &e).await? {
             return Err(GridError::NotFound(Resource::PartyBranch));
         }

@@ -2,15 +2,14 @@
 
 use std::collections::{HashMap, HashSet};
 
-use linli_kernel::events::topics;
 use linli_kernel::ports::Clock;
 use linli_kernel::{Actor, DomainEvent, GridId, Permission};
 use serde::Serialize;
-use serde_json::json;
 use tracing::instrument;
 
 use super::PlaceService;
 use crate::GridError;
+use crate::events::StructureEvent;
 use crate::import::{RowError, parse_grid_csv};
 use crate::models::{Building, Community, Grid, Warning};
 use crate::ports::{GridWithBuildings, NameKind, PlaceRepository};
@@ -124,14 +123,7 @@ where
 
         let events: Vec<DomainEvent> = planned
             .iter()
-            .map(|p| {
-                DomainEvent::new(
-                    topics::community_structure(p.grid.community_id),
-                    "grid.created",
-                    json!({ "grid_id": p.grid.id, "name": p.grid.name.as_str(), "kind": p.grid.kind.as_str() }),
-                    now,
-                )
-            })
+            .map(|p| StructureEvent::grid_created(&p.grid).at(now))
             .collect();
         self.places.insert_grids(&planned, &events).await?;
         Ok(ImportReport {

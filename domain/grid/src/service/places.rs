@@ -1,15 +1,13 @@
 //! Subdistricts, communities, grids and buildings: creating, renaming, reading, listing.
 
-use linli_kernel::events::topics;
 use linli_kernel::ports::Clock;
 use linli_kernel::{
-    Actor, BuildingId, CommunityId, DomainEvent, GridId, Page, PageRequest, Permission, ScopePath,
-    SubdistrictId,
+    Actor, BuildingId, CommunityId, GridId, Page, PageRequest, Permission, ScopePath, SubdistrictId,
 };
-use serde_json::json;
 use tracing::instrument;
 
 use super::{guard, visible};
+use crate::events::StructureEvent;
 use crate::models::{Building, Community, Grid, GridKind, Households, PlaceName, Subdistrict, Warning};
 use crate::ports::{ListFilter, PlaceRepository};
 use crate::{GridError, Resource};
@@ -29,15 +27,6 @@ pub struct GridChange {
     pub name: Option<String>,
     pub kind: Option<GridKind>,
     pub households: Option<i64>,
-}
-
-fn event(
-    topic: String,
-    kind: &str,
-    data: serde_json::Value,
-    at: chrono::DateTime<chrono::Utc>,
-) -> DomainEvent {
-    DomainEvent::new(topic, kind, data, at)
 }
 
 /// Subdistricts, communities, grids and buildings.
@@ -73,12 +62,7 @@ where
             name: PlaceName::parse("name", name)?,
             created_at: now,
         };
-        let e = event(
-            topics::DISTRICT_STRUCTURE.to_owned(),
-            "subdistrict.created",
-            json!({ "subdistrict_id": subdistrict.id, "name": subdistrict.name.as_str() }),
-            now,
-        );
+        let e = StructureEvent::subdistrict_created(&subdistrict).at(now);
         self.places.insert_subdistrict(&subdistrict, &e).await?;
         Ok(subdistrict)
     }
@@ -114,12 +98,7 @@ where
         )?;
         subdistrict.name = PlaceName::parse("name", name)?;
         let now = self.clock.now();
-        let e = event(
-            topics::DISTRICT_STRUCTURE.to_owned(),
-            "subdistrict.renamed",
-            json!({ "subdistrict_id": id, "name": subdistrict.name.as_str() }),
-            now,
-        );
+        let e = StructureEvent::subdistrict_renamed(&subdistrict).at(now);
         self.places.update_subdistrict(&subdistrict, &e).await?;
         Ok(subdistrict)
     }
@@ -162,12 +141,7 @@ where
             name,
             created_at: now,
         };
-        let e = event(
-            topics::DISTRICT_STRUCTURE.to_owned(),
-            "community.created",
-            json!({ "community_id": community.id, "subdistrict_id": subdistrict_id, "name": community.name.as_str() }),
-            now,
-        );
+        let e = StructureEvent::community_created(&community).at(now);
         self.places.insert_community(&community, &e).await?;
         Ok(community)
     }
@@ -202,12 +176,7 @@ where
             Resource::Community,
         )?;
         community.name = PlaceName::parse("name", name)?;
-        let e = event(
-            topics::DISTRICT_STRUCTURE.to_owned(),
-            "community.renamed",
-            json!({ "community_id": id, "name": community.name.as_str() }),
-            self.clock.now(),
-        );
+        let e = StructureEvent::community_renamed(&community).at(self.clock.now());
         self.places.update_community(&community, &e).await?;
         Ok(community)
     }
@@ -257,12 +226,7 @@ where
             households,
             created_at: now,
         };
-        let e = event(
-            topics::community_structure(community.id),
-            "grid.created",
-            json!({ "grid_id": grid.id, "name": grid.name.as_str(), "kind": grid.kind.as_str() }),
-            now,
-        );
+        let e = StructureEvent::grid_created(&grid).at(now);
         self.places.insert_grid(&grid, &e).await?;
         let warnings = Warning::for_grid_size(grid.kind, grid.households)
             .into_iter()
@@ -298,12 +262,7 @@ where
         if let Some(households) = change.households {
             grid.households = Households::new(households)?;
         }
-        let e = event(
-            topics::community_structure(grid.community_id),
-            "grid.updated",
-            json!({ "grid_id": grid.id }),
-            self.clock.now(),
-        );
+        let e = StructureEvent::grid_updated(&grid).at(self.clock.now());
         self.places.update_grid(&grid, &e).await?;
         let warnings = Warning::for_grid_size(grid.kind, grid.households)
             .into_iter()
@@ -350,12 +309,7 @@ where
         guard(actor, Permission::ManageStructure, &grid.path(), Resource::Grid)?;
         let now = self.clock.now();
         let building = Building::new(&grid, name, stairwells, now)?;
-        let e = event(
-            topics::community_structure(grid.community_id),
-            "building.created",
-            json!({ "building_id": building.id, "grid_id": grid.id, "name": building.name.as_str() }),
-            now,
-        );
+        let e = StructureEvent::building_created(&building).at(now);
         self.places.insert_building(&building, &e).await?;
         Ok(building)
     }
@@ -390,12 +344,7 @@ where
             Resource::Building,
         )?;
         building.name = PlaceName::parse("name", name)?;
-        let e = event(
-            topics::community_structure(building.community_id),
-            "building.renamed",
-            json!({ "building_id": id, "name": building.name.as_str() }),
-            self.clock.now(),
-        );
+        let e = StructureEvent::building_renamed(&building).at(self.clock.now());
         self.places.update_building(&building, &e).await?;
         Ok(building)
     }

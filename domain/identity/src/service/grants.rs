@@ -4,16 +4,14 @@
 
 use std::collections::HashMap;
 
-use linli_kernel::events::topics;
 use linli_kernel::people::PersonView;
 use linli_kernel::ports::{Clock, PersonDirectory, ScopeDirectory, ScopeNode};
 use linli_kernel::{
-    Actor, Denial, DomainEvent, Page, PageRequest, Permission, PlacedGrant, Role, RoleGrant, RoleGrantId,
-    Scope, UserId,
+    Actor, Denial, Page, PageRequest, Permission, PlacedGrant, Role, RoleGrant, RoleGrantId, Scope, UserId,
 };
-use serde_json::json;
 use tracing::instrument;
 
+use crate::events::IdentityEvent;
 use crate::models::OpenId;
 use crate::ports::{GrantFilter, GrantInsertError, RoleGrantRepository, UserRepository};
 use crate::{IdentityError, Resource};
@@ -101,16 +99,7 @@ where
         node: ScopeNode,
         viewer: &Actor,
     ) -> Result<GrantView, IdentityError> {
-        let event = DomainEvent::new(
-            topics::user(grant.user_id()),
-            "role_grant.created",
-            json!({
-                "grant_id": grant.id(),
-                "role": grant.role().as_str(),
-                "scope": grant.scope().to_string(),
-            }),
-            grant.granted_at(),
-        );
+        let event = IdentityEvent::granted(&grant).at(grant.granted_at());
         match self.repo.insert_grant(&grant, &node.path, &event).await {
             Ok(()) => {}
             Err(GrantInsertError::Duplicate) => return Err(IdentityError::DuplicateGrant),
@@ -169,16 +158,7 @@ where
             actor.check(Permission::GrantRoles, &placed.path),
             Resource::RoleGrant,
         )?;
-        let event = DomainEvent::new(
-            topics::user(placed.grant.user_id()),
-            "role_grant.revoked",
-            json!({
-                "grant_id": id,
-                "role": placed.grant.role().as_str(),
-                "scope": placed.grant.scope().to_string(),
-            }),
-            self.clock.now(),
-        );
+        let event = IdentityEvent::revoked(&placed.grant).at(self.clock.now());
         if !self.repo.delete_grant(id, &event).await? {
             return Err(IdentityError::NotFound(Resource::RoleGrant));
         }

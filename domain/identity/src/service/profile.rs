@@ -1,11 +1,10 @@
 //! A user's own profile: `GET /me`, `PATCH /me`, the phone number, the residence.
 
-use linli_kernel::events::topics;
 use linli_kernel::ports::{Clock, ScopeDirectory, ScopeNode};
-use linli_kernel::{Actor, BuildingId, DomainEvent, RoleGrant, Scope};
-use serde_json::json;
+use linli_kernel::{Actor, BuildingId, RoleGrant, Scope};
 use tracing::instrument;
 
+use crate::events::IdentityEvent;
 use crate::models::{Nickname, RealName, Residence, User, UserUpdate};
 use crate::ports::{RoleGrantRepository, UserRepository, WechatApi, WechatFailure};
 use crate::{IdentityError, Resource};
@@ -93,12 +92,7 @@ where
         };
         let user = self.current_user(actor).await?;
         let now = self.clock.now();
-        let event = DomainEvent::new(
-            topics::user(user.id),
-            "user.profile_updated",
-            json!({ "user_id": user.id }),
-            now,
-        );
+        let event = IdentityEvent::ProfileUpdated { user_id: user.id }.at(now);
         self.repo.update_user(user.id, &update, now, &[event]).await?;
         self.me(actor).await
     }
@@ -124,12 +118,7 @@ where
             })?;
         let user = self.current_user(actor).await?;
         let now = self.clock.now();
-        let event = DomainEvent::new(
-            topics::user(user.id),
-            "user.phone_bound",
-            json!({ "user_id": user.id }),
-            now,
-        );
+        let event = IdentityEvent::PhoneBound { user_id: user.id }.at(now);
         let update = UserUpdate {
             phone: Some(phone),
             ..UserUpdate::default()
@@ -148,12 +137,11 @@ where
             .ok_or(IdentityError::NotFound(Resource::Building))?;
         let user = self.current_user(actor).await?;
         let now = self.clock.now();
-        let event = DomainEvent::new(
-            topics::user(user.id),
-            "user.residence_changed",
-            json!({ "user_id": user.id, "building_id": building }),
-            now,
-        );
+        let event = IdentityEvent::ResidenceChanged {
+            user_id: user.id,
+            building_id: building,
+        }
+        .at(now);
         let update = UserUpdate {
             residence: Some(Residence {
                 building,

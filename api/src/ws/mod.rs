@@ -3,9 +3,11 @@
 //! `subscribed`, `unsubscribed`, `event` and `error`. `subscribe` with `since` first replays
 //! the topic's events after that event from the outbox, then goes on live, in order.
 //!
-//! Which topics an actor may read is the domain's rule (`linli_kernel::events::topics::authorize`);
-//! topics open today: `user:me`. The session behind the connection is checked again on every
+//! Which topics an actor may read is each context's rule (its `TopicPolicy`, gathered in
+//! `contexts::topic_policies`): `user:me`, `community:<id>:structure`, `district:structure`. The session behind the connection is checked again on every
 //! message and every half minute: a logout or revoked session closes the socket.
+
+pub mod docs;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,7 +15,7 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use linli_infra::db::OutboxRecord;
-use linli_kernel::events::topics::{self, TopicRefusal};
+use linli_kernel::events::TopicRefusal;
 use linli_kernel::{Actor, EventId};
 use poem::http::StatusCode;
 use poem::web::websocket::{CloseCode, Message, WebSocket, WebSocketStream};
@@ -176,7 +178,7 @@ impl Session {
         match message {
             ClientMessage::Ping => vec![json!({ "type": "pong" })],
             ClientMessage::Unsubscribe { topic } => {
-                if let Ok(stored) = topics::authorize(&self.actor, &topic) {
+                if let Ok(stored) = self.state.topics.authorize(&self.actor, &topic).await {
                     self.subscriptions.remove(&stored);
                 }
                 vec![json!({ "type": "unsubscribed", "topic": topic })]
@@ -186,7 +188,7 @@ impl Session {
     }
 
     async fn subscribe(&mut self, topic: String, since: Option<String>) -> Vec<Value> {
-        let stored = match topics::authorize(&self.actor, &topic) {
+        let stored = match self.state.topics.authorize(&self.actor, &topic).await {
             Ok(t) => t,
             Err(refusal) => {
                 let (code, message) = match refusal {
