@@ -59,10 +59,12 @@ pub enum ApiError {
     /// Rate limited (`rate_limited`, `wechat_rate_limited`).
     #[oai(status = 429)]
     TooManyRequests(Json<ErrorBody>),
-    /// A bug; the request id finds it in the logs (`internal_error`).
+    /// A bug (`internal_error`), or WeChat refusing this server's app id, secret or address
+    /// (`wechat_misconfigured`); the request id finds it in the logs.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
-    /// An upstream (WeChat) is unavailable (`wechat_unavailable`).
+    /// An upstream (WeChat) is unavailable (`wechat_unavailable`, `wechat_error`), or no
+    /// WeChat app is configured (`wechat_not_configured`, development only).
     #[oai(status = 503)]
     Unavailable(Json<ErrorBody>),
 }
@@ -217,6 +219,18 @@ impl From<IdentityError> for ApiError {
                 )
                 .with_details(json!({ "errcode": errcode }))
             }
+            // The WeChat client has logged the details at ERROR. Not an outage to wait out,
+            // so not a 503.
+            IdentityError::WechatMisconfigured { .. } => ApiError::new(
+                status(500),
+                "wechat_misconfigured",
+                "this server's WeChat settings are wrong; an operator must fix them",
+            ),
+            IdentityError::WechatNotConfigured => ApiError::new(
+                status(503),
+                "wechat_not_configured",
+                "WeChat is not configured on this server",
+            ),
             IdentityError::InvalidPhoneCode => ApiError::new(status(422), "invalid_phone_code", message),
             IdentityError::DevLoginDisabled => ApiError::new(status(404), "not_found", "no such path"),
             IdentityError::InvalidToken => ApiError::new(status(401), "invalid_token", message),

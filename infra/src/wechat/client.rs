@@ -82,7 +82,11 @@ pub(super) struct StableTokenBody {
 /// Error codes that mean the access token we sent is no longer good.
 const STALE_ACCESS_TOKEN: [i64; 3] = [40001, 42001, 40014];
 
-fn failure(errcode: i64, errmsg: String) -> WechatFailure {
+/// Error codes that mean our own settings are wrong: 40013 invalid app id, 40125 invalid app
+/// secret, 40164 our address is not on the app's IP whitelist.
+const MISCONFIGURED: [i64; 3] = [40013, 40125, 40164];
+
+fn failure_of(errcode: i64, errmsg: String) -> WechatFailure {
     match errcode {
         40029 | 40163 => WechatFailure::InvalidCode,
         45011 => WechatFailure::RateLimited,
@@ -131,10 +135,43 @@ impl WechatClient {
         serde_json::from_str(&text).map_err(|e| WechatFailure::Unavailable(format!("unreadable answer: {e}")))
     }
 
+    /// Fails at once, without calling out, when no app id or secret is configured.
+    fn configured(&self) -> Result<(), WechatFailure> {
+        if self.settings.app_id.trim().is_empty() || self.settings.app_secret.expose_secret().is_empty() {
+            return Err(WechatFailure::NotConfigured);
+        }
+        Ok(())
+    }
+
+    /// The failure an errcode means. A configuration error is logged loudly here, with our
+    /// app id and WeChat's message (which names the refused address for 40164), never the
+    /// secret.
+    fn failure(&self, call: &'static str, errcode: i64, errmsg: String) -> WechatFailure {
+        if MISCONFIGURED.contains(&errcode) {
+            let secret = self.settings.app_secret.expose_secret();
+            let errmsg = if secret.is_empty() {
+                errmsg
+            } else {
+                errmsg.replace(secret, "***")
+            };
+            tracing::error!(
+                call,
+                errcode,
+                errmsg,
+                app_id = %self.settings.app_id,
+                "WeChat refuses this server's app id, secret or address: check LINLI_WECHAT_APPID, \
+                 LINLI_WECHAT_SECRET and the mini-program's IP whitelist"
+            );
+            return WechatFailure::Misconfigured { errcode };
+        }
+        failure_of(errcode, errmsg)
+    }
+
     pub(super) async fn fetch_stable_token(
         &self,
         force_refresh: bool,
     ) -> Result<(String, i64), WechatFailure> {
+        self.configured()?;
         let response = self
             .http
             .post(self.url("/cgi-bin/stable_token"))
@@ -149,7 +186,7 @@ impl WechatClient {
             .map_err(transport)?;
         let answer: Envelope<StableTokenBody> = Self::read(response).await?;
         if answer.errcode != 0 {
-            return Err(failure(answer.errcode, answer.errmsg));
+            return Err(self.failure("stable_token", answer.errcode, answer.errmsg));
         }
         match (answer.body.access_token, answer.body.expires_in) {
             (Some(token), Some(expires_in)) => Ok((token, expires_in)),
@@ -174,6 +211,7 @@ impl WechatClient {
 
 impl WechatApi for WechatClient {
     async fn code_to_session(&self, code: &LoginCode) -> Result<WechatIdentity, WechatFailure> {
+        self.configured()?;
         let response = self
             .http
             .get(self.url("/sns/jscode2session"))
@@ -188,7 +226,7 @@ impl WechatApi for WechatClient {
             .map_err(transport)?;
         let answer: Envelope<SessionBody> = Self::read(response).await?;
         if answer.errcode != 0 {
-            return Err(failure(answer.errcode, answer.errmsg));
+            return Err(self.failure("jscode2session", answer.errcode, answer.errmsg));
         }
         let openid = answer
             .body
@@ -210,6 +248,7 @@ impl WechatApi for WechatClient {
     }
 
     async fn phone_number(&self, code: &str) -> Result<PhoneNumber, WechatFailure> {
+        self.configured()?;
         let token = self.tokens.current(self).await?;
         let mut answer = self.phone_with_token(&token, code).await?;
         if STALE_ACCESS_TOKEN.contains(&answer.errcode) {
@@ -218,7 +257,7 @@ impl WechatApi for WechatClient {
             answer = self.phone_with_token(&fresh, code).await?;
         }
         if answer.errcode != 0 {
-            return Err(failure(answer.errcode, answer.errmsg));
+            return Err(self.failure("getuserphonenumber", answer.errcode, answer.errmsg));
         }
         let number = answer.body.phone_info.map(|p| p.phone_number).ok_or_else(|| {
             WechatFailure::Unavailable("getuserphonenumber answered without phone_info".to_owned())
