@@ -248,6 +248,8 @@ impl WechatClient {
         PhoneNumber::parse(&number).map_err(|_| unreadable())
     }
 
+    /// `stable_token` in normal mode (WeChat's current token), or forced (a new one, which
+    /// invalidates the current one for everyone using the app id; see `access_token`).
     pub(super) async fn fetch_stable_token(
         &self,
         force_refresh: bool,
@@ -333,9 +335,15 @@ impl WechatApi for WechatClient {
         let token = self.tokens.current(self).await?;
         let mut answer = self.phone_with_token(&token, code).await?;
         if STALE_ACCESS_TOKEN.contains(&answer.errcode) {
-            // Refresh once (one refresh for all the requests that hit the stale token), retry once.
+            // Replace the token once (one refresh for all the requests that hit it), retry once.
             let fresh = self.tokens.replace_rejected(self, &token).await?;
             answer = self.phone_with_token(&fresh, code).await?;
+            if STALE_ACCESS_TOKEN.contains(&answer.errcode) {
+                return Err(WechatFailure::Unavailable(format!(
+                    "WeChat rejected a freshly fetched access token (errcode {})",
+                    answer.errcode
+                )));
+            }
         }
         if answer.errcode != 0 {
             return Err(self.failure("getuserphonenumber", answer.errcode, answer.errmsg));
