@@ -68,7 +68,10 @@ async fn each_wechat_error_maps_to_its_status_and_code() {
         (45011, 429, "wechat_rate_limited"),
         (40226, 403, "wechat_user_blocked"),
         (-1, 503, "wechat_unavailable"),
-        (40013, 503, "wechat_error"),
+        (40013, 500, "wechat_misconfigured"),
+        (40125, 500, "wechat_misconfigured"),
+        (40164, 500, "wechat_misconfigured"),
+        (40097, 503, "wechat_error"),
     ] {
         app.wechat.accept_login("c", "o-x", None);
         app.wechat.fail_next_login(errcode);

@@ -81,6 +81,53 @@ async fn instances_share_one_wechat_access_token() {
 }
 
 #[tokio::test]
+async fn instances_count_forced_token_refreshes_together() {
+    let app = spawn_app().await;
+    if !app.is_distributed() {
+        return;
+    }
+    let other = app.another_instance().await;
+    let bind = |url: String, token: String, code: &'static str| {
+        let http = app.http.clone();
+        async move {
+            let response = http
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({ "code": code }))
+                .send()
+                .await
+                .unwrap();
+            linli_tests::into_reply(response).await
+        }
+    };
+    let person = app.resident().await;
+    for code in ["first", "on-this", "on-the-other"] {
+        app.wechat.accept_phone(code, "13700000001");
+    }
+    let url = app.url("/api/v1/me/phone");
+    assert_eq!(bind(url.clone(), person.token.clone(), "first").await.status, 200);
+
+    // This instance has to force a refresh...
+    app.wechat.make_token_stale_until_forced();
+    assert_eq!(bind(url, person.token.clone(), "on-this").await.status, 200);
+    assert_eq!(app.wechat.forced_token_calls(), 1);
+
+    // ...so the other, seconds later, may not.
+    app.wechat.make_token_stale_until_forced();
+    let reply = bind(other.url("/api/v1/me/phone"), person.token, "on-the-other").await;
+    assert_eq!(
+        (reply.status, reply.code()),
+        (503, "wechat_unavailable"),
+        "{reply:?}"
+    );
+    assert_eq!(
+        app.wechat.forced_token_calls(),
+        1,
+        "one forced refresh for the deployment"
+    );
+}
+
+#[tokio::test]
 async fn a_session_revoked_on_one_instance_is_refused_by_another() {
     let app = spawn_app().await;
     if !app.is_distributed() {

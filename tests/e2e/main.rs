@@ -22,3 +22,4 @@ mod realtime;
 mod scope_isolation;
 mod stats;
 mod structure;
+mod wechat;

@@ -60,6 +60,7 @@ async fn an_expired_access_token_is_refreshed_once_and_the_call_retried() {
     assert_eq!(reply.status, 200, "{reply:?}");
     assert_eq!(reply.body["phone"], "13800000002");
     assert_eq!(app.wechat.stable_token_calls(), 2, "one refresh after 42001");
+    assert_eq!(app.wechat.forced_token_calls(), 0, "in normal mode");
 }
 
 #[tokio::test]
@@ -90,6 +91,7 @@ async fn concurrent_phone_bindings_fetch_the_access_token_once() {
     let replies = futures_util::future::join_all(calls).await;
     assert!(replies.iter().all(|r| r.status == 200), "{replies:?}");
     assert_eq!(app.wechat.stable_token_calls(), 2);
+    assert_eq!(app.wechat.forced_token_calls(), 0);
 }
 
 #[tokio::test]

@@ -1,12 +1,18 @@
 //! A fake WeChat API: a small poem server speaking the real paths, fields and error codes of
 //! `jscode2session`, `stable_token` and `getuserphonenumber`, which a test can tell to fail,
-//! stall, or expire the access token.
+//! stall, or change the access token behind our back.
+//!
+//! The access token behaves as WeChat's does. There is one current token. `stable_token` in
+//! normal mode hands it back while it is good and mints a new one once WeChat has expired it;
+//! forced, it mints a new one (the old one dies for everyone), at most 20 times a rolling day
+//! (errcode 45009 beyond) and, as WeChat documents, not again within 30 s of the last forced
+//! refresh: such a call hands back the current token unrefreshed.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use poem::listener::TcpAcceptor;
 use poem::web::{Data, Json, Query};
@@ -23,18 +29,75 @@ struct State {
     /// Login codes WeChat would accept, each once: code → (openid, unionid).
     logins: Mutex<HashMap<String, (String, Option<String>)>>,
     used_codes: Mutex<Vec<String>>,
-    /// Phone codes: code → phone number.
-    phones: Mutex<HashMap<String, String>>,
+    /// Phone codes: code → the number WeChat gives for it.
+    phones: Mutex<HashMap<String, Phone>>,
     /// The errcode the next call of each kind answers with, if any.
     fail_login: Mutex<Option<i64>>,
     fail_phone: Mutex<Option<i64>>,
     stall: AtomicBool,
     stall_token: AtomicBool,
-    /// The token `stable_token` hands out, and whether WeChat has expired it.
-    token: Mutex<Option<(String, bool)>>,
-    token_serial: AtomicUsize,
-    stable_token_calls: AtomicUsize,
+    /// `stable_token` answers 40164, as for a server outside the app's IP whitelist.
+    refuse_address: AtomicBool,
+    token: Mutex<Token>,
+    /// Every call of any kind.
+    calls: AtomicUsize,
+    normal_token_calls: AtomicUsize,
+    forced_token_calls: AtomicUsize,
     phone_calls: AtomicUsize,
+}
+
+#[derive(Clone)]
+struct Phone {
+    country_code: String,
+    pure: String,
+    /// The app id in `phone_info.watermark`.
+    appid: String,
+}
+
+/// WeChat's access token for the app, and the forced refreshes of the last day.
+#[derive(Default)]
+struct Token {
+    current: Option<String>,
+    state: TokenState,
+    serial: usize,
+    forced_at: Vec<Instant>,
+}
+
+#[derive(Default, Clone, Copy, PartialEq, Eq)]
+enum TokenState {
+    #[default]
+    Good,
+    /// WeChat expired it: using it is 42001; the normal mode mints a new one.
+    Expired,
+    /// Rejected (40001), yet the normal mode hands it back until a refresh is forced.
+    StaleUntilForced,
+}
+
+impl Token {
+    fn mint(&mut self) -> String {
+        self.serial += 1;
+        let token = format!("ACCESS_TOKEN_{}", self.serial);
+        self.current = Some(token.clone());
+        self.state = TokenState::Good;
+        token
+    }
+
+    /// A forced refresh, within WeChat's limits: `Err(errcode)` beyond 20 a day; the current
+    /// token unrefreshed within 30 s of the last one.
+    fn force(&mut self) -> Result<String, i64> {
+        let day = Duration::from_secs(24 * 60 * 60);
+        self.forced_at.retain(|at| at.elapsed() < day);
+        if self.forced_at.len() >= 20 {
+            return Err(45009);
+        }
+        if let (Some(last), Some(current)) = (self.forced_at.last(), &self.current)
+            && last.elapsed() < Duration::from_secs(30)
+        {
+            return Ok(current.clone());
+        }
+        self.forced_at.push(Instant::now());
+        Ok(self.mint())
+    }
 }
 
 pub struct FakeWechat {
@@ -63,6 +126,7 @@ struct SessionQuery {
 
 #[handler]
 async fn jscode2session(Data(state): Data<&Arc<State>>, Query(q): Query<SessionQuery>) -> Json<Value> {
+    state.calls.fetch_add(1, Ordering::SeqCst);
     if state.stall.load(Ordering::SeqCst) {
         tokio::time::sleep(Duration::from_secs(60)).await;
     }
@@ -103,22 +167,44 @@ struct StableTokenRequest {
 
 #[handler]
 async fn stable_token(Data(state): Data<&Arc<State>>, Json(body): Json<StableTokenRequest>) -> Json<Value> {
-    state.stable_token_calls.fetch_add(1, Ordering::SeqCst);
+    state.calls.fetch_add(1, Ordering::SeqCst);
+    if body.force_refresh {
+        state.forced_token_calls.fetch_add(1, Ordering::SeqCst);
+    } else {
+        state.normal_token_calls.fetch_add(1, Ordering::SeqCst);
+    }
     if state.stall_token.load(Ordering::SeqCst) {
         tokio::time::sleep(Duration::from_secs(60)).await;
     }
     // A slow answer, so that concurrent callers would overlap if they all asked.
     tokio::time::sleep(Duration::from_millis(50)).await;
-    if body.grant_type != "client_credential" || body.appid != APP_ID || body.secret != APP_SECRET {
+    if body.grant_type != "client_credential" {
+        return error(40002, "invalid grant_type");
+    }
+    if body.appid != APP_ID {
         return error(40013, "invalid appid");
     }
-    let mut token = state.token.lock().unwrap();
-    let reuse = !body.force_refresh && matches!(&*token, Some((_, false)));
-    if !reuse {
-        let serial = state.token_serial.fetch_add(1, Ordering::SeqCst);
-        *token = Some((format!("ACCESS_TOKEN_{serial}"), false));
+    if body.secret != APP_SECRET {
+        return error(40125, "invalid appsecret");
     }
-    let current = token.as_ref().map(|(t, _)| t.clone()).unwrap_or_default();
+    if state.refuse_address.load(Ordering::SeqCst) {
+        return error(
+            40164,
+            "invalid ip 127.0.0.1 ipv6 ::ffff:127.0.0.1, not in whitelist",
+        );
+    }
+    let mut token = state.token.lock().unwrap();
+    let current = if body.force_refresh {
+        match token.force() {
+            Ok(current) => current,
+            Err(errcode) => return error(errcode, "reach max api daily quota limit"),
+        }
+    } else {
+        match (&token.current, token.state) {
+            (Some(current), TokenState::Good | TokenState::StaleUntilForced) => current.clone(),
+            _ => token.mint(),
+        }
+    };
     Json(json!({ "access_token": current, "expires_in": 7200 }))
 }
 
@@ -138,14 +224,20 @@ async fn getuserphonenumber(
     Query(q): Query<TokenQuery>,
     Json(body): Json<PhoneRequest>,
 ) -> Json<Value> {
+    state.calls.fetch_add(1, Ordering::SeqCst);
     state.phone_calls.fetch_add(1, Ordering::SeqCst);
     if state.stall.load(Ordering::SeqCst) {
         tokio::time::sleep(Duration::from_secs(60)).await;
     }
-    match &*state.token.lock().unwrap() {
-        Some((token, false)) if *token == q.access_token => {}
-        Some((token, true)) if *token == q.access_token => return error(42001, "access_token expired"),
-        _ => return error(40001, "invalid credential, access_token is invalid or not latest"),
+    {
+        let token = state.token.lock().unwrap();
+        match (&token.current, token.state) {
+            (Some(current), TokenState::Good) if *current == q.access_token => {}
+            (Some(current), TokenState::Expired) if *current == q.access_token => {
+                return error(42001, "access_token expired");
+            }
+            _ => return error(40001, "invalid credential, access_token is invalid or not latest"),
+        }
     }
     if let Some(errcode) = state.fail_phone.lock().unwrap().take() {
         return error(errcode, "failure requested by the test");
@@ -153,14 +245,21 @@ async fn getuserphonenumber(
     let Some(phone) = state.phones.lock().unwrap().get(&body.code).cloned() else {
         return error(40029, "invalid code");
     };
+    // `phoneNumber` is a display form (with the country code for numbers abroad); clients
+    // are to read `purePhoneNumber` and `countryCode`.
+    let display = if phone.country_code == "86" {
+        phone.pure.clone()
+    } else {
+        format!("+{} {}", phone.country_code, phone.pure)
+    };
     Json(json!({
         "errcode": 0,
         "errmsg": "ok",
         "phone_info": {
-            "phoneNumber": phone,
-            "purePhoneNumber": phone,
-            "countryCode": "86",
-            "watermark": { "timestamp": 1_637_744_274, "appid": APP_ID }
+            "phoneNumber": display,
+            "purePhoneNumber": phone.pure,
+            "countryCode": phone.country_code,
+            "watermark": { "timestamp": 1_637_744_274, "appid": phone.appid }
         }
     }))
 }
@@ -203,12 +302,30 @@ impl FakeWechat {
             .insert(code.to_owned(), (openid.to_owned(), unionid.map(str::to_owned)));
     }
 
+    /// WeChat will answer `code` with this number from China (+86), for our app.
     pub fn accept_phone(&self, code: &str, phone: &str) {
-        self.state
-            .phones
-            .lock()
-            .unwrap()
-            .insert(code.to_owned(), phone.to_owned());
+        self.accept_phone_from(code, "86", phone);
+    }
+
+    /// WeChat will answer `code` with this number (without its country code), for our app.
+    pub fn accept_phone_from(&self, code: &str, country_code: &str, pure: &str) {
+        self.add_phone(code, country_code, pure, APP_ID);
+    }
+
+    /// WeChat will answer `code` with a number watermarked for another app.
+    pub fn accept_phone_for_app(&self, code: &str, phone: &str, appid: &str) {
+        self.add_phone(code, "86", phone, appid);
+    }
+
+    fn add_phone(&self, code: &str, country_code: &str, pure: &str, appid: &str) {
+        self.state.phones.lock().unwrap().insert(
+            code.to_owned(),
+            Phone {
+                country_code: country_code.to_owned(),
+                pure: pure.to_owned(),
+                appid: appid.to_owned(),
+            },
+        );
     }
 
     pub fn fail_next_login(&self, errcode: i64) {
@@ -229,18 +346,71 @@ impl FakeWechat {
         self.state.stall_token.store(on, Ordering::SeqCst);
     }
 
-    /// The current access token expires, as WeChat may expire it before its time.
+    /// `stable_token` answers 40164 (the caller's address is not on the IP whitelist).
+    pub fn refuse_our_address(&self, on: bool) {
+        self.state.refuse_address.store(on, Ordering::SeqCst);
+    }
+
+    /// WeChat expires the current access token (by time): using it is 42001, and the normal
+    /// mode mints a new one.
     pub fn expire_access_token(&self) {
-        if let Some((_, expired)) = self.state.token.lock().unwrap().as_mut() {
-            *expired = true;
+        let mut token = self.state.token.lock().unwrap();
+        if token.current.is_some() {
+            token.state = TokenState::Expired;
         }
     }
 
+    /// Another system using our app id forces a refresh: our token gets 40001, and the
+    /// normal mode hands out the new current one. It counts against the app's forced
+    /// refreshes, as WeChat counts it.
+    pub fn rotate_access_token_elsewhere(&self) {
+        let mut token = self.state.token.lock().unwrap();
+        token.forced_at.push(Instant::now());
+        token.mint();
+    }
+
+    /// The current token is rejected (40001), yet the normal mode keeps handing it back until
+    /// a refresh is forced.
+    pub fn make_token_stale_until_forced(&self) {
+        let mut token = self.state.token.lock().unwrap();
+        if token.current.is_some() {
+            token.state = TokenState::StaleUntilForced;
+        }
+    }
+
+    /// Other systems using our app id have forced today's 20 refreshes, the last a minute ago.
+    pub fn use_up_forced_refreshes_elsewhere(&self) {
+        let minute_ago = Instant::now().checked_sub(Duration::from_secs(60)).unwrap();
+        self.state.token.lock().unwrap().forced_at = vec![minute_ago; 20];
+    }
+
+    /// Calls of any kind WeChat received.
+    pub fn calls(&self) -> usize {
+        self.state.calls.load(Ordering::SeqCst)
+    }
+
+    /// `stable_token` calls of both modes.
     pub fn stable_token_calls(&self) -> usize {
-        self.state.stable_token_calls.load(Ordering::SeqCst)
+        self.normal_token_calls() + self.forced_token_calls()
+    }
+
+    /// `stable_token` calls in normal mode (`force_refresh: false`).
+    pub fn normal_token_calls(&self) -> usize {
+        self.state.normal_token_calls.load(Ordering::SeqCst)
+    }
+
+    /// `stable_token` calls asking for a forced refresh, whether WeChat refreshed or not.
+    pub fn forced_token_calls(&self) -> usize {
+        self.state.forced_token_calls.load(Ordering::SeqCst)
     }
 
     pub fn phone_calls(&self) -> usize {
         self.state.phone_calls.load(Ordering::SeqCst)
+    }
+
+    /// The token WeChat would accept now, if any.
+    pub fn current_access_token(&self) -> Option<String> {
+        let token = self.state.token.lock().unwrap();
+        token.current.clone().filter(|_| token.state == TokenState::Good)
     }
 }

@@ -12,6 +12,7 @@
 
 pub mod database;
 pub mod fake_wechat;
+pub mod logs;
 pub mod world;
 
 use std::net::SocketAddr;
@@ -81,12 +82,7 @@ impl Reply {
 }
 
 fn init_logs() {
-    if std::env::var_os("TEST_LOG").is_some() {
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::new("info,sqlx=warn"))
-            .with_test_writer()
-            .try_init();
-    }
+    logs::install();
 }
 
 /// The settings every test starts from: WeChat at the fake server, a known JWT secret.

@@ -57,10 +57,12 @@ pub enum ApiError {
     /// Rate limited (`rate_limited`, `wechat_rate_limited`).
     #[oai(status = 429)]
     TooManyRequests(Json<ErrorBody>),
-    /// A bug; the request id finds it in the logs (`internal_error`).
+    /// A bug (`internal_error`), or WeChat refusing this server's app id, secret or address
+    /// (`wechat_misconfigured`); the request id finds it in the logs.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
-    /// An upstream (WeChat) is unavailable (`wechat_unavailable`).
+    /// An upstream (WeChat) is unavailable (`wechat_unavailable`, `wechat_error`), or no
+    /// WeChat app is configured (`wechat_not_configured`, development only).
     #[oai(status = 503)]
     Unavailable(Json<ErrorBody>),
 }

@@ -25,6 +25,12 @@ pub enum IdentityError {
     WechatUnavailable(String),
     #[error("WeChat answered error {errcode}: {errmsg}")]
     WechatRejected { errcode: i64, errmsg: String },
+    /// The server's WeChat app id, secret or address is wrong: an operator must fix it.
+    #[error("WeChat refuses this server's credentials (errcode {errcode})")]
+    WechatMisconfigured { errcode: i64 },
+    /// No WeChat app is configured (development without `LINLI_WECHAT_APPID`).
+    #[error("WeChat is not configured on this server")]
+    WechatNotConfigured,
     #[error("WeChat did not accept the phone number code")]
     InvalidPhoneCode,
     #[error("dev login is disabled")]

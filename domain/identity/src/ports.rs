@@ -29,6 +29,13 @@ pub enum WechatFailure {
     /// -1 (system busy), a timeout, a transport failure or an answer we could not read.
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// 40013 (invalid app id), 40125 (invalid app secret), 40164 (our address is not on the
+    /// app's IP whitelist): this server's configuration is wrong, not WeChat.
+    #[error("WeChat refuses this server's credentials (errcode {errcode})")]
+    Misconfigured { errcode: i64 },
+    /// No app id or secret is configured (development): nothing was asked of WeChat.
+    #[error("WeChat is not configured")]
+    NotConfigured,
     /// Any other error code.
     #[error("errcode {errcode}: {errmsg}")]
     Rejected { errcode: i64, errmsg: String },

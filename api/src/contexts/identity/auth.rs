@@ -81,7 +81,9 @@ impl AuthApi {
     /// Exchanges the code from `wx.login` with WeChat (`jscode2session`) and opens a session.
     /// Codes: `invalid_code` (401, WeChat 40029/40163), `wechat_rate_limited` (429, 45011),
     /// `wechat_user_blocked` (403, 40226), `wechat_unavailable` (503: -1, timeout),
-    /// `wechat_error` (503, any other errcode), `validation_failed`, `rate_limited`.
+    /// `wechat_error` (503, any other errcode), `wechat_misconfigured` (500: 40013, 40125,
+    /// 40164, the app id, secret or IP whitelist is wrong), `wechat_not_configured` (503: no
+    /// app id or secret), `validation_failed`, `rate_limited`.
     #[oai(path = "/wechat/login", method = "post", operation_id = "auth_wechat_login")]
     async fn wechat_login(
         &self,

@@ -33,6 +33,18 @@ impl From<IdentityError> for ApiError {
                 )
                 .with_details(json!({ "errcode": errcode }))
             }
+            // The WeChat client has logged the details at ERROR. Not an outage to wait out,
+            // so not a 503.
+            IdentityError::WechatMisconfigured { .. } => ApiError::new(
+                status(500),
+                "wechat_misconfigured",
+                "this server's WeChat settings are wrong; an operator must fix them",
+            ),
+            IdentityError::WechatNotConfigured => ApiError::new(
+                status(503),
+                "wechat_not_configured",
+                "WeChat is not configured on this server",
+            ),
             IdentityError::InvalidPhoneCode => ApiError::new(status(422), "invalid_phone_code", message),
             IdentityError::DevLoginDisabled => ApiError::new(status(404), "not_found", "no such path"),
             IdentityError::InvalidToken => ApiError::new(status(401), "invalid_token", message),

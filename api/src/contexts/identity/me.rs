@@ -125,7 +125,8 @@ impl MeApi {
     /// Share your phone number
     ///
     /// Exchanges the `getPhoneNumber` code with WeChat. Codes: `invalid_phone_code` (422),
-    /// `wechat_unavailable` (503), `wechat_rate_limited` (429).
+    /// `wechat_unavailable` (503), `wechat_rate_limited` (429), `wechat_misconfigured` (500),
+    /// `wechat_not_configured` (503).
     #[oai(path = "/phone", method = "post", operation_id = "me_bind_phone")]
     async fn bind_phone(
         &self,

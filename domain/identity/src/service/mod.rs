@@ -23,6 +23,8 @@ impl From<WechatFailure> for IdentityError {
             WechatFailure::RateLimited => IdentityError::WechatRateLimited,
             WechatFailure::RiskyUser => IdentityError::WechatUserBlocked,
             WechatFailure::Unavailable(why) => IdentityError::WechatUnavailable(why),
+            WechatFailure::Misconfigured { errcode } => IdentityError::WechatMisconfigured { errcode },
+            WechatFailure::NotConfigured => IdentityError::WechatNotConfigured,
             WechatFailure::Rejected { errcode, errmsg } => IdentityError::WechatRejected { errcode, errmsg },
         }
     }
