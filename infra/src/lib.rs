@@ -1,6 +1,7 @@
 //! Adapters: everything linli says to a database, Redis or WeChat lives here, behind the
 //! ports the domain declares.
 
+pub mod crypto;
 pub mod db;
 pub mod events;
 pub mod rate_limit;
