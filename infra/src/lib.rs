@@ -2,6 +2,7 @@
 //! ports the domain declares.
 
 // Shared machinery.
+pub mod crypto;
 pub mod db;
 pub mod events;
 pub mod jobs;
