@@ -24,7 +24,7 @@ use crate::config::Settings;
 use crate::contexts::{self, Contexts, Foundation};
 use crate::http::security::Authenticator;
 use crate::metrics::Metrics;
-use crate::state::{AppState, Inner};
+use crate::http::state::{AppState, Inner};
 
 /// Access tokens live 15 minutes; a stolen one is useful briefly.
 const ACCESS_TOKEN_TTL_MINUTES: i64 = 15;

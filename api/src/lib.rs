@@ -7,7 +7,6 @@ pub mod demo;
 pub mod http;
 pub mod metrics;
 pub mod routes;
-pub mod state;
 pub mod telemetry;
 pub mod ws;
 

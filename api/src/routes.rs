@@ -13,7 +13,7 @@ use poem_openapi::OpenApiService;
 use crate::contexts::Contexts;
 use crate::http::error::ApiError;
 use crate::http::{middleware, ops};
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 type Apis = (ops::OpsApi, crate::ws::docs::RealtimeDocs, crate::contexts::Apis);
 

@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use linli_api::Application;
 use linli_api::app::grant_service;
 use linli_api::config::{Environment, Settings};
-use linli_api::state::AppState;
+use linli_api::http::state::AppState;
 use linli_kernel::{Role, Scope};
 use reqwest::Method;
 use secrecy::SecretString;

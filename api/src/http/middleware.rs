@@ -16,7 +16,7 @@ use tracing::Instrument;
 
 use super::error::{ApiError, ErrorBody, REQUEST_ID, current_request_id, from_poem_error};
 use crate::metrics::RequestLabels;
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";

@@ -10,3 +10,4 @@ pub mod middleware;
 pub mod ops;
 pub mod pagination;
 pub mod security;
+pub mod state;

@@ -4,7 +4,7 @@ use poem::web::Data;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 #[derive(Tags)]
 pub enum OpsTags {

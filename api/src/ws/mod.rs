@@ -27,7 +27,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::http::error::ApiError;
 use crate::http::security::Recheck;
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// At most this many events are replayed per `subscribe`; a client further behind is told
 /// so (`replay_truncated`) and re-subscribes from the last one it got.

@@ -11,7 +11,7 @@ use linli_infra::rate_limit::RateLimiter;
 use linli_kernel::events::TopicPolicies;
 use tokio_util::sync::CancellationToken;
 
-use crate::http::security::Authenticator;
+use super::security::Authenticator;
 use crate::metrics::Metrics;
 
 pub struct Inner {
