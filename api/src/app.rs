@@ -23,8 +23,8 @@ use tokio_util::sync::CancellationToken;
 use crate::config::Settings;
 use crate::contexts::{self, Contexts, Foundation};
 use crate::http::security::Authenticator;
-use crate::metrics::Metrics;
 use crate::http::state::{AppState, Inner};
+use crate::metrics::Metrics;
 
 /// Access tokens live 15 minutes; a stolen one is useful briefly.
 const ACCESS_TOKEN_TTL_MINUTES: i64 = 15;

@@ -12,8 +12,8 @@ use poem_openapi::OpenApiService;
 
 use crate::contexts::Contexts;
 use crate::http::error::ApiError;
-use crate::http::{middleware, ops};
 use crate::http::state::AppState;
+use crate::http::{middleware, ops};
 
 type Apis = (ops::OpsApi, crate::ws::docs::RealtimeDocs, crate::contexts::Apis);
 

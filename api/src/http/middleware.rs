@@ -15,8 +15,8 @@ use sha2::{Digest, Sha256};
 use tracing::Instrument;
 
 use super::error::{ApiError, ErrorBody, REQUEST_ID, current_request_id, from_poem_error};
-use crate::metrics::RequestLabels;
 use crate::http::state::AppState;
+use crate::metrics::RequestLabels;
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";
