@@ -11,6 +11,8 @@ pub mod migration;
 mod idempotency;
 pub(crate) mod outbox;
 pub(crate) mod query;
+#[cfg(test)]
+pub(crate) mod testing;
 
 use std::sync::Arc;
 use std::time::Duration;
