@@ -7,6 +7,8 @@ mod refresh_tokens;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod refresh_tests;
 
 pub use auth::{AuthService, AuthSettings};
 pub use grants::{GrantRequest, GrantService, GrantView};
