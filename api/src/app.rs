@@ -253,9 +253,7 @@ fn idempotency_key_purge(db: Database) -> Job {
     Job::new("idempotency_key_purge", IDEMPOTENCY_PURGE_EVERY, move |run| {
         let db = db.clone();
         async move {
-            let purged = db
-                .purge_idempotency_keys(run.now - IDEMPOTENCY_KEY_TTL)
-                .await?;
+            let purged = db.purge_idempotency_keys(run.now - IDEMPOTENCY_KEY_TTL).await?;
             tracing::debug!(purged, "purged idempotency keys");
             Ok(())
         }

@@ -181,10 +181,14 @@ impl Settings {
             );
         }
         if self.refresh_reuse_leeway_seconds > MAX_LEEWAY_SECONDS {
-            bail!("LINLI_REFRESH_REUSE_LEEWAY_SECONDS is at most {MAX_LEEWAY_SECONDS}: it is a retry window, not a second life for a stolen token");
+            bail!(
+                "LINLI_REFRESH_REUSE_LEEWAY_SECONDS is at most {MAX_LEEWAY_SECONDS}: it is a retry window, not a second life for a stolen token"
+            );
         }
         if !(1..=MAX_SESSION_SECONDS).contains(&self.session_max_lifetime_seconds) {
-            bail!("LINLI_SESSION_MAX_LIFETIME_SECONDS must be between 1 and {MAX_SESSION_SECONDS} (ten years)");
+            bail!(
+                "LINLI_SESSION_MAX_LIFETIME_SECONDS must be between 1 and {MAX_SESSION_SECONDS} (ten years)"
+            );
         }
         if self.env != Environment::Production {
             return Ok(());
@@ -276,9 +280,7 @@ fn is_loopback(address: &str) -> bool {
     };
     let host = host.trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// `https://…`, or `http://` to this machine (a local fake or egress proxy): never the
@@ -305,8 +307,7 @@ fn generate_secret() -> String {
 /// The data directory, readable by this account only (0700), whether new or not: it holds
 /// the database and the dev secrets.
 fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("creating the data directory {}", dir.display()))?;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating the data directory {}", dir.display()))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -409,7 +410,12 @@ mod tests {
 
     #[test]
     fn production_refuses_wechat_over_plain_http() {
-        for base in ["http://api.weixin.qq.com", "HTTP://10.0.0.8:80/", "http://127.0.0.1@evil.example", "ftp://x"] {
+        for base in [
+            "http://api.weixin.qq.com",
+            "HTTP://10.0.0.8:80/",
+            "http://127.0.0.1@evil.example",
+            "ftp://x",
+        ] {
             let plain = Settings {
                 wechat_api_base: base.to_owned(),
                 ..production()
@@ -417,7 +423,12 @@ mod tests {
             let why = format!("{:#}", plain.check().unwrap_err());
             assert!(why.contains("LINLI_WECHAT_API_BASE"), "{base}: {why}");
         }
-        for base in ["https://api.weixin.qq.com", "http://127.0.0.1:9000", "http://localhost:9000/x", "http://[::1]:9000"] {
+        for base in [
+            "https://api.weixin.qq.com",
+            "http://127.0.0.1:9000",
+            "http://localhost:9000/x",
+            "http://[::1]:9000",
+        ] {
             let fine = Settings {
                 wechat_api_base: base.to_owned(),
                 ..production()

@@ -90,7 +90,11 @@ async fn a_console_grant_is_logged_at_warn_and_kept_in_the_audit_trail() {
     // The grant works.
     let admin = app.login(&openid).await;
     let created = app
-        .post("/api/v1/subdistricts", &admin.token, serde_json::json!({ "name": "济阳街道" }))
+        .post(
+            "/api/v1/subdistricts",
+            &admin.token,
+            serde_json::json!({ "name": "济阳街道" }),
+        )
         .await;
     assert_eq!(created.status, 201);
 }

@@ -43,7 +43,11 @@ async fn a_reuse_after_the_leeway_revokes_the_whole_session() {
     assert_eq!(pair(&retried), pair(&rotated), "within the leeway");
     tokio::time::sleep(StdDuration::from_millis(1_100)).await;
     let late = app.refresh(&session.refresh_token).await;
-    assert_eq!((late.status, late.code()), (401, "refresh_token_reused"), "{late:?}");
+    assert_eq!(
+        (late.status, late.code()),
+        (401, "refresh_token_reused"),
+        "{late:?}"
+    );
     let (access, refresh) = pair(&rotated);
     let successor = app.refresh(&refresh).await;
     assert_eq!((successor.status, successor.code()), (401, "session_revoked"));
@@ -80,7 +84,11 @@ async fn a_session_ends_at_its_maximum_lifetime_however_often_it_is_refreshed() 
     }
     tokio::time::sleep(StdDuration::from_millis(1_000)).await;
     let expired = app.refresh(&refresh).await;
-    assert_eq!((expired.status, expired.code()), (401, "session_expired"), "{expired:?}");
+    assert_eq!(
+        (expired.status, expired.code()),
+        (401, "session_expired"),
+        "{expired:?}"
+    );
 }
 
 #[tokio::test]
@@ -103,5 +111,9 @@ async fn a_token_naming_another_users_session_is_refused() {
     // Their session is live (and cached); it still does not speak for me.
     assert_eq!(app.get("/api/v1/me", &theirs.token).await.status, 200);
     let reply = app.get("/api/v1/me", &forged).await;
-    assert_eq!((reply.status, reply.code()), (401, "session_revoked"), "{reply:?}");
+    assert_eq!(
+        (reply.status, reply.code()),
+        (401, "session_revoked"),
+        "{reply:?}"
+    );
 }

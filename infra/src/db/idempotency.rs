@@ -69,7 +69,9 @@ impl Database {
             return Ok(IdempotencyClaim::InProgress);
         };
         if existing.created_at < now - IDEMPOTENCY_KEY_TTL {
-            return self.reclaim_expired(owner, key, request_hash, existing.created_at, now).await;
+            return self
+                .reclaim_expired(owner, key, request_hash, existing.created_at, now)
+                .await;
         }
         if existing.request_hash != request_hash {
             return Ok(IdempotencyClaim::Mismatch);

@@ -97,7 +97,11 @@ where
         let now = self.clock.now();
         let session_id = SessionId::new();
         let refresh_token = new_refresh_token();
-        let expires_at = now + self.settings.refresh_token_ttl.min(self.settings.session_max_lifetime);
+        let expires_at = now
+            + self
+                .settings
+                .refresh_token_ttl
+                .min(self.settings.session_max_lifetime);
         self.repo
             .open_session(
                 session_id,

@@ -6,9 +6,9 @@ mod profile;
 mod refresh_tokens;
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
 mod refresh_tests;
+#[cfg(test)]
+mod tests;
 
 pub use auth::{AuthService, AuthSettings};
 pub use grants::{GrantRequest, GrantService, GrantView};

@@ -42,8 +42,7 @@ async fn ten_concurrent_refreshes_of_one_token_all_get_the_same_pair() {
     let (auth, _, clock) = auth();
     let first = auth.dev_login("o-phone", None).await.unwrap();
     clock.advance(Duration::minutes(20));
-    let replies =
-        futures_util::future::join_all((0..10).map(|_| auth.refresh(&first.refresh_token))).await;
+    let replies = futures_util::future::join_all((0..10).map(|_| auth.refresh(&first.refresh_token))).await;
     let pairs: Vec<TokenPair> = replies.into_iter().map(Result::unwrap).collect();
     assert!(pairs.iter().all(|p| same_pair(p, &pairs[0])), "{pairs:#?}");
     assert_ne!(pairs[0].refresh_token, first.refresh_token);
@@ -59,7 +58,10 @@ async fn a_retry_within_the_leeway_gets_the_same_pair_even_seconds_later() {
     let rotated = auth.refresh(&first.refresh_token).await.unwrap();
     clock.advance(Duration::seconds(LEEWAY_SECONDS - 1));
     let retried = auth.refresh(&first.refresh_token).await.unwrap();
-    assert!(same_pair(&rotated, &retried), "the access token is signed again identically");
+    assert!(
+        same_pair(&rotated, &retried),
+        "the access token is signed again identically"
+    );
     assert!(auth.authenticate(&retried.access.token).await.is_ok());
 }
 
