@@ -8,6 +8,7 @@ use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySel
 use uuid::Uuid;
 
 use super::entity::{building, community, grid, stairwell, subdistrict};
+use super::constraints::write_error;
 use super::rows::*;
 use crate::db::query::{PathColumns, keyset_page, reach_condition};
 use crate::db::{Database, insert_chunked, outbox};
@@ -284,6 +285,7 @@ impl PlaceRepository for Database {
             self.commit_with_events(txn).await
         }
         .await;
+        // Only a concurrent write can break a rule here: the service checked the file.
         result.map_err(|e| write_error(e, "a grid or building of the file"))
     }
 
