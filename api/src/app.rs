@@ -126,6 +126,7 @@ impl Application {
                 dev_login_enabled: settings.dev_login_enabled(),
                 refresh_token_ttl: chrono::Duration::days(SESSION_TTL_DAYS),
             },
+            import_max_rows: settings.import_max_rows,
         });
         let grants = grant_service(&db);
         for openid in settings.bootstrap_admin_openids() {

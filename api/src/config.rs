@@ -63,6 +63,8 @@ pub struct Settings {
     pub shutdown_grace_seconds: u64,
     /// Behind a load balancer: take the client address from `X-Forwarded-For`.
     pub behind_proxy: bool,
+    /// Rows a CSV import may hold; a larger file is refused whole.
+    pub import_max_rows: usize,
 }
 
 fn no_secret<S: serde::Serializer>(_: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
@@ -91,6 +93,7 @@ impl Default for Settings {
             auth_rate_limit_per_minute: 60,
             shutdown_grace_seconds: 20,
             behind_proxy: false,
+            import_max_rows: linli_grid::import::DEFAULT_MAX_ROWS,
         }
     }
 }

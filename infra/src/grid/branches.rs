@@ -8,8 +8,8 @@ use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::entity::{party_branch, party_branch_grid};
 use super::constraints::{Rule, broken_rule, write_error};
+use super::entity::{party_branch, party_branch_grid};
 use super::rows::*;
 use crate::db::query::{PathColumns, keyset_page, reach_condition};
 use crate::db::{Database, insert_chunked, outbox};
@@ -44,7 +44,9 @@ impl BranchRepository for Database {
         if let Some(Ok(Rule::GridInOneBranch)) = broken_rule(&e) {
             // A concurrent write took a grid; SQLite does not say which, so look.
             let holding = self.branches_holding(&b.grid_ids).await?;
-            let grid = holding.first().map_or(b.grid_ids.first().copied(), |(g, _)| Some(*g));
+            let grid = holding
+                .first()
+                .map_or(b.grid_ids.first().copied(), |(g, _)| Some(*g));
             if let Some(grid) = grid {
                 return Err(WriteError::GridAlreadyInBranch(grid));
             }

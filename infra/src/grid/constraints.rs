@@ -17,7 +17,11 @@ pub(super) enum Rule {
 
 /// Each rule by its PostgreSQL constraint name and by the columns SQLite reports.
 const RULES: [(&str, &str, Rule); 7] = [
-    ("subdistricts_name_key", "subdistricts.name", Rule::Name(NameKind::Subdistrict)),
+    (
+        "subdistricts_name_key",
+        "subdistricts.name",
+        Rule::Name(NameKind::Subdistrict),
+    ),
     (
         "communities_subdistrict_name",
         "communities.subdistrict_id, communities.name",
@@ -43,7 +47,11 @@ const RULES: [(&str, &str, Rule); 7] = [
         "party_branches.community_id, party_branches.name",
         Rule::Name(NameKind::PartyBranch),
     ),
-    ("party_branch_grids_pkey", "party_branch_grids.grid_id", Rule::GridInOneBranch),
+    (
+        "party_branch_grids_pkey",
+        "party_branch_grids.grid_id",
+        Rule::GridInOneBranch,
+    ),
 ];
 
 /// The rule a failed write broke: `None` if it broke no uniqueness rule, `Some(Err)` naming

@@ -7,8 +7,8 @@ use linli_kernel::{BuildingId, CommunityId, DomainEvent, GridId, Page, PageReque
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use super::entity::{building, community, grid, stairwell, subdistrict};
 use super::constraints::write_error;
+use super::entity::{building, community, grid, stairwell, subdistrict};
 use super::rows::*;
 use crate::db::query::{PathColumns, keyset_page, reach_condition};
 use crate::db::{Database, insert_chunked, outbox};

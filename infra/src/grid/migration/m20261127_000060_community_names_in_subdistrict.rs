@@ -35,8 +35,10 @@ fn unique_in_subdistrict() -> IndexCreateStatement {
 async fn rebuild_on_sqlite(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
     let db = manager.get_connection();
     db.execute_unprepared("PRAGMA defer_foreign_keys = ON").await?;
-    db.execute_unprepared("CREATE TABLE communities_before AS SELECT id, subdistrict_id, name, created_at FROM communities")
-        .await?;
+    db.execute_unprepared(
+        "CREATE TABLE communities_before AS SELECT id, subdistrict_id, name, created_at FROM communities",
+    )
+    .await?;
     manager
         .drop_table(Table::drop().table(Communities::Table).to_owned())
         .await?;
@@ -80,7 +82,8 @@ impl MigrationTrait for Migration {
             db.execute_unprepared("ALTER TABLE communities DROP CONSTRAINT communities_name_key")
                 .await?;
             // The new index leads with the subdistrict: it serves that lookup too.
-            db.execute_unprepared("DROP INDEX communities_subdistrict").await?;
+            db.execute_unprepared("DROP INDEX communities_subdistrict")
+                .await?;
         }
         manager.create_index(unique_in_subdistrict()).await
     }
