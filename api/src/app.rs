@@ -123,6 +123,7 @@ impl Application {
             wechat: &wechat,
             tokens: &tokens,
             auth: auth_settings(&settings),
+            import_max_rows: settings.import_max_rows,
         });
         let grants = grant_service(&db);
         for openid in settings.bootstrap_admin_openids() {

@@ -73,6 +73,8 @@ pub struct Settings {
     /// Whether `env` was set (`LINLI_ENV` or the file) rather than left to its default.
     #[serde(skip)]
     pub env_explicit: bool,
+    /// Rows a CSV import may hold; a larger file is refused whole.
+    pub import_max_rows: usize,
 }
 
 fn no_secret<S: serde::Serializer>(_: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
@@ -104,6 +106,7 @@ impl Default for Settings {
             session_max_lifetime_seconds: 90 * 24 * 3600,
             refresh_reuse_leeway_seconds: 10,
             env_explicit: false,
+            import_max_rows: linli_grid::import::DEFAULT_MAX_ROWS,
         }
     }
 }

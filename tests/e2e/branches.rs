@@ -157,3 +157,42 @@ async fn grid_staff_see_the_branch_covering_their_grid() {
     let by_worker = app.delete(&path, &world.a.worker.token).await;
     assert_eq!((by_worker.status, by_worker.code()), (403, "forbidden"));
 }
+
+#[tokio::test]
+async fn a_grid_worker_sees_only_its_grid_of_a_joint_branch_and_a_count_of_the_others() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let [own, other] = [world.a.grids[0], world.a.grids[1]];
+    let joint = app
+        .post(
+            "/api/v1/party-branches",
+            &world.a.admin.token,
+            json!({ "name": "联合党支部", "kind": "joint", "grid_ids": [own, other] }),
+        )
+        .await;
+    assert_eq!(joint.status, 201, "{joint:?}");
+    assert_eq!(joint.body["other_grids"], 0, "its admin covers both");
+
+    let worker = &world.a.worker.token;
+    let listed = app.get("/api/v1/party-branches", worker).await;
+    let items = listed.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{listed:?}");
+    let one = app
+        .get(&format!("/api/v1/party-branches/{}", joint.id()), worker)
+        .await;
+    for seen in [&items[0], &one.body] {
+        assert_eq!(seen["grid_ids"], json!([own]), "{seen}");
+        assert_eq!(seen["other_grids"], 1);
+    }
+    // Never an id the worker is refused: every grid shown can be read.
+    for grid in items[0]["grid_ids"].as_array().unwrap() {
+        let read = app
+            .get(&format!("/api/v1/grids/{}", grid.as_str().unwrap()), worker)
+            .await;
+        assert_eq!(read.status, 200);
+    }
+    assert_eq!(
+        app.get(&format!("/api/v1/grids/{other}"), worker).await.status,
+        404
+    );
+}

@@ -41,6 +41,8 @@ pub struct Foundation<'a> {
     pub wechat: &'a WechatClient,
     pub tokens: &'a JwtTokens,
     pub auth: AuthSettings,
+    /// Rows a grid CSV import may hold.
+    pub import_max_rows: usize,
 }
 
 /// Each context's services, as its handlers reach them.
@@ -66,7 +68,7 @@ impl Contexts {
                 &directory,
                 foundation.auth,
             ),
-            grid: grid::Structure::build(foundation.db),
+            grid: grid::Structure::build(foundation.db, foundation.import_max_rows),
         }
     }
 

@@ -2,15 +2,16 @@
 //! in UTF-8 or in the GBK that Chinese Excel writes by default.
 
 use poem::http::StatusCode;
-use poem::{FromRequest, Request, RequestBody};
+use poem::{Body, Request, RequestBody};
 use poem_openapi::ApiRequest;
 use poem_openapi::payload::{ParsePayload, Payload};
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
 
 use super::error::ApiError;
 
-/// The raw bytes of an uploaded CSV file.
-pub struct Csv(pub Vec<u8>);
+/// An uploaded CSV file, not read yet: the handler decides whether the caller may send it
+/// before anything of it is parsed.
+pub struct Csv(pub Body);
 
 /// The request body of a CSV upload.
 #[derive(ApiRequest)]
@@ -42,30 +43,42 @@ impl Payload for Csv {
 impl ParsePayload for Csv {
     const IS_REQUIRED: bool = true;
 
-    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
-        Ok(Self(<Vec<u8>>::from_request(request, body).await?))
+    async fn from_request(_request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        Ok(Self(body.take()?))
     }
 }
 
 impl Csv {
-    /// The file's text: UTF-8 if it is, else GBK (GB18030).
-    pub fn text(&self) -> Result<String, ApiError> {
-        if let Ok(text) = std::str::from_utf8(&self.0) {
-            return Ok(text.to_owned());
-        }
-        let (text, _, had_errors) = encoding_rs::GB18030.decode(&self.0);
-        if had_errors {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "import_rejected",
-                "the file is neither UTF-8 nor GBK text",
-            )
-            .with_details(serde_json::json!({
-                "errors": [{ "line": 1, "field": null, "message": "save the file as CSV (UTF-8 or GBK)" }]
-            })));
-        }
-        Ok(text.into_owned())
+    /// Reads the file (the body limit still applies) and gives its text.
+    pub async fn read_text(self) -> Result<String, ApiError> {
+        let bytes = self
+            .0
+            .into_vec()
+            .await
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "malformed_request", e.to_string()))?;
+        decode(bytes)
     }
+}
+
+/// The file's text: UTF-8 if it is (without a copy), else GBK (GB18030).
+fn decode(bytes: Vec<u8>) -> Result<String, ApiError> {
+    let bytes = match String::from_utf8(bytes) {
+        Ok(text) => return Ok(text),
+        Err(e) => e.into_bytes(),
+    };
+    let (text, _, had_errors) = encoding_rs::GB18030.decode(&bytes);
+    if had_errors {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "import_rejected",
+            "the file is neither UTF-8 nor GBK text",
+        )
+        .with_details(serde_json::json!({
+            "errors": [{ "line": 1, "field": null, "code": "unreadable_row", "message": "save the file as CSV (UTF-8 or GBK)" }],
+            "error_count": 1
+        })));
+    }
+    Ok(text.into_owned())
 }
 
 #[cfg(test)]
@@ -76,10 +89,10 @@ mod tests {
     fn gbk_files_from_excel_are_read() {
         let (gbk, _, _) = encoding_rs::GBK.encode("社区,网格\n幸福里社区,一网格\n");
         assert_eq!(
-            Csv(gbk.into_owned()).text().ok().as_deref(),
+            decode(gbk.into_owned()).ok().as_deref(),
             Some("社区,网格\n幸福里社区,一网格\n")
         );
-        assert_eq!(Csv("a,b".into()).text().ok().as_deref(), Some("a,b"));
+        assert_eq!(decode("a,b".into()).ok().as_deref(), Some("a,b"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 use linli_kernel::{BuildingId, GridId, UserId, ValidationError};
 
 use crate::import::RowError;
+use crate::ports::NameKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resource {
@@ -20,8 +21,8 @@ pub enum GridError {
     NotFound(Resource),
     #[error("outside your scope")]
     Forbidden,
-    #[error("the name `{name}` is already taken here")]
-    NameTaken { name: String },
+    #[error("the {} name `{name}` is already taken here", .kind.as_str())]
+    NameTaken { kind: NameKind, name: String },
     #[error("grid {0} already belongs to a Party branch")]
     GridAlreadyInBranch(GridId),
     #[error("a Party branch covers grids of one community only")]
@@ -32,17 +33,21 @@ pub enum GridError {
     BuildingOutsideGrid(BuildingId),
     #[error("unknown users: {}", plain_ids(.0))]
     UnknownUsers(Vec<UserId>),
-    #[error("the file has {} bad rows; nothing was imported", .0.len())]
-    ImportRejected(Vec<RowError>),
+    /// `errors` holds the first [`crate::import::MAX_REPORTED_ERRORS`] by line; `count` all.
+    #[error("the file has {count} errors; nothing was imported")]
+    ImportRejected { errors: Vec<RowError>, count: usize },
+    #[error("a file holds at most {max_rows} grids")]
+    ImportTooLarge { max_rows: usize },
     #[error(transparent)]
     Unknown(#[from] anyhow::Error),
 }
 
-/// What storage reports when a write breaks a uniqueness rule.
+/// What storage reports when a write breaks a uniqueness rule. A rule storage cannot name
+/// is a [`WriteError::Storage`] error (a bug), never a guess.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
-    #[error("name taken: {0}")]
-    NameTaken(String),
+    #[error("{} name taken: {name}", .kind.as_str())]
+    NameTaken { kind: NameKind, name: String },
     #[error("grid {0} already belongs to a branch")]
     GridAlreadyInBranch(GridId),
     #[error(transparent)]
@@ -52,7 +57,7 @@ pub enum WriteError {
 impl From<WriteError> for GridError {
     fn from(error: WriteError) -> Self {
         match error {
-            WriteError::NameTaken(name) => GridError::NameTaken { name },
+            WriteError::NameTaken { kind, name } => GridError::NameTaken { kind, name },
             WriteError::GridAlreadyInBranch(grid) => GridError::GridAlreadyInBranch(grid),
             WriteError::Storage(e) => GridError::Unknown(e),
         }

@@ -16,6 +16,7 @@ pub mod testing;
 pub use error::{GridError, Resource};
 pub use models::*;
 pub use service::{
-    BranchService, CoverageService, GridChange, ImportReport, NewGrid, PlaceService, TeamService, TeamView,
+    BranchService, BranchView, CoverageService, GridChange, ImportReport, NewGrid, PlaceService, TeamService,
+    TeamView,
 };
 pub use team::GridTeam;

@@ -33,14 +33,39 @@ pub struct GridWithBuildings {
     pub buildings: Vec<Building>,
 }
 
+/// What kind of name a uniqueness rule is about: each is unique where people choose it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NameKind {
+    /// In the district.
+    Subdistrict,
+    /// In its subdistrict.
+    Community,
+    /// In its community.
     Grid,
+    /// In its community, whichever grid holds it.
     Building,
+    /// In its building.
+    Stairwell,
+    /// In its community.
+    PartyBranch,
+}
+
+impl NameKind {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Subdistrict => "subdistrict",
+            Self::Community => "community",
+            Self::Grid => "grid",
+            Self::Building => "building",
+            Self::Stairwell => "stairwell",
+            Self::PartyBranch => "party_branch",
+        }
+    }
 }
 
 /// Subdistricts, communities, grids and buildings (with their stairwells). Writes fail with
-/// [`WriteError::NameTaken`] where a name must be unique.
+/// [`WriteError::NameTaken`] where a name must be unique: a subdistrict's in the district, a
+/// community's in its subdistrict, a grid's and a building's in its community.
 pub trait PlaceRepository: Send + Sync + 'static {
     fn insert_subdistrict(
         &self,

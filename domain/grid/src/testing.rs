@@ -59,8 +59,11 @@ fn page_of<T: Clone>(rows: Vec<T>, page: PageRequest, id: impl Fn(&T) -> uuid::U
     Page::from_rows(rows, page, id)
 }
 
-fn taken(name: &str) -> WriteError {
-    WriteError::NameTaken(name.to_owned())
+fn taken(kind: NameKind, name: &str) -> WriteError {
+    WriteError::NameTaken {
+        kind,
+        name: name.to_owned(),
+    }
 }
 
 /// Stores `row` in `rows`, replacing the one with the same id, unless `clash` finds another
@@ -70,10 +73,10 @@ fn upsert<T: Clone>(
     row: &T,
     same: impl Fn(&T) -> bool,
     clash: impl Fn(&T) -> bool,
-    name: &str,
+    (kind, name): (NameKind, &str),
 ) -> Result<(), WriteError> {
     if rows.iter().any(|r| !same(r) && clash(r)) {
-        return Err(taken(name));
+        return Err(taken(kind, name));
     }
     match rows.iter_mut().find(|r| same(r)) {
         Some(existing) => *existing = row.clone(),
@@ -94,7 +97,7 @@ impl PlaceRepository for InMemoryStructure {
             s,
             |r| r.id == s.id,
             |r| r.name == s.name,
-            s.name.as_str(),
+            (NameKind::Subdistrict, s.name.as_str()),
         )?;
         rows.events.push(event.clone());
         Ok(())
@@ -138,8 +141,9 @@ impl PlaceRepository for InMemoryStructure {
             &mut rows.communities,
             c,
             |r| r.id == c.id,
-            |r| r.name == c.name,
-            c.name.as_str(),
+            // As the database's index: unique in the subdistrict, not the district.
+            |r| r.subdistrict_id == c.subdistrict_id && r.name == c.name,
+            (NameKind::Community, c.name.as_str()),
         )?;
         rows.events.push(event.clone());
         Ok(())
@@ -184,7 +188,7 @@ impl PlaceRepository for InMemoryStructure {
             g,
             |r| r.id == g.id,
             |r| r.community_id == g.community_id && r.name == g.name,
-            g.name.as_str(),
+            (NameKind::Grid, g.name.as_str()),
         )?;
         rows.events.push(event.clone());
         Ok(())
@@ -247,7 +251,7 @@ impl PlaceRepository for InMemoryStructure {
                 g,
                 |r| r.id == g.id,
                 |r| r.community_id == g.community_id && r.name == g.name,
-                g.name.as_str(),
+                (NameKind::Grid, g.name.as_str()),
             );
             let clash = clash.and_then(|()| {
                 planned.buildings.iter().try_for_each(|b| {
@@ -256,7 +260,7 @@ impl PlaceRepository for InMemoryStructure {
                         b,
                         |r| r.id == b.id,
                         |r| r.community_id == b.community_id && r.name == b.name,
-                        b.name.as_str(),
+                        (NameKind::Building, b.name.as_str()),
                     )
                 })
             });
@@ -282,7 +286,7 @@ impl PlaceRepository for InMemoryStructure {
             b,
             |r| r.id == b.id,
             |r| r.community_id == b.community_id && r.name == b.name,
-            b.name.as_str(),
+            (NameKind::Building, b.name.as_str()),
         )?;
         rows.events.push(event.clone());
         Ok(())
@@ -329,7 +333,7 @@ impl BranchRepository for InMemoryStructure {
             .iter()
             .any(|o| o.community_id == b.community_id && o.name == b.name)
         {
-            return Err(taken(b.name.as_str()));
+            return Err(taken(NameKind::PartyBranch, b.name.as_str()));
         }
         rows.branches.push(b.clone());
         rows.events.push(event.clone());

@@ -173,6 +173,32 @@ pub(crate) fn is_unique_violation(error: &DbErr) -> bool {
     )
 }
 
+/// Which unique index or constraint a write broke, in the back end's own terms: PostgreSQL
+/// names the constraint (`grids_community_name`), SQLite its columns
+/// (`grids.community_id, grids.name`). `None` when the error is not a unique violation.
+pub(crate) fn violated_unique(error: &DbErr) -> Option<String> {
+    use sea_orm::RuntimeErr;
+    if !is_unique_violation(error) {
+        return None;
+    }
+    let (DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = error else {
+        return Some(String::new());
+    };
+    let sea_orm::sqlx::Error::Database(e) = &**e else {
+        return Some(String::new());
+    };
+    if let Some(constraint) = e.constraint() {
+        return Some(constraint.to_owned());
+    }
+    let message = e.message();
+    Some(
+        message
+            .strip_prefix("UNIQUE constraint failed: ")
+            .unwrap_or(message)
+            .to_owned(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::redact_url;

@@ -8,10 +8,11 @@ use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use super::constraints::{Rule, broken_rule, write_error};
 use super::entity::{party_branch, party_branch_grid};
 use super::rows::*;
 use crate::db::query::{PathColumns, keyset_page, reach_condition};
-use crate::db::{Database, insert_chunked, is_unique_violation, outbox};
+use crate::db::{Database, insert_chunked, outbox};
 
 impl Database {
     async fn members_of(&self, branches: &[Uuid]) -> Result<Vec<party_branch_grid::Model>, DbErr> {
@@ -37,17 +38,20 @@ impl BranchRepository for Database {
             self.commit_with_events(txn).await
         }
         .await;
-        match result {
-            Ok(()) => Ok(()),
-            Err(e) if is_unique_violation(&e) => {
-                // Either the name or a grid was taken by a concurrent write; tell which.
-                match self.branches_holding(&b.grid_ids).await?.first() {
-                    Some((grid, _)) => Err(WriteError::GridAlreadyInBranch(*grid)),
-                    None => Err(WriteError::NameTaken(b.name.as_str().to_owned())),
-                }
+        let Err(e) = result else {
+            return Ok(());
+        };
+        if let Some(Ok(Rule::GridInOneBranch)) = broken_rule(&e) {
+            // A concurrent write took a grid; SQLite does not say which, so look.
+            let holding = self.branches_holding(&b.grid_ids).await?;
+            let grid = holding
+                .first()
+                .map_or(b.grid_ids.first().copied(), |(g, _)| Some(*g));
+            if let Some(grid) = grid {
+                return Err(WriteError::GridAlreadyInBranch(grid));
             }
-            Err(e) => Err(WriteError::Storage(e.into())),
         }
+        Err(write_error(e, b.name.as_str()))
     }
 
     async fn delete_branch(&self, id: PartyBranchId, event: &DomainEvent) -> anyhow::Result<bool> {

@@ -7,6 +7,7 @@ pub mod entity;
 mod migration;
 
 mod branches;
+mod constraints;
 mod coverage;
 mod directory;
 mod places;

@@ -7,6 +7,7 @@ use linli_kernel::{BuildingId, CommunityId, DomainEvent, GridId, Page, PageReque
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
+use super::constraints::write_error;
 use super::entity::{building, community, grid, stairwell, subdistrict};
 use super::rows::*;
 use crate::db::query::{PathColumns, keyset_page, reach_condition};
@@ -284,6 +285,7 @@ impl PlaceRepository for Database {
             self.commit_with_events(txn).await
         }
         .await;
+        // Only a concurrent write can break a rule here: the service checked the file.
         result.map_err(|e| write_error(e, "a grid or building of the file"))
     }
 

@@ -1,17 +1,14 @@
 //! Rows of the structure's tables and the domain values they hold.
 
 use anyhow::Context;
-use linli_grid::error::WriteError;
 use linli_grid::{
     BranchKind, Building, Community, Grid, GridKind, Households, PartyBranch, PlaceName, Stairwell,
     Subdistrict,
 };
 use linli_kernel::{GridId, StairwellId};
 use sea_orm::ActiveValue::Set;
-use sea_orm::DbErr;
 
 use super::entity::{building, community, grid, party_branch, party_branch_grid, stairwell, subdistrict};
-use crate::db::is_unique_violation;
 use crate::db::query::PathColumns;
 
 pub(super) fn name(raw: &str) -> anyhow::Result<PlaceName> {
@@ -157,14 +154,6 @@ pub(super) fn stairwell_rows(b: &Building) -> impl Iterator<Item = stairwell::Ac
         civilized: Set(s.civilized),
         created_at: Set(b.created_at),
     })
-}
-
-pub(super) fn write_error(e: DbErr, taken: &str) -> WriteError {
-    if is_unique_violation(&e) {
-        WriteError::NameTaken(taken.to_owned())
-    } else {
-        WriteError::Storage(e.into())
-    }
 }
 
 pub(super) fn grid_columns() -> PathColumns<grid::Column> {

@@ -36,12 +36,16 @@ pub struct Branch {
     pub community_id: Uuid,
     pub name: String,
     pub kind: BranchKind,
+    /// The branch's grids that you cover.
     pub grid_ids: Vec<Uuid>,
+    /// How many more grids the branch holds, outside what you cover.
+    pub other_grids: u32,
     pub created_at: Timestamp,
 }
 
-impl From<linli_grid::PartyBranch> for Branch {
-    fn from(b: linli_grid::PartyBranch) -> Self {
+impl From<linli_grid::BranchView> for Branch {
+    fn from(view: linli_grid::BranchView) -> Self {
+        let b = view.branch;
         Self {
             id: b.id.as_uuid(),
             subdistrict_id: b.subdistrict_id.as_uuid(),
@@ -49,6 +53,7 @@ impl From<linli_grid::PartyBranch> for Branch {
             name: b.name.to_string(),
             kind: b.kind.into(),
             grid_ids: b.grid_ids.into_iter().map(|g| g.as_uuid()).collect(),
+            other_grids: u32::try_from(view.other_grids).unwrap_or(u32::MAX),
             created_at: b.created_at,
         }
     }
@@ -87,6 +92,9 @@ impl BranchesApi {
     }
 
     /// Party branches inside your scope
+    ///
+    /// Grid staff see the branch over their grid with only the grids they cover in
+    /// `grid_ids` and the number of the others in `other_grids`.
     #[oai(
         path = "/party-branches",
         method = "get",

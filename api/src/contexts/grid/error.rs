@@ -20,8 +20,8 @@ impl From<GridError> for ApiError {
                 Resource::PartyBranch => "party_branch",
             }),
             GridError::Forbidden => ApiError::new(StatusCode::FORBIDDEN, "forbidden", message),
-            GridError::NameTaken { name } => ApiError::new(StatusCode::CONFLICT, "name_taken", message)
-                .with_details(json!({ "name": name })),
+            GridError::NameTaken { kind, name } => ApiError::new(StatusCode::CONFLICT, "name_taken", message)
+                .with_details(json!({ "name": name, "kind": kind.as_str() })),
             GridError::GridAlreadyInBranch(grid) => {
                 ApiError::new(StatusCode::CONFLICT, "grid_already_in_branch", message)
                     .with_details(json!({ "grid_id": grid }))
@@ -42,9 +42,13 @@ impl From<GridError> for ApiError {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_users", message)
                     .with_details(json!({ "user_ids": users }))
             }
-            GridError::ImportRejected(rows) => {
+            GridError::ImportRejected { errors, count } => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "import_rejected", message)
-                    .with_details(json!({ "errors": rows }))
+                    .with_details(json!({ "errors": errors, "error_count": count }))
+            }
+            GridError::ImportTooLarge { max_rows } => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "import_too_large", message)
+                    .with_details(json!({ "max_rows": max_rows }))
             }
             GridError::Unknown(e) => ApiError::internal(&e),
         }

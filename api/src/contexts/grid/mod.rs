@@ -56,9 +56,9 @@ impl std::ops::Deref for Structure {
 }
 
 impl Structure {
-    pub fn build(db: &Database) -> Self {
+    pub fn build(db: &Database, import_max_rows: usize) -> Self {
         Self(Arc::new(Services {
-            places: PlaceService::new(db.clone(), SystemClock),
+            places: PlaceService::new(db.clone(), SystemClock).with_import_max_rows(import_max_rows),
             branches: BranchService::new(db.clone(), db.clone(), SystemClock),
             teams: TeamService::new(db.clone(), db.clone(), db.clone(), SystemClock),
             coverage: CoverageService::new(db.clone(), db.clone()),

@@ -285,7 +285,7 @@ impl PlacesApi {
     /// Create a community
     ///
     /// Codes: `subdistrict_not_found`, `forbidden`, `name_taken` (community names are unique
-    /// in the district).
+    /// in their subdistrict; `details.kind` says which kind of name).
     #[oai(path = "/communities", method = "post", operation_id = "communities_create")]
     async fn create_community(
         &self,
@@ -445,11 +445,17 @@ impl PlacesApi {
 
     /// Import grids from CSV
     ///
-    /// The body is the CSV file (`text/csv`, UTF-8 or GBK): `community,name,kind,households,buildings`
-    /// (Chinese headers 社区,网格,类型,户数,楼栋 work too), buildings separated by `;`.
+    /// The body is the CSV file (`text/csv`, UTF-8 or GBK): `[subdistrict,]community,name,kind,households,buildings`
+    /// (Chinese headers 街道,社区,网格,类型,户数,楼栋 work too), buildings separated by `;`.
+    /// The optional subdistrict column tells apart communities of one name in two
+    /// subdistricts; without it such a name is the row error `community_ambiguous`.
     /// All or nothing: a file with any bad row imports nothing and answers `import_rejected`
-    /// (422) with every bad row's line number in `details.errors`. Communities outside your
-    /// scope count as unknown.
+    /// (422) with the first 100 errors (by line, each with its `code`) in `details.errors`
+    /// and their total in `details.error_count`. A file over the row limit
+    /// (`LINLI_IMPORT_MAX_ROWS`, 10,000 by default) answers `import_too_large` (422, the
+    /// limit in `details.max_rows`). Only staff who manage part of the structure may import
+    /// (`forbidden`, 403, before the file is read). Communities outside your scope count as
+    /// unknown.
     #[oai(path = "/grids/import", method = "post", operation_id = "grids_import")]
     async fn import_grids(
         &self,
@@ -458,7 +464,12 @@ impl PlacesApi {
         file: CsvUpload,
     ) -> ApiResult<Created<ImportReport>> {
         let CsvUpload::Csv(file) = file;
-        let report = structure.places.import_grids(&auth.0, &file.text()?).await?;
+        // Refused callers are answered before the file is read.
+        structure.places.check_import(&auth.0)?;
+        let report = structure
+            .places
+            .import_grids(&auth.0, &file.read_text().await?)
+            .await?;
         Ok(Created::Created(Json(ImportReport {
             grids: report.grids as u64,
             buildings: report.buildings as u64,

@@ -11,6 +11,31 @@ use crate::models::{BranchKind, PartyBranch, PlaceName};
 use crate::ports::{BranchRepository, ListFilter, PlaceRepository};
 use crate::{GridError, Resource};
 
+/// A branch as one actor sees it: only the grids it covers (a grid worker in a joint branch
+/// sees its own grid), and how many others the branch holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BranchView {
+    pub branch: PartyBranch,
+    pub other_grids: usize,
+}
+
+impl BranchView {
+    pub fn seen_by(actor: &Actor, mut branch: PartyBranch) -> Self {
+        let total = branch.grid_ids.len();
+        let (subdistrict, community) = (branch.subdistrict_id, branch.community_id);
+        branch.grid_ids.retain(|g| {
+            actor.can(
+                Permission::ViewStructure,
+                &ScopePath::grid(subdistrict, community, *g),
+            )
+        });
+        Self {
+            other_grids: total - branch.grid_ids.len(),
+            branch,
+        }
+    }
+}
+
 pub struct BranchService<P, B, C> {
     places: P,
     branches: B,
@@ -40,7 +65,7 @@ where
         name: &str,
         kind: BranchKind,
         grid_ids: &[GridId],
-    ) -> Result<PartyBranch, GridError> {
+    ) -> Result<BranchView, GridError> {
         let name = PlaceName::parse("name", name)?;
         if grid_ids.len() > PartyBranch::MAX_GRIDS {
             return Err(linli_kernel::ValidationError::new(
@@ -93,10 +118,16 @@ where
         let e = StructureEvent::branch_created(&branch).at(now);
         // The check above gives a clear answer; the storage's uniqueness settles races.
         self.branches.insert_branch(&branch, &e).await?;
-        Ok(branch)
+        Ok(BranchView::seen_by(actor, branch))
     }
 
-    pub async fn branch(&self, actor: &Actor, id: PartyBranchId) -> Result<PartyBranch, GridError> {
+    pub async fn branch(&self, actor: &Actor, id: PartyBranchId) -> Result<BranchView, GridError> {
+        let found = self.visible_branch(actor, id).await?;
+        Ok(BranchView::seen_by(actor, found))
+    }
+
+    /// The whole branch, if the actor may see it at all.
+    async fn visible_branch(&self, actor: &Actor, id: PartyBranchId) -> Result<PartyBranch, GridError> {
         let found = self
             .branches
             .find_branch(id)
@@ -120,8 +151,8 @@ where
 
     #[instrument(skip_all, err)]
     pub async fn dissolve_branch(&self, actor: &Actor, id: PartyBranchId) -> Result<(), GridError> {
-        // Whoever gets past `branch` may see it, so a refusal now is "forbidden".
-        let branch = self.branch(actor, id).await?;
+        // Whoever gets past `visible_branch` may see it, so a refusal now is "forbidden".
+        let branch = self.visible_branch(actor, id).await?;
         if !actor.can(Permission::ManageStructure, &branch.path()) {
             return Err(GridError::Forbidden);
         }
@@ -138,7 +169,7 @@ where
         community_id: Option<linli_kernel::CommunityId>,
         kind_filter: Option<BranchKind>,
         page: PageRequest,
-    ) -> Result<Page<PartyBranch>, GridError> {
+    ) -> Result<Page<BranchView>, GridError> {
         let Some(filter) = visible(
             actor,
             ListFilter {
@@ -149,6 +180,14 @@ where
         ) else {
             return Ok(Page::empty());
         };
-        Ok(self.branches.list_branches(&filter, page).await?)
+        let page = self.branches.list_branches(&filter, page).await?;
+        Ok(Page {
+            items: page
+                .items
+                .into_iter()
+                .map(|b| BranchView::seen_by(actor, b))
+                .collect(),
+            next_after: page.next_after,
+        })
     }
 }

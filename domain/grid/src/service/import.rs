@@ -3,14 +3,14 @@
 use std::collections::{HashMap, HashSet};
 
 use linli_kernel::ports::Clock;
-use linli_kernel::{Actor, DomainEvent, GridId, Permission};
+use linli_kernel::{Actor, CommunityId, DomainEvent, GridId, Permission, SubdistrictId};
 use serde::Serialize;
 use tracing::instrument;
 
 use super::PlaceService;
 use crate::GridError;
 use crate::events::StructureEvent;
-use crate::import::{RowError, parse_grid_csv};
+use crate::import::{GridRow, RowError, RowErrors, parse_grid_csv};
 use crate::models::{Building, Community, Grid, Warning};
 use crate::ports::{GridWithBuildings, NameKind, PlaceRepository};
 
@@ -22,29 +22,66 @@ pub struct ImportReport {
     pub warnings: Vec<(u64, Warning)>,
 }
 
+/// The communities a file may name: those the actor manages, by name.
+struct Targets {
+    by_name: HashMap<String, Vec<Community>>,
+    subdistricts: HashMap<String, SubdistrictId>,
+}
+
+impl Targets {
+    /// The one community a row names, by its name and, when given, its subdistrict's.
+    fn resolve(&self, row: &GridRow) -> Result<&Community, RowError> {
+        let named = self.by_name.get(&row.community).map_or(&[][..], Vec::as_slice);
+        let within = row.subdistrict.as_ref().map(|s| self.subdistricts.get(s));
+        let mut matching = named
+            .iter()
+            .filter(|c| within.is_none_or(|s| s == Some(&c.subdistrict_id)));
+        match (matching.next(), matching.next()) {
+            (Some(community), None) => Ok(community),
+            (Some(_), Some(_)) => Err(RowError::new(
+                row.line,
+                Some("community"),
+                "community_ambiguous",
+                format!(
+                    "`{}` names communities in several subdistricts: add the column subdistrict (街道)",
+                    row.community
+                ),
+            )),
+            (None, _) => Err(RowError::new(
+                row.line,
+                Some("community"),
+                "community_unknown",
+                match &row.subdistrict {
+                    Some(s) => format!("no community named `{}` in `{s}` in your scope", row.community),
+                    None => format!("no community named `{}` in your scope", row.community),
+                },
+            )),
+        }
+    }
+}
+
 impl<P, C> PlaceService<P, C>
 where
     P: PlaceRepository,
     C: Clock,
 {
+    /// Whether the actor may import at all (it manages the structure somewhere): asked
+    /// before the file is read, so that a refused caller costs nothing.
+    pub fn check_import(&self, actor: &Actor) -> Result<(), GridError> {
+        if actor.reach(Permission::ManageStructure).is_empty() {
+            return Err(GridError::Forbidden);
+        }
+        Ok(())
+    }
+
     #[instrument(skip_all, err)]
     pub async fn import_grids(&self, actor: &Actor, csv: &str) -> Result<ImportReport, GridError> {
-        let (rows, mut errors) = parse_grid_csv(csv);
-
-        let mut names: Vec<String> = rows.iter().map(|r| r.community.clone()).collect();
-        names.sort();
-        names.dedup();
-        // Communities outside the actor's scope are as unknown as ones that do not exist.
-        let communities: HashMap<String, Community> = self
-            .places
-            .communities_named(&names)
-            .await?
-            .into_iter()
-            .filter(|c| actor.can(Permission::ManageStructure, &c.path()))
-            .map(|c| (c.name.as_str().to_owned(), c))
-            .collect();
-        let community_ids: Vec<_> = communities.values().map(|c| c.id).collect();
-        let mut taken: HashSet<(linli_kernel::CommunityId, NameKind, String)> = self
+        self.check_import(actor)?;
+        let mut errors = RowErrors::default();
+        let rows = parse_grid_csv(csv, self.import_max_rows, &mut errors)?;
+        let targets = self.targets(actor, &rows).await?;
+        let community_ids: Vec<CommunityId> = targets.by_name.values().flatten().map(|c| c.id).collect();
+        let mut taken: HashSet<(CommunityId, NameKind, String)> = self
             .places
             .names_in_communities(&community_ids)
             .await?
@@ -55,40 +92,16 @@ where
         let mut planned: Vec<GridWithBuildings> = Vec::new();
         let mut warnings = Vec::new();
         for row in rows {
-            let Some(community) = communities.get(&row.community) else {
-                errors.push(RowError::new(
-                    row.line,
-                    Some("community"),
-                    format!("no community named `{}` in your scope", row.community),
-                ));
-                continue;
-            };
-            let mut row_ok = true;
-            if taken
-                .iter()
-                .any(|(c, k, n)| *c == community.id && *k == NameKind::Grid && n == row.name.as_str())
-            {
-                errors.push(RowError::new(
-                    row.line,
-                    Some("name"),
-                    format!("`{}` already has a grid named `{}`", community.name, row.name),
-                ));
-                row_ok = false;
-            }
-            for building in &row.buildings {
-                let clash = taken.iter().any(|(c, k, n)| {
-                    *c == community.id && *k == NameKind::Building && n == building.as_str()
-                });
-                if clash {
-                    errors.push(RowError::new(
-                        row.line,
-                        Some("buildings"),
-                        format!("`{}` already has a building named `{building}`", community.name),
-                    ));
-                    row_ok = false;
+            let community = match targets.resolve(&row) {
+                Ok(community) => community,
+                Err(error) => {
+                    errors.push(error);
+                    continue;
                 }
-            }
-            if !row_ok {
+            };
+            let clashes = clashes(&row, community, &taken);
+            if !clashes.is_empty() {
+                clashes.into_iter().for_each(|e| errors.push(e));
                 continue;
             }
             taken.insert((community.id, NameKind::Grid, row.name.as_str().to_owned()));
@@ -117,8 +130,7 @@ where
             planned.push(GridWithBuildings { grid, buildings });
         }
         if !errors.is_empty() {
-            errors.sort_by_key(|e| e.line);
-            return Err(GridError::ImportRejected(errors));
+            return Err(errors.into_error());
         }
 
         let events: Vec<DomainEvent> = planned
@@ -132,4 +144,66 @@ where
             warnings,
         })
     }
+
+    /// The communities the rows name that the actor manages (others are as unknown as ones
+    /// that do not exist), and the subdistricts the rows name.
+    async fn targets(&self, actor: &Actor, rows: &[GridRow]) -> Result<Targets, GridError> {
+        let distinct = |names: Vec<&String>| -> Vec<String> {
+            let set: HashSet<&String> = names.into_iter().collect();
+            set.into_iter().cloned().collect()
+        };
+        let community_names = distinct(rows.iter().map(|r| &r.community).collect());
+        let subdistrict_names = distinct(rows.iter().filter_map(|r| r.subdistrict.as_ref()).collect());
+        let mut by_name: HashMap<String, Vec<Community>> = HashMap::new();
+        for community in self.places.communities_named(&community_names).await? {
+            if actor.can(Permission::ManageStructure, &community.path()) {
+                by_name
+                    .entry(community.name.as_str().to_owned())
+                    .or_default()
+                    .push(community);
+            }
+        }
+        let subdistricts = self
+            .places
+            .subdistricts_named(&subdistrict_names)
+            .await?
+            .into_iter()
+            .map(|s| (s.name.as_str().to_owned(), s.id))
+            .collect();
+        Ok(Targets {
+            by_name,
+            subdistricts,
+        })
+    }
+}
+
+/// The row's names already taken in its community (stored, or earlier in the file).
+fn clashes(
+    row: &GridRow,
+    community: &Community,
+    taken: &HashSet<(CommunityId, NameKind, String)>,
+) -> Vec<RowError> {
+    let is_taken = |kind, name: &str| taken.contains(&(community.id, kind, name.to_owned()));
+    let mut found = Vec::new();
+    if is_taken(NameKind::Grid, row.name.as_str()) {
+        found.push(RowError::new(
+            row.line,
+            Some("name"),
+            "name_taken",
+            format!("`{}` already has a grid named `{}`", community.name, row.name),
+        ));
+    }
+    for building in row
+        .buildings
+        .iter()
+        .filter(|b| is_taken(NameKind::Building, b.as_str()))
+    {
+        found.push(RowError::new(
+            row.line,
+            Some("buildings"),
+            "name_taken",
+            format!("`{}` already has a building named `{building}`", community.name),
+        ));
+    }
+    found
 }

@@ -12,7 +12,7 @@ mod tests;
 
 use linli_kernel::{Actor, Denial, Permission, ScopePath};
 
-pub use branches::BranchService;
+pub use branches::{BranchService, BranchView};
 pub use import::ImportReport;
 pub use places::{GridChange, NewGrid, PlaceService};
 pub use stats::CoverageService;

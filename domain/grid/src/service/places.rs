@@ -33,11 +33,24 @@ pub struct GridChange {
 pub struct PlaceService<P, C> {
     pub(super) places: P,
     pub(super) clock: C,
+    /// Rows a CSV import may hold.
+    pub(super) import_max_rows: usize,
 }
 
 impl<P, C> PlaceService<P, C> {
     pub fn new(places: P, clock: C) -> Self {
-        Self { places, clock }
+        Self {
+            places,
+            clock,
+            import_max_rows: crate::import::DEFAULT_MAX_ROWS,
+        }
+    }
+
+    /// Caps the rows of a CSV import (`LINLI_IMPORT_MAX_ROWS`).
+    #[must_use]
+    pub fn with_import_max_rows(mut self, max_rows: usize) -> Self {
+        self.import_max_rows = max_rows;
+        self
     }
 }
 

@@ -7,6 +7,8 @@ use linli_kernel::testing::{InMemoryGrants, InMemoryPeople, ManualClock};
 use linli_kernel::{Actor, BuildingId, CommunityId, GridId, PageRequest, Role, Scope, SubdistrictId, UserId};
 
 use crate::testing::InMemoryStructure;
+
+mod hardening;
 use crate::{
     BranchKind, BranchService, CoverageService, GridError, GridKind, NewGrid, PlaceService, Resource,
     TeamService,
@@ -354,11 +356,12 @@ async fn an_import_with_any_bad_line_imports_nothing_and_names_every_bad_line() 
                幸福里社区,一网格,residential,400,\n\
                和平里社区,一网格,residential,400,\n\
                幸福里社区,三网格,mixed,400,\n";
-    let Err(GridError::ImportRejected(errors)) = d.places.import_grids(&admin, csv).await else {
+    let Err(GridError::ImportRejected { errors, count }) = d.places.import_grids(&admin, csv).await else {
         panic!("the import is refused")
     };
     let lines: Vec<u64> = errors.iter().map(|e| e.line).collect();
     assert_eq!(lines, vec![3, 4, 5]);
+    assert_eq!(count, 3);
     assert_eq!(d.structure.grids().len(), 1, "nothing was imported");
 
     let good = "社区,网格,类型,户数,楼栋\n幸福里社区,二网格,居民网格,400,1号楼;2号楼\n";
