@@ -121,7 +121,7 @@ pub async fn limit_body<E: Endpoint>(next: Arc<E>, mut req: Request, limit: usiz
             Ok(bytes) => req.set_body(bytes),
             Err(poem::error::ReadBodyError::PayloadTooLarge) => {
                 return Ok(ApiError::new(
-                    StatusCode::BAD_REQUEST,
+                    StatusCode::PAYLOAD_TOO_LARGE,
                     "payload_too_large",
                     format!("request bodies are limited to {limit} bytes"),
                 )
