@@ -181,9 +181,11 @@ pub fn from_poem_error(error: poem::Error) -> ApiError {
             "method_not_allowed",
             "this path does not take that method",
         ),
-        StatusCode::PAYLOAD_TOO_LARGE => {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", error.to_string())
-        }
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            error.to_string(),
+        ),
         s if s.is_server_error() => ApiError::internal(&anyhow::anyhow!("{error}")),
         _ => ApiError::new(StatusCode::BAD_REQUEST, "malformed_request", error.to_string()),
     }

@@ -159,12 +159,14 @@ pub async fn rate_limit_logins<E: Endpoint>(
             )
             .await;
         if !allowed {
-            return Ok(ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                "too many login attempts; wait a minute",
-            )
-            .into_response());
+            return Ok(super::contract::with_retry_after(
+                ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    "too many login attempts; wait a minute",
+                )
+                .into_response(),
+            ));
         }
     }
     next.call(req).await.map(IntoResponse::into_response)
