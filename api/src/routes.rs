@@ -88,6 +88,8 @@ pub fn routes(state: AppState, contexts: &Contexts) -> impl Endpoint + use<> {
         .around(|ep, req| middleware::limit_body(ep, req, MAX_BODY_BYTES))
         .around(guard::contract_guard)
         .around(method_override::method_override)
+        // Boxed: the stack's type is deep enough to overflow the compiler's query depth.
+        .boxed()
         .catch_all_error(|e| async move { middleware::error_response(e) })
         .with(CatchPanic::new().with_handler(|_| {
             ApiError::internal(&anyhow::anyhow!("a request handler panicked")).into_response()
