@@ -1546,7 +1546,11 @@ export interface components {
              * @example 2026-11-26T08:30:00.123Z
              */
             created_at: string;
-            /** @description E.g. `households_outside_norm` for a residential grid outside 300–500 households. */
+            /**
+             * @description E.g. `households_outside_norm` for a residential grid outside 300–500 households.
+             *     Absent when there are none (so not required).
+             * @default []
+             */
             warnings: components["schemas"]["Warning"][];
         };
         /** GridCounts */

@@ -75,7 +75,8 @@ impl ParseFromParameter for Limit {
 }
 
 pub fn page_request(limit: Option<Limit>, cursor: Option<&str>) -> Result<PageRequest, ApiError> {
-    let after = cursor.map(decode_cursor).transpose()?;
+    // `?cursor=` (empty) is the first page, as no cursor is.
+    let after = cursor.filter(|c| !c.is_empty()).map(decode_cursor).transpose()?;
     Ok(PageRequest::new(limit.map(|l| l.0), after)?)
 }
 

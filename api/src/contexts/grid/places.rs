@@ -140,7 +140,8 @@ pub struct Grid {
     pub households: u32,
     pub created_at: Timestamp,
     /// E.g. `households_outside_norm` for a residential grid outside 300–500 households.
-    #[oai(skip_serializing_if_is_empty)]
+    /// Absent when there are none (so not required).
+    #[oai(default, skip_serializing_if_is_empty)]
     pub warnings: Vec<Warning>,
 }
 
