@@ -13,17 +13,23 @@ use poem_openapi::OpenApiService;
 use crate::contexts::Contexts;
 use crate::http::error::ApiError;
 use crate::http::state::AppState;
-use crate::http::{middleware, ops};
+use crate::http::{guard, method_override, middleware, ops};
 
 type Apis = (ops::OpsApi, crate::ws::docs::RealtimeDocs, crate::contexts::Apis);
 
 const DESCRIPTION: &str = "The backend of the linli (邻里) WeChat mini-program: Party-building-led \
 community governance for a district.\n\n\
-Conventions: JSON in and out with snake_case fields; times in RFC 3339 UTC; ids are UUID v7. \
-Errors are `{code, message, details?, request_id}` with a stable `code`. Lists take `limit` \
-(default 20, max 100) and `cursor`, and answer `{items, next_cursor}`. Creating calls (POST) \
-accept an `Idempotency-Key` header: a retry with the same key and body returns the first answer \
-(with `idempotent-replayed: true`) and does nothing twice (not on `/auth/*`, whose answers hold tokens). Every response carries `x-request-id`.";
+Conventions: JSON in and out with snake_case fields; times in RFC 3339 UTC with exactly \
+milliseconds (`2026-11-26T08:30:00.123Z`); ids are UUID v7. Request bodies are strict: an \
+unknown field or a value of the wrong type is 400 `malformed_request`. Errors are \
+`{code, message, details?, request_id}` with a stable `code`; each operation lists the codes \
+of each of its statuses. Lists take `limit` (default 20, max 100) and `cursor`, and answer \
+`{items, next_cursor}`. Creating calls (POST) accept an `Idempotency-Key` header: a retry with \
+the same key and body returns the first answer (with `idempotent-replayed: true`) and does \
+nothing twice (not on `/auth/*`, whose answers hold tokens). `wx.request` cannot send PATCH: \
+send POST with `X-HTTP-Method-Override: PATCH` instead (only PATCH may be asked for; any other \
+value is 400 `method_override_not_allowed`). 429 answers carry `Retry-After` (seconds). Every \
+response carries `x-request-id`.";
 
 /// The OpenAPI service of every group.
 pub fn api_service() -> OpenApiService<Apis, ()> {
@@ -80,6 +86,10 @@ pub fn routes(state: AppState, contexts: &Contexts) -> impl Endpoint + use<> {
         .around(move |ep, req| middleware::idempotency(ep, req, s1.clone()))
         .around(move |ep, req| middleware::rate_limit_logins(ep, req, s2.clone()))
         .around(|ep, req| middleware::limit_body(ep, req, MAX_BODY_BYTES))
+        .around(guard::contract_guard)
+        .around(method_override::method_override)
+        // Boxed: the stack's type is deep enough to overflow the compiler's query depth.
+        .boxed()
         .catch_all_error(|e| async move { middleware::error_response(e) })
         .with(CatchPanic::new().with_handler(|_| {
             ApiError::internal(&anyhow::anyhow!("a request handler panicked")).into_response()

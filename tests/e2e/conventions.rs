@@ -175,5 +175,5 @@ async fn an_oversized_body_is_refused_without_reaching_a_handler() {
     let app = spawn_app().await;
     let admin = app.district_admin().await;
     let reply = app.import_csv(&admin.token, "x".repeat(5 * 1024 * 1024)).await;
-    assert_eq!((reply.status, reply.code()), (400, "payload_too_large"));
+    assert_eq!((reply.status, reply.code()), (413, "payload_too_large"));
 }

@@ -12,6 +12,7 @@
 mod auth;
 mod branches;
 mod config;
+mod contract;
 mod conventions;
 mod distributed;
 mod grants;

@@ -142,6 +142,9 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.shutdown.cancel();
+        if !std::thread::panicking() {
+            self.assert_contract_kept();
+        }
         if let Some(url) = self.settings.redis_url.clone() {
             forget_redis_keys(url, self.settings.redis_prefix.clone());
         }
@@ -177,8 +180,20 @@ impl TestApp {
         self.database.is_postgres()
     }
 
+    /// Fails the test if the server answered anything its spec does not declare (the
+    /// contract guard of debug builds records it).
+    pub fn assert_contract_kept(&self) {
+        let violations = linli_api::http::guard::violations(&self.addr.to_string());
+        assert!(
+            violations.is_empty(),
+            "answers outside the spec:\n{}",
+            violations.join("\n")
+        );
+    }
+
     /// Stops the server and starts it again on the same database and data directory.
     pub async fn restart(&mut self) {
+        self.assert_contract_kept();
         self.stop().await;
         let app = Application::build(self.settings.clone())
             .await

@@ -1,11 +1,15 @@
 //! Shapes the API speaks that several groups share. Domain types never derive poem-openapi
 //! traits; they are converted here.
 
-use chrono::{DateTime, Utc};
+use std::borrow::Cow;
+
+use chrono::{DateTime, SecondsFormat, Utc};
 use linli_kernel::people::PersonView;
 use poem_openapi::payload::Json;
-use poem_openapi::types::{ParseFromJSON, ToJSON};
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
+use poem_openapi::types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type};
 use poem_openapi::{ApiResponse, Enum, Object};
+use serde_json::Value;
 use uuid::Uuid;
 
 /// 201 with the created thing.
@@ -46,8 +50,11 @@ pub enum RoleName {
 #[derive(Object, Debug, Clone)]
 pub struct Person {
     pub id: Uuid,
+    #[oai(nullable)]
     pub nickname: Option<String>,
+    #[oai(nullable)]
     pub real_name: Option<String>,
+    #[oai(nullable)]
     pub phone: Option<String>,
     /// Whether real name and phone were masked for you.
     pub masked: bool,
@@ -85,4 +92,117 @@ impl From<linli_kernel::ports::ScopeNode> for Place {
     }
 }
 
-pub type Timestamp = DateTime<Utc>;
+/// A time in a response: RFC 3339 in UTC with exactly milliseconds
+/// (`2026-11-26T08:30:00.123Z`). Nanoseconds break some phones' date parsing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Timestamp(pub DateTime<Utc>);
+
+impl From<DateTime<Utc>> for Timestamp {
+    fn from(time: DateTime<Utc>) -> Self {
+        Self(time)
+    }
+}
+
+impl Timestamp {
+    pub fn format(time: &DateTime<Utc>) -> String {
+        time.to_rfc3339_opts(SecondsFormat::Millis, true)
+    }
+}
+
+impl Type for Timestamp {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        "string_date-time".into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            example: Some(Value::String("2026-11-26T08:30:00.123Z".to_owned())),
+            ..MetaSchema::new_with_format("string", "date-time")
+        }))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(std::iter::once(self))
+    }
+}
+
+impl ToJSON for Timestamp {
+    fn to_json(&self) -> Option<Value> {
+        Some(Value::String(Self::format(&self.0)))
+    }
+}
+
+impl ParseFromJSON for Timestamp {
+    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+        match value.unwrap_or_default() {
+            Value::String(s) => DateTime::parse_from_rfc3339(&s)
+                .map(|t| Self(t.with_timezone(&Utc)))
+                .map_err(|e| ParseError::custom(e.to_string())),
+            other => Err(ParseError::expected_type(other)),
+        }
+    }
+}
+
+/// A string in a request body, parsed strictly: poem-openapi's `String` takes `false` or
+/// `12` as `"false"` / `"12"`, which logged `{"openid": false}` in as the user "false".
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Text(pub String);
+
+impl std::ops::Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<Text> for String {
+    fn from(text: Text) -> Self {
+        text.0
+    }
+}
+
+impl Type for Text {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = String;
+    type RawElementValueType = String;
+
+    fn name() -> Cow<'static, str> {
+        "string".into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        String::schema_ref()
+    }
+
+    fn as_raw_value(&self) -> Option<&String> {
+        Some(&self.0)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a String> + 'a> {
+        Box::new(std::iter::once(&self.0))
+    }
+}
+
+impl ToJSON for Text {
+    fn to_json(&self) -> Option<Value> {
+        Some(Value::String(self.0.clone()))
+    }
+}
+
+impl ParseFromJSON for Text {
+    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+        match value.unwrap_or_default() {
+            Value::String(s) => Ok(Self(s)),
+            other => Err(ParseError::expected_type(other)),
+        }
+    }
+}

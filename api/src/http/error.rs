@@ -51,6 +51,9 @@ pub enum ApiError {
     /// Conflicts with the current state (`name_taken`, `grid_already_in_branch`…).
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
+    /// The body is over the limit (`payload_too_large`).
+    #[oai(status = 413)]
+    PayloadTooLarge(Json<ErrorBody>),
     /// A rule of the domain refused it (`import_rejected`, `branch_grid_count`…).
     #[oai(status = 422)]
     Unprocessable(Json<ErrorBody>),
@@ -81,6 +84,7 @@ impl ApiError {
             403 => Self::Forbidden(body),
             404 => Self::NotFound(body),
             409 => Self::Conflict(body),
+            413 => Self::PayloadTooLarge(body),
             422 => Self::Unprocessable(body),
             429 => Self::TooManyRequests(body),
             503 => Self::Unavailable(body),
@@ -100,6 +104,7 @@ impl ApiError {
             | Self::Forbidden(b)
             | Self::NotFound(b)
             | Self::Conflict(b)
+            | Self::PayloadTooLarge(b)
             | Self::Unprocessable(b)
             | Self::TooManyRequests(b)
             | Self::Internal(b)
@@ -176,9 +181,11 @@ pub fn from_poem_error(error: poem::Error) -> ApiError {
             "method_not_allowed",
             "this path does not take that method",
         ),
-        StatusCode::PAYLOAD_TOO_LARGE => {
-            ApiError::new(StatusCode::BAD_REQUEST, "payload_too_large", error.to_string())
-        }
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            error.to_string(),
+        ),
         s if s.is_server_error() => ApiError::internal(&anyhow::anyhow!("{error}")),
         _ => ApiError::new(StatusCode::BAD_REQUEST, "malformed_request", error.to_string()),
     }

@@ -4,13 +4,13 @@
 
 /// `event_data! { Union; "kind" => Data { field: Type, … } … }`
 macro_rules! event_data {
-    ($union:ident; $( $(#[$doc:meta])* $kind:literal => $name:ident { $($field:ident : $ty:ty),* $(,)? } )*) => {
+    ($union:ident; $( $(#[$doc:meta])* $kind:literal => $name:ident { $($(#[$fattr:meta])* $field:ident : $ty:ty),* $(,)? } )*) => {
         $(
             $(#[$doc])*
             #[derive(poem_openapi::Object, Debug)]
             #[oai(deny_unknown_fields)]
             pub struct $name {
-                $(pub $field: $ty,)*
+                $($(#[$fattr])* pub $field: $ty,)*
             }
         )*
 

@@ -121,7 +121,7 @@ pub async fn limit_body<E: Endpoint>(next: Arc<E>, mut req: Request, limit: usiz
             Ok(bytes) => req.set_body(bytes),
             Err(poem::error::ReadBodyError::PayloadTooLarge) => {
                 return Ok(ApiError::new(
-                    StatusCode::BAD_REQUEST,
+                    StatusCode::PAYLOAD_TOO_LARGE,
                     "payload_too_large",
                     format!("request bodies are limited to {limit} bytes"),
                 )
@@ -159,12 +159,14 @@ pub async fn rate_limit_logins<E: Endpoint>(
             )
             .await;
         if !allowed {
-            return Ok(ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                "too many login attempts; wait a minute",
-            )
-            .into_response());
+            return Ok(super::contract::with_retry_after(
+                ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    "too many login attempts; wait a minute",
+                )
+                .into_response(),
+            ));
         }
     }
     next.call(req).await.map(IntoResponse::into_response)

@@ -2,10 +2,13 @@
 //! DTOs, the middleware, and the operations endpoints. The API is assembled in
 //! `crate::routes`.
 
+pub mod contract;
 pub mod csv;
 pub mod dto;
 pub mod error;
 pub mod events;
+pub mod guard;
+pub mod method_override;
 pub mod middleware;
 pub mod ops;
 pub mod pagination;

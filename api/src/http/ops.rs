@@ -20,7 +20,8 @@ pub struct Health {
 #[derive(Object, Debug)]
 pub struct Readiness {
     pub database: bool,
-    /// Absent when no Redis is configured.
+    /// Null when no Redis is configured.
+    #[oai(nullable)]
     pub redis: Option<bool>,
 }
 

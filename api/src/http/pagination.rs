@@ -1,9 +1,14 @@
 //! Cursor pagination: `?limit=` (default 20, max 100) and `?cursor=`; answers carry
 //! `next_cursor`, null on the last page. A cursor is the last id seen, opaque to clients.
 
+use std::borrow::Cow;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use linli_kernel::PageRequest;
+use linli_kernel::page::{DEFAULT_LIMIT, MAX_LIMIT};
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
+use poem_openapi::types::{ParseError, ParseFromParameter, ParseResult, Type};
 use uuid::Uuid;
 
 use super::error::ApiError;
@@ -15,6 +20,7 @@ macro_rules! list_of {
         pub struct $name {
             pub items: Vec<$item>,
             /// Pass as `cursor` for the next page; null on the last page.
+            #[oai(nullable)]
             pub next_cursor: Option<String>,
         }
 
@@ -30,9 +36,48 @@ macro_rules! list_of {
 }
 pub(crate) use list_of;
 
-pub fn page_request(limit: Option<u32>, cursor: Option<&str>) -> Result<PageRequest, ApiError> {
-    let after = cursor.map(decode_cursor).transpose()?;
-    Ok(PageRequest::new(limit, after)?)
+/// `?limit=`: the spec shows its default and bounds; a number outside them is refused by
+/// `page_request` as `validation_failed`, anything not a number by poem as `malformed_request`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit(pub u32);
+
+impl Type for Limit {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = u32;
+    type RawElementValueType = u32;
+
+    fn name() -> Cow<'static, str> {
+        "integer_uint32".into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            default: Some(DEFAULT_LIMIT.into()),
+            minimum: Some(1.0),
+            maximum: Some(f64::from(MAX_LIMIT)),
+            ..MetaSchema::new_with_format("integer", "uint32")
+        }))
+    }
+
+    fn as_raw_value(&self) -> Option<&u32> {
+        Some(&self.0)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a u32> + 'a> {
+        Box::new(std::iter::once(&self.0))
+    }
+}
+
+impl ParseFromParameter for Limit {
+    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+        value.parse().map(Self).map_err(ParseError::custom)
+    }
+}
+
+pub fn page_request(limit: Option<Limit>, cursor: Option<&str>) -> Result<PageRequest, ApiError> {
+    // `?cursor=` (empty) is the first page, as no cursor is.
+    let after = cursor.filter(|c| !c.is_empty()).map(decode_cursor).transpose()?;
+    Ok(PageRequest::new(limit.map(|l| l.0), after)?)
 }
 
 pub fn encode_cursor(after: Option<Uuid>) -> Option<String> {
@@ -57,6 +102,6 @@ mod tests {
         let cursor = encode_cursor(Some(id)).unwrap();
         assert_eq!(page_request(None, Some(&cursor)).unwrap().after(), Some(id));
         assert!(page_request(None, Some("%%%")).is_err());
-        assert!(page_request(Some(101), None).is_err());
+        assert!(page_request(Some(Limit(101)), None).is_err());
     }
 }

@@ -12,10 +12,11 @@ use poem_openapi::registry::{
     MetaResponses, Registry,
 };
 use poem_openapi::types::Type;
-use poem_openapi::{Object, OpenApi, Tags, Union};
+use poem_openapi::{ApiResponse, Object, OpenApi, Tags, Union};
 use uuid::Uuid;
 
 use crate::contexts::EventData;
+use crate::http::contract::{Fail, errors};
 use crate::http::dto::Timestamp;
 
 #[derive(Tags)]
@@ -54,6 +55,7 @@ pub struct ErrorFrame {
     pub code: String,
     pub message: String,
     /// The topic concerned, if any.
+    #[oai(nullable)]
     pub topic: Option<String>,
 }
 
@@ -81,6 +83,8 @@ const DESCRIPTION: &str = "Opens the event WebSocket (`Upgrade: websocket`). The
 `{\"type\":\"subscribe\",\"topic\":\"user:me\",\"since\":\"<event id>\"}`, `{\"type\":\"unsubscribe\",\"topic\":…}`, \
 `{\"type\":\"ping\"}`. Topics: `user:me` (your own), `community:<id>:structure` and `district:structure` (staff \
 who cover them). Every server frame is one `ServerFrame`.";
+
+errors!(WsConnect: [Auth, Params] {});
 
 /// Documents the socket; serves nothing.
 #[derive(Default)]
@@ -110,7 +114,7 @@ impl OpenApi for RealtimeDocs {
                     params: vec![access_token],
                     request: None,
                     responses: MetaResponses {
-                        responses: vec![MetaResponse {
+                        responses: std::iter::once(MetaResponse {
                             description: "Switching protocols: each text frame from the server is a `ServerFrame`.",
                             status: Some(101),
                             status_range: None,
@@ -119,7 +123,9 @@ impl OpenApi for RealtimeDocs {
                                 schema: ServerFrame::schema_ref(),
                             }],
                             headers: vec![],
-                        }],
+                        })
+                        .chain(<Fail<WsConnect> as ApiResponse>::meta().responses)
+                        .collect(),
                     },
                     deprecated: false,
                     security: vec![],
@@ -132,6 +138,7 @@ impl OpenApi for RealtimeDocs {
 
     fn register(registry: &mut Registry) {
         <ServerFrame as Type>::register(registry);
+        <Fail<WsConnect> as ApiResponse>::register(registry);
         RealtimeTags::Realtime.register(registry);
     }
 

@@ -252,7 +252,7 @@ fn event_frame(topic: &str, record: &OutboxRecord) -> Value {
         "id": record.event.id,
         "kind": record.event.kind,
         "data": record.event.data,
-        "at": record.event.occurred_at,
+        "at": crate::http::dto::Timestamp::format(&record.event.occurred_at),
     })
 }
 

@@ -2,15 +2,15 @@
 
 use linli_kernel::{GridId, PartyBranchId};
 use poem::web::Data;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Enum, Object, OpenApi};
 use uuid::Uuid;
 
 use super::{GridTags, Structure};
-use crate::http::dto::{Created, Done, Timestamp};
-use crate::http::error::ApiResult;
-use crate::http::pagination::{list_of, page_request};
+use crate::http::contract::{Answer, errors};
+use crate::http::dto::{Created, Done, Text, Timestamp};
+use crate::http::pagination::{Limit, list_of, page_request};
 use crate::http::security::BearerAuth;
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,8 +23,9 @@ pub enum BranchKind {
 }
 
 #[derive(Object, Debug)]
+#[oai(deny_unknown_fields)]
 pub struct NewBranch {
-    pub name: String,
+    pub name: Text,
     pub kind: BranchKind,
     pub grid_ids: Vec<Uuid>,
 }
@@ -54,12 +55,26 @@ impl From<linli_grid::BranchView> for Branch {
             kind: b.kind.into(),
             grid_ids: b.grid_ids.into_iter().map(|g| g.as_uuid()).collect(),
             other_grids: u32::try_from(view.other_grids).unwrap_or(u32::MAX),
-            created_at: b.created_at,
+            created_at: b.created_at.into(),
         }
     }
 }
 
 list_of!(BranchList, Branch);
+
+errors!(PartyBranchesCreate: [Auth, Post, Idempotent] {
+    400: [validation_failed],
+    403: [forbidden],
+    404: [grid_not_found],
+    409: [grid_already_in_branch, name_taken],
+    422: [branch_grid_count, branch_spans_communities],
+});
+
+errors!(PartyBranchesList: [Auth, Params] { 400: [validation_failed], 404: [community_not_found] });
+
+errors!(PartyBranchesGet: [Auth, Params] { 404: [party_branch_not_found] });
+
+errors!(PartyBranchesDelete: [Auth, Params] { 403: [forbidden], 404: [party_branch_not_found] });
 
 #[derive(Default)]
 pub struct BranchesApi;
@@ -81,8 +96,12 @@ impl BranchesApi {
         &self,
         structure: Data<&Structure>,
         auth: BearerAuth,
+        /// A retry with the same key and body gets the first answer (`idempotent-replayed:
+        /// true`) and changes nothing twice; 1 to 128 visible ASCII characters.
+        #[oai(name = "Idempotency-Key")]
+        _idempotency_key: Header<Option<String>>,
         body: Json<NewBranch>,
-    ) -> ApiResult<Created<Branch>> {
+    ) -> Answer<Created<Branch>, PartyBranchesCreate> {
         let grids: Vec<GridId> = body.grid_ids.iter().copied().map(GridId::from_uuid).collect();
         let branch = structure
             .branches
@@ -106,9 +125,9 @@ impl BranchesApi {
         auth: BearerAuth,
         community_id: Query<Option<Uuid>>,
         kind: Query<Option<BranchKind>>,
-        limit: Query<Option<u32>>,
+        limit: Query<Option<Limit>>,
         cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<BranchList>> {
+    ) -> Answer<Json<BranchList>, PartyBranchesList> {
         let page = page_request(limit.0, cursor.0.as_deref())?;
         let page = structure
             .branches
@@ -133,7 +152,7 @@ impl BranchesApi {
         structure: Data<&Structure>,
         auth: BearerAuth,
         id: Path<Uuid>,
-    ) -> ApiResult<Json<Branch>> {
+    ) -> Answer<Json<Branch>, PartyBranchesGet> {
         Ok(Json(
             structure
                 .branches
@@ -156,7 +175,7 @@ impl BranchesApi {
         structure: Data<&Structure>,
         auth: BearerAuth,
         id: Path<Uuid>,
-    ) -> ApiResult<Done> {
+    ) -> Answer<Done, PartyBranchesDelete> {
         structure
             .branches
             .dissolve_branch(&auth.0, PartyBranchId::from_uuid(id.0))

@@ -4,6 +4,7 @@ use linli_grid::GridError;
 use poem::http::StatusCode;
 use serde_json::json;
 
+use crate::http::contract::{Declared, Fail};
 use crate::http::error::ApiError;
 
 impl From<GridError> for ApiError {
@@ -52,5 +53,11 @@ impl From<GridError> for ApiError {
             }
             GridError::Unknown(e) => ApiError::internal(&e),
         }
+    }
+}
+
+impl<D: Declared> From<GridError> for Fail<D> {
+    fn from(error: GridError) -> Self {
+        ApiError::from(error).into()
     }
 }

@@ -25,7 +25,7 @@ event_data! {
     "party_branch.dissolved" => PartyBranchDissolvedData { branch_id: Uuid, community_id: Uuid }
     /// A grid's team now: its leader (null when none) and workers.
     "grid_team.changed" => GridTeamChangedData {
-        grid_id: Uuid, community_id: Uuid, leader: Option<Uuid>, workers: Vec<Uuid>
+        grid_id: Uuid, community_id: Uuid, #[oai(nullable)] leader: Option<Uuid>, workers: Vec<Uuid>
     }
     /// On your own channel: what you now are in a grid's team (`[]`: nothing any more).
     "grid_team.membership_changed" => GridTeamMembershipChangedData {

@@ -3,21 +3,40 @@
 use linli_grid::GridChange;
 use linli_kernel::{BuildingId, CommunityId, GridId, SubdistrictId};
 use poem::web::Data;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Enum, Object, OpenApi};
 use uuid::Uuid;
 
 use super::{GridTags, Structure};
+use crate::http::contract::{Answer, errors};
 use crate::http::csv::CsvUpload;
-use crate::http::dto::{Created, Timestamp};
-use crate::http::error::ApiResult;
-use crate::http::pagination::{list_of, page_request};
+use crate::http::dto::{Created, Text, Timestamp};
+use crate::http::pagination::{Limit, list_of, page_request};
 use crate::http::security::BearerAuth;
 
 #[derive(Object, Debug)]
-pub struct Named {
-    pub name: String,
+#[oai(deny_unknown_fields)]
+pub struct NewSubdistrict {
+    pub name: Text,
+}
+
+#[derive(Object, Debug)]
+#[oai(deny_unknown_fields)]
+pub struct SubdistrictPatch {
+    pub name: Text,
+}
+
+#[derive(Object, Debug)]
+#[oai(deny_unknown_fields)]
+pub struct CommunityPatch {
+    pub name: Text,
+}
+
+#[derive(Object, Debug)]
+#[oai(deny_unknown_fields)]
+pub struct BuildingPatch {
+    pub name: Text,
 }
 
 #[derive(Object, Debug)]
@@ -32,15 +51,16 @@ impl From<linli_grid::Subdistrict> for Subdistrict {
         Self {
             id: s.id.as_uuid(),
             name: s.name.to_string(),
-            created_at: s.created_at,
+            created_at: s.created_at.into(),
         }
     }
 }
 
 #[derive(Object, Debug)]
+#[oai(deny_unknown_fields)]
 pub struct NewCommunity {
     pub subdistrict_id: Uuid,
-    pub name: String,
+    pub name: Text,
 }
 
 #[derive(Object, Debug)]
@@ -57,7 +77,7 @@ impl From<linli_grid::Community> for Community {
             id: c.id.as_uuid(),
             subdistrict_id: c.subdistrict_id.as_uuid(),
             name: c.name.to_string(),
-            created_at: c.created_at,
+            created_at: c.created_at.into(),
         }
     }
 }
@@ -91,17 +111,22 @@ impl From<linli_grid::Warning> for Warning {
 }
 
 #[derive(Object, Debug)]
+#[oai(deny_unknown_fields)]
 pub struct NewGrid {
     pub community_id: Uuid,
-    pub name: String,
+    pub name: Text,
     pub kind: GridKind,
     pub households: i64,
 }
 
 #[derive(Object, Debug)]
+#[oai(deny_unknown_fields)]
 pub struct GridPatch {
-    pub name: Option<String>,
+    #[oai(nullable)]
+    pub name: Option<Text>,
+    #[oai(nullable)]
     pub kind: Option<GridKind>,
+    #[oai(nullable)]
     pub households: Option<i64>,
 }
 
@@ -115,7 +140,8 @@ pub struct Grid {
     pub households: u32,
     pub created_at: Timestamp,
     /// E.g. `households_outside_norm` for a residential grid outside 300–500 households.
-    #[oai(skip_serializing_if_is_empty)]
+    /// Absent when there are none (so not required).
+    #[oai(default, skip_serializing_if_is_empty)]
     pub warnings: Vec<Warning>,
 }
 
@@ -134,19 +160,20 @@ impl Grid {
             name: g.name.to_string(),
             kind: g.kind.into(),
             households: g.households.get(),
-            created_at: g.created_at,
+            created_at: g.created_at.into(),
             warnings: warnings.into_iter().map(Warning::from).collect(),
         }
     }
 }
 
 #[derive(Object, Debug)]
+#[oai(deny_unknown_fields)]
 pub struct NewBuilding {
     pub grid_id: Uuid,
-    pub name: String,
+    pub name: Text,
     /// The names of its stairwells (entrances), e.g. `["1单元", "2单元"]`.
     #[oai(default)]
-    pub stairwells: Vec<String>,
+    pub stairwells: Vec<Text>,
 }
 
 #[derive(Object, Debug)]
@@ -184,7 +211,7 @@ impl From<linli_grid::Building> for Building {
                     civilized: s.civilized,
                 })
                 .collect(),
-            created_at: b.created_at,
+            created_at: b.created_at.into(),
         }
     }
 }
@@ -208,6 +235,81 @@ pub struct ImportReport {
     pub warnings: Vec<LineWarning>,
 }
 
+errors!(SubdistrictsCreate: [Auth, Post, Idempotent] { 400: [validation_failed], 403: [forbidden], 409: [name_taken] });
+
+errors!(SubdistrictsList: [Auth, Params] { 400: [validation_failed] });
+
+errors!(SubdistrictsGet: [Auth, Params] { 404: [subdistrict_not_found] });
+
+errors!(SubdistrictsUpdate: [Auth, Params, Body] {
+    400: [validation_failed],
+    403: [forbidden],
+    404: [subdistrict_not_found],
+    409: [name_taken],
+});
+
+errors!(CommunitiesCreate: [Auth, Post, Idempotent] {
+    400: [validation_failed],
+    403: [forbidden],
+    404: [subdistrict_not_found],
+    409: [name_taken],
+});
+
+errors!(CommunitiesList: [Auth, Params] { 400: [validation_failed], 404: [subdistrict_not_found] });
+
+errors!(CommunitiesGet: [Auth, Params] { 404: [community_not_found] });
+
+errors!(CommunitiesUpdate: [Auth, Params, Body] {
+    400: [validation_failed],
+    403: [forbidden],
+    404: [community_not_found],
+    409: [name_taken],
+});
+
+errors!(GridsCreate: [Auth, Post, Idempotent] {
+    400: [validation_failed],
+    403: [forbidden],
+    404: [community_not_found],
+    409: [name_taken],
+});
+
+errors!(GridsList: [Auth, Params] { 400: [validation_failed], 404: [community_not_found] });
+
+errors!(GridsGet: [Auth, Params] { 404: [grid_not_found] });
+
+errors!(GridsUpdate: [Auth, Params, Body] {
+    400: [validation_failed],
+    403: [forbidden],
+    404: [grid_not_found],
+    409: [name_taken],
+});
+
+errors!(GridsImport: [Auth, Post, Idempotent] {
+    403: [forbidden],
+    422: [import_rejected, import_too_large],
+});
+
+errors!(BuildingsCreate: [Auth, Post, Idempotent] {
+    400: [validation_failed],
+    403: [forbidden],
+    404: [grid_not_found],
+    409: [name_taken],
+});
+
+errors!(BuildingsList: [Auth, Params] {
+    400: [validation_failed],
+    404: [grid_not_found, community_not_found],
+});
+
+errors!(BuildingsGet: [Auth, Params] { 404: [building_not_found] });
+
+errors!(BuildingsUpdate: [Auth, Params, Body] {
+    400: [validation_failed],
+    403: [forbidden],
+    404: [building_not_found],
+    409: [name_taken],
+});
+
 #[derive(Default)]
 pub struct PlacesApi;
 
@@ -221,8 +323,12 @@ impl PlacesApi {
         &self,
         structure: Data<&Structure>,
         auth: BearerAuth,
-        body: Json<Named>,
-    ) -> ApiResult<Created<Subdistrict>> {
+        /// A retry with the same key and body gets the first answer (`idempotent-replayed:
+        /// true`) and changes nothing twice; 1 to 128 visible ASCII characters.
+        #[oai(name = "Idempotency-Key")]
+        _idempotency_key: Header<Option<String>>,
+        body: Json<NewSubdistrict>,
+    ) -> Answer<Created<Subdistrict>, SubdistrictsCreate> {
         let created = structure.places.create_subdistrict(&auth.0, &body.name).await?;
         Ok(Created::Created(Json(created.into())))
     }
@@ -233,9 +339,9 @@ impl PlacesApi {
         &self,
         structure: Data<&Structure>,
         auth: BearerAuth,
-        limit: Query<Option<u32>>,
+        limit: Query<Option<Limit>>,
         cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<SubdistrictList>> {
+    ) -> Answer<Json<SubdistrictList>, SubdistrictsList> {
         let page = structure
             .places
             .subdistricts(&auth.0, page_request(limit.0, cursor.0.as_deref())?)
@@ -252,7 +358,7 @@ impl PlacesApi {
         structure: Data<&Structure>,
         auth: BearerAuth,
         id: Path<Uuid>,
-    ) -> ApiResult<Json<Subdistrict>> {
+    ) -> Answer<Json<Subdistrict>, SubdistrictsGet> {
         Ok(Json(
             structure
                 .places
@@ -263,6 +369,8 @@ impl PlacesApi {
     }
 
     /// Rename a subdistrict
+    ///
+    /// From `wx.request`, which cannot send PATCH: POST with `X-HTTP-Method-Override: PATCH`.
     #[oai(
         path = "/subdistricts/:id",
         method = "patch",
@@ -273,8 +381,8 @@ impl PlacesApi {
         structure: Data<&Structure>,
         auth: BearerAuth,
         id: Path<Uuid>,
-        body: Json<Named>,
-    ) -> ApiResult<Json<Subdistrict>> {
+        body: Json<SubdistrictPatch>,
+    ) -> Answer<Json<Subdistrict>, SubdistrictsUpdate> {
         let renamed = structure
             .places
             .rename_subdistrict(&auth.0, SubdistrictId::from_uuid(id.0), &body.name)
@@ -291,8 +399,12 @@ impl PlacesApi {
         &self,
         structure: Data<&Structure>,
         auth: BearerAuth,
+        /// A retry with the same key and body gets the first answer (`idempotent-replayed:
+        /// true`) and changes nothing twice; 1 to 128 visible ASCII characters.
+        #[oai(name = "Idempotency-Key")]
+        _idempotency_key: Header<Option<String>>,
         body: Json<NewCommunity>,
-    ) -> ApiResult<Created<Community>> {
+    ) -> Answer<Created<Community>, CommunitiesCreate> {
         let created = structure
             .places
             .create_community(&auth.0, SubdistrictId::from_uuid(body.subdistrict_id), &body.name)
@@ -307,9 +419,9 @@ impl PlacesApi {
         structure: Data<&Structure>,
         auth: BearerAuth,
         subdistrict_id: Query<Option<Uuid>>,
-        limit: Query<Option<u32>>,
+        limit: Query<Option<Limit>>,
         cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<CommunityList>> {
+    ) -> Answer<Json<CommunityList>, CommunitiesList> {
         let page = page_request(limit.0, cursor.0.as_deref())?;
         let page = structure
             .places
@@ -325,7 +437,7 @@ impl PlacesApi {
         structure: Data<&Structure>,
         auth: BearerAuth,
         id: Path<Uuid>,
-    ) -> ApiResult<Json<Community>> {
+    ) -> Answer<Json<Community>, CommunitiesGet> {
         Ok(Json(
             structure
                 .places
@@ -336,6 +448,8 @@ impl PlacesApi {
     }
 
     /// Rename a community
+    ///
+    /// From `wx.request`, which cannot send PATCH: POST with `X-HTTP-Method-Override: PATCH`.
     #[oai(
         path = "/communities/:id",
         method = "patch",
@@ -346,8 +460,8 @@ impl PlacesApi {
         structure: Data<&Structure>,
         auth: BearerAuth,
         id: Path<Uuid>,
-        body: Json<Named>,
-    ) -> ApiResult<Json<Community>> {
+        body: Json<CommunityPatch>,
+    ) -> Answer<Json<Community>, CommunitiesUpdate> {
         let renamed = structure
             .places
             .rename_community(&auth.0, CommunityId::from_uuid(id.0), &body.name)
@@ -364,8 +478,12 @@ impl PlacesApi {
         &self,
         structure: Data<&Structure>,
         auth: BearerAuth,
+        /// A retry with the same key and body gets the first answer (`idempotent-replayed:
+        /// true`) and changes nothing twice; 1 to 128 visible ASCII characters.
+        #[oai(name = "Idempotency-Key")]
+        _idempotency_key: Header<Option<String>>,
         body: Json<NewGrid>,
-    ) -> ApiResult<Created<Grid>> {
+    ) -> Answer<Created<Grid>, GridsCreate> {
         let body = body.0;
         let (grid, warnings) = structure
             .places
@@ -373,7 +491,7 @@ impl PlacesApi {
                 &auth.0,
                 linli_grid::NewGrid {
                     community_id: body.community_id.into(),
-                    name: body.name,
+                    name: body.name.into(),
                     kind: body.kind.into(),
                     households: body.households,
                 },
@@ -390,9 +508,9 @@ impl PlacesApi {
         auth: BearerAuth,
         community_id: Query<Option<Uuid>>,
         kind: Query<Option<GridKind>>,
-        limit: Query<Option<u32>>,
+        limit: Query<Option<Limit>>,
         cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<GridList>> {
+    ) -> Answer<Json<GridList>, GridsList> {
         let page = page_request(limit.0, cursor.0.as_deref())?;
         let page = structure
             .places
@@ -413,12 +531,14 @@ impl PlacesApi {
         structure: Data<&Structure>,
         auth: BearerAuth,
         id: Path<Uuid>,
-    ) -> ApiResult<Json<Grid>> {
+    ) -> Answer<Json<Grid>, GridsGet> {
         let grid = structure.places.grid(&auth.0, GridId::from_uuid(id.0)).await?;
         Ok(Json(grid.into()))
     }
 
     /// Change a grid's name, kind or households
+    ///
+    /// From `wx.request`, which cannot send PATCH: POST with `X-HTTP-Method-Override: PATCH`.
     #[oai(path = "/grids/:id", method = "patch", operation_id = "grids_update")]
     async fn update_grid(
         &self,
@@ -426,7 +546,7 @@ impl PlacesApi {
         auth: BearerAuth,
         id: Path<Uuid>,
         body: Json<GridPatch>,
-    ) -> ApiResult<Json<Grid>> {
+    ) -> Answer<Json<Grid>, GridsUpdate> {
         let body = body.0;
         let (grid, warnings) = structure
             .places
@@ -434,7 +554,7 @@ impl PlacesApi {
                 &auth.0,
                 GridId::from_uuid(id.0),
                 GridChange {
-                    name: body.name,
+                    name: body.name.map(Into::into),
                     kind: body.kind.map(Into::into),
                     households: body.households,
                 },
@@ -461,8 +581,12 @@ impl PlacesApi {
         &self,
         structure: Data<&Structure>,
         auth: BearerAuth,
+        /// A retry with the same key and body gets the first answer (`idempotent-replayed:
+        /// true`) and changes nothing twice; 1 to 128 visible ASCII characters.
+        #[oai(name = "Idempotency-Key")]
+        _idempotency_key: Header<Option<String>>,
         file: CsvUpload,
-    ) -> ApiResult<Created<ImportReport>> {
+    ) -> Answer<Created<ImportReport>, GridsImport> {
         let CsvUpload::Csv(file) = file;
         // Refused callers are answered before the file is read.
         structure.places.check_import(&auth.0)?;
@@ -491,15 +615,19 @@ impl PlacesApi {
         &self,
         structure: Data<&Structure>,
         auth: BearerAuth,
+        /// A retry with the same key and body gets the first answer (`idempotent-replayed:
+        /// true`) and changes nothing twice; 1 to 128 visible ASCII characters.
+        #[oai(name = "Idempotency-Key")]
+        _idempotency_key: Header<Option<String>>,
         body: Json<NewBuilding>,
-    ) -> ApiResult<Created<Building>> {
+    ) -> Answer<Created<Building>, BuildingsCreate> {
         let created = structure
             .places
             .create_building(
                 &auth.0,
                 GridId::from_uuid(body.grid_id),
                 &body.name,
-                &body.stairwells,
+                &body.stairwells.iter().map(|s| s.0.clone()).collect::<Vec<_>>(),
             )
             .await?;
         Ok(Created::Created(Json(created.into())))
@@ -513,9 +641,9 @@ impl PlacesApi {
         auth: BearerAuth,
         grid_id: Query<Option<Uuid>>,
         community_id: Query<Option<Uuid>>,
-        limit: Query<Option<u32>>,
+        limit: Query<Option<Limit>>,
         cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<BuildingList>> {
+    ) -> Answer<Json<BuildingList>, BuildingsList> {
         let page = page_request(limit.0, cursor.0.as_deref())?;
         let page = structure
             .places
@@ -536,7 +664,7 @@ impl PlacesApi {
         structure: Data<&Structure>,
         auth: BearerAuth,
         id: Path<Uuid>,
-    ) -> ApiResult<Json<Building>> {
+    ) -> Answer<Json<Building>, BuildingsGet> {
         Ok(Json(
             structure
                 .places
@@ -547,14 +675,16 @@ impl PlacesApi {
     }
 
     /// Rename a building
+    ///
+    /// From `wx.request`, which cannot send PATCH: POST with `X-HTTP-Method-Override: PATCH`.
     #[oai(path = "/buildings/:id", method = "patch", operation_id = "buildings_update")]
     async fn rename_building(
         &self,
         structure: Data<&Structure>,
         auth: BearerAuth,
         id: Path<Uuid>,
-        body: Json<Named>,
-    ) -> ApiResult<Json<Building>> {
+        body: Json<BuildingPatch>,
+    ) -> Answer<Json<Building>, BuildingsUpdate> {
         let renamed = structure
             .places
             .rename_building(&auth.0, BuildingId::from_uuid(id.0), &body.name)

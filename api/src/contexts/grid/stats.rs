@@ -7,7 +7,7 @@ use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
 use super::{GridTags, Structure};
-use crate::http::error::ApiResult;
+use crate::http::contract::{Answer, errors};
 use crate::http::security::BearerAuth;
 
 #[derive(Object, Debug)]
@@ -61,6 +61,12 @@ impl From<linli_grid::CoverageStats> for Coverage {
     }
 }
 
+errors!(StatsCoverage: [Auth, Params] {
+    400: [validation_failed],
+    403: [forbidden],
+    404: [community_not_found, subdistrict_not_found],
+});
+
 #[derive(Default)]
 pub struct StatsApi;
 
@@ -78,7 +84,7 @@ impl StatsApi {
         auth: BearerAuth,
         community_id: Query<Option<Uuid>>,
         subdistrict_id: Query<Option<Uuid>>,
-    ) -> ApiResult<Json<Coverage>> {
+    ) -> Answer<Json<Coverage>, StatsCoverage> {
         let stats = structure
             .coverage
             .coverage(

@@ -9,11 +9,12 @@ use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
 use super::{GridTags, Structure};
+use crate::http::contract::{Answer, errors};
 use crate::http::dto::Person;
-use crate::http::error::ApiResult;
 use crate::http::security::BearerAuth;
 
 #[derive(Object, Debug)]
+#[oai(deny_unknown_fields)]
 pub struct StairwellLeaderAssignment {
     pub building_id: Uuid,
     pub user_id: Uuid,
@@ -22,7 +23,8 @@ pub struct StairwellLeaderAssignment {
 /// The whole team; it replaces the previous one. Naming people here grants them the roles
 /// `grid_leader`, `grid_worker` and `stairwell_leader`.
 #[derive(Object, Debug)]
-pub struct TeamRequest {
+#[oai(deny_unknown_fields)]
+pub struct GridTeamAssignment {
     pub leader_id: Uuid,
     #[oai(default)]
     pub worker_ids: Vec<Uuid>,
@@ -38,14 +40,15 @@ pub struct StairwellLeader {
 }
 
 #[derive(Object, Debug)]
-pub struct Team {
+pub struct GridTeam {
     pub grid_id: Uuid,
+    #[oai(nullable)]
     pub leader: Option<Person>,
     pub workers: Vec<Person>,
     pub stairwell_leaders: Vec<StairwellLeader>,
 }
 
-impl From<TeamView> for Team {
+impl From<TeamView> for GridTeam {
     fn from(t: TeamView) -> Self {
         Self {
             grid_id: t.grid_id.as_uuid(),
@@ -63,6 +66,15 @@ impl From<TeamView> for Team {
     }
 }
 
+errors!(GridTeamGet: [Auth, Params] { 404: [grid_not_found] });
+
+errors!(GridTeamSet: [Auth, Params, Body] {
+    400: [validation_failed],
+    403: [forbidden],
+    404: [grid_not_found],
+    422: [building_outside_grid, unknown_users],
+});
+
 #[derive(Default)]
 pub struct TeamsApi;
 
@@ -75,7 +87,7 @@ impl TeamsApi {
         structure: Data<&Structure>,
         auth: BearerAuth,
         id: Path<Uuid>,
-    ) -> ApiResult<Json<Team>> {
+    ) -> Answer<Json<GridTeam>, GridTeamGet> {
         Ok(Json(
             structure
                 .teams
@@ -95,8 +107,8 @@ impl TeamsApi {
         structure: Data<&Structure>,
         auth: BearerAuth,
         id: Path<Uuid>,
-        body: Json<TeamRequest>,
-    ) -> ApiResult<Json<Team>> {
+        body: Json<GridTeamAssignment>,
+    ) -> Answer<Json<GridTeam>, GridTeamSet> {
         let body = body.0;
         let team = structure
             .teams

@@ -6,27 +6,31 @@ use poem_openapi::{Object, OpenApi};
 use super::Identity;
 use super::IdentityTags;
 use super::me::Profile;
-use crate::http::dto::{Done, RoleName};
-use crate::http::error::ApiResult;
+use crate::http::contract::{Answer, errors};
+use crate::http::dto::{Done, RoleName, Text};
 use crate::http::security::BearerAuth;
 use poem::web::Data;
 
 #[derive(Object, Debug)]
+#[oai(deny_unknown_fields)]
 pub struct WechatLoginRequest {
     /// The code `wx.login` returned.
-    pub code: String,
+    pub code: Text,
 }
 
 #[derive(Object, Debug)]
+#[oai(deny_unknown_fields)]
 pub struct DevLoginRequest {
     /// Any openid: dev login makes or finds the user without WeChat.
-    pub openid: String,
-    pub nickname: Option<String>,
+    pub openid: Text,
+    #[oai(nullable)]
+    pub nickname: Option<Text>,
 }
 
 #[derive(Object, Debug)]
+#[oai(deny_unknown_fields)]
 pub struct RefreshRequest {
-    pub refresh_token: String,
+    pub refresh_token: Text,
 }
 
 /// A session: a short-lived access token and the refresh token that renews it.
@@ -72,6 +76,26 @@ pub struct CurrentSession {
     pub roles: Vec<SessionRole>,
 }
 
+errors!(AuthWechatLogin: [Post, Login] {
+    400: [validation_failed],
+    401: [invalid_code],
+    403: [wechat_user_blocked],
+    429: [wechat_rate_limited],
+    500: [wechat_misconfigured],
+    503: [wechat_unavailable, wechat_error, wechat_not_configured],
+});
+
+errors!(AuthDevLogin: [Post, Login] { 400: [validation_failed], 404: [not_found] });
+
+errors!(AuthRefresh: [Post] {
+    400: [validation_failed],
+    401: [invalid_refresh_token, refresh_token_reused, session_revoked, session_expired],
+});
+
+errors!(AuthSession: [Auth] {});
+
+errors!(AuthLogout: [Auth, Post] {});
+
 #[derive(Default)]
 pub struct AuthApi;
 
@@ -90,7 +114,7 @@ impl AuthApi {
         &self,
         identity: Data<&Identity>,
         body: Json<WechatLoginRequest>,
-    ) -> ApiResult<Json<SessionTokens>> {
+    ) -> Answer<Json<SessionTokens>, AuthWechatLogin> {
         Ok(Json(identity.auth.wechat_login(&body.code).await?.into()))
     }
 
@@ -102,7 +126,7 @@ impl AuthApi {
         &self,
         identity: Data<&Identity>,
         body: Json<DevLoginRequest>,
-    ) -> ApiResult<Json<SessionTokens>> {
+    ) -> Answer<Json<SessionTokens>, AuthDevLogin> {
         Ok(Json(
             identity
                 .auth
@@ -124,7 +148,7 @@ impl AuthApi {
         &self,
         identity: Data<&Identity>,
         body: Json<RefreshRequest>,
-    ) -> ApiResult<Json<SessionTokens>> {
+    ) -> Answer<Json<SessionTokens>, AuthRefresh> {
         Ok(Json(identity.auth.refresh(&body.refresh_token).await?.into()))
     }
 
@@ -134,8 +158,8 @@ impl AuthApi {
     /// the session), so a client can check that its session still stands. Codes:
     /// `unauthorized`, `invalid_token`, `token_expired`, `session_revoked` (401).
     #[oai(path = "/session", method = "get", operation_id = "auth_session")]
-    async fn session(&self, auth: BearerAuth) -> Json<CurrentSession> {
-        Json(CurrentSession {
+    async fn session(&self, auth: BearerAuth) -> Answer<Json<CurrentSession>, AuthSession> {
+        Ok(Json(CurrentSession {
             user_id: auth.0.user_id().as_uuid(),
             roles: auth
                 .0
@@ -146,14 +170,14 @@ impl AuthApi {
                     scope: scope.to_string(),
                 })
                 .collect(),
-        })
+        }))
     }
 
     /// Log out
     ///
     /// Ends the session of the access token: its refresh token and access tokens stop working.
     #[oai(path = "/logout", method = "post", operation_id = "auth_logout")]
-    async fn logout(&self, identity: Data<&Identity>, auth: BearerAuth) -> ApiResult<Done> {
+    async fn logout(&self, identity: Data<&Identity>, auth: BearerAuth) -> Answer<Done, AuthLogout> {
         identity.auth.logout(&auth.0).await?;
         Ok(Done::NoContent)
     }

@@ -4,6 +4,7 @@ use linli_identity::IdentityError;
 use poem::http::StatusCode;
 use serde_json::json;
 
+use crate::http::contract::{Declared, Fail};
 use crate::http::error::ApiError;
 
 impl From<IdentityError> for ApiError {
@@ -75,5 +76,11 @@ impl From<IdentityError> for ApiError {
             IdentityError::DuplicateGrant => ApiError::new(status(409), "role_already_granted", message),
             IdentityError::Unknown(e) => ApiError::internal(&e),
         }
+    }
+}
+
+impl<D: Declared> From<IdentityError> for Fail<D> {
+    fn from(error: IdentityError) -> Self {
+        ApiError::from(error).into()
     }
 }

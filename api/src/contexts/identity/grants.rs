@@ -3,25 +3,26 @@
 use linli_identity::{GrantRequest, GrantView};
 use linli_kernel::{RoleGrantId, Scope};
 use poem::web::Data;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
 use super::Identity;
 use super::IdentityTags;
-use crate::http::dto::{Created, Done, Person, Place, RoleName, Timestamp};
-use crate::http::error::ApiResult;
-use crate::http::pagination::{list_of, page_request};
+use crate::http::contract::{Answer, errors};
+use crate::http::dto::{Created, Done, Person, Place, RoleName, Text, Timestamp};
+use crate::http::pagination::{Limit, list_of, page_request};
 use crate::http::security::BearerAuth;
 
 #[derive(Object, Debug)]
+#[oai(deny_unknown_fields)]
 pub struct NewGrant {
     pub user_id: Uuid,
     pub role: RoleName,
     /// `district`, or `<kind>:<id>` with kind `subdistrict`, `community`, `grid` or
     /// `building`, matching the role (`grid_worker` → `grid:<id>`).
-    pub scope: String,
+    pub scope: Text,
 }
 
 #[derive(Object, Debug)]
@@ -30,10 +31,13 @@ pub struct Grant {
     pub user_id: Uuid,
     pub role: RoleName,
     pub scope: String,
+    #[oai(nullable)]
     pub place: Option<Place>,
     /// The grantee, masked unless your scope covers them.
+    #[oai(nullable)]
     pub person: Option<Person>,
     /// Absent when granted from the console.
+    #[oai(nullable)]
     pub granted_by: Option<Uuid>,
     pub granted_at: Timestamp,
 }
@@ -48,12 +52,24 @@ impl From<GrantView> for Grant {
             place: v.node.map(Place::from),
             person: v.person.map(Person::from),
             granted_by: v.grant.granted_by().map(|u| u.as_uuid()),
-            granted_at: v.grant.granted_at(),
+            granted_at: v.grant.granted_at().into(),
         }
     }
 }
 
 list_of!(GrantList, Grant);
+
+errors!(RoleGrantsCreate: [Auth, Post, Idempotent] {
+    400: [validation_failed],
+    403: [forbidden],
+    404: [scope_not_found, user_not_found],
+    409: [role_already_granted],
+    422: [role_scope_mismatch, role_not_grantable, scope_kind_unsupported],
+});
+
+errors!(RoleGrantsList: [Auth, Params] { 400: [validation_failed] });
+
+errors!(RoleGrantsDelete: [Auth, Params] { 403: [forbidden], 404: [role_grant_not_found] });
 
 #[derive(Default)]
 pub struct GrantsApi;
@@ -70,8 +86,12 @@ impl GrantsApi {
         &self,
         identity: Data<&Identity>,
         auth: BearerAuth,
+        /// A retry with the same key and body gets the first answer (`idempotent-replayed:
+        /// true`) and changes nothing twice; 1 to 128 visible ASCII characters.
+        #[oai(name = "Idempotency-Key")]
+        _idempotency_key: Header<Option<String>>,
         body: Json<NewGrant>,
-    ) -> ApiResult<Created<Grant>> {
+    ) -> Answer<Created<Grant>, RoleGrantsCreate> {
         let scope: Scope = body.scope.parse()?;
         let view = identity
             .grants
@@ -95,9 +115,9 @@ impl GrantsApi {
         auth: BearerAuth,
         /// Only this user's grants.
         user_id: Query<Option<Uuid>>,
-        limit: Query<Option<u32>>,
+        limit: Query<Option<Limit>>,
         cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<GrantList>> {
+    ) -> Answer<Json<GrantList>, RoleGrantsList> {
         let page = page_request(limit.0, cursor.0.as_deref())?;
         let page = identity
             .grants
@@ -110,7 +130,12 @@ impl GrantsApi {
     ///
     /// Codes: `role_grant_not_found` (404), `forbidden` (403).
     #[oai(path = "/:id", method = "delete", operation_id = "role_grants_delete")]
-    async fn delete(&self, identity: Data<&Identity>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Done> {
+    async fn delete(
+        &self,
+        identity: Data<&Identity>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> Answer<Done, RoleGrantsDelete> {
         identity
             .grants
             .revoke(&auth.0, RoleGrantId::from_uuid(id.0))

@@ -7,18 +7,22 @@ use uuid::Uuid;
 
 use super::Identity;
 use super::IdentityTags;
-use crate::http::dto::{Place, RoleName, Timestamp};
-use crate::http::error::ApiResult;
+use crate::http::contract::{Answer, errors};
+use crate::http::dto::{Place, RoleName, Text, Timestamp};
 use crate::http::security::BearerAuth;
 
 /// Your own profile, whole.
 #[derive(Object, Debug, Clone)]
 pub struct Profile {
     pub id: Uuid,
+    #[oai(nullable)]
     pub nickname: Option<String>,
+    #[oai(nullable)]
     pub real_name: Option<String>,
+    #[oai(nullable)]
     pub phone: Option<String>,
     /// The building you live in, if you said.
+    #[oai(nullable)]
     pub residence_building_id: Option<Uuid>,
     pub created_at: Timestamp,
 }
@@ -31,7 +35,7 @@ impl From<&linli_identity::User> for Profile {
             real_name: u.real_name.as_ref().map(|n| n.as_str().to_owned()),
             phone: u.phone.as_ref().map(|n| n.as_str().to_owned()),
             residence_building_id: u.residence.map(|r| r.building.as_uuid()),
-            created_at: u.created_at,
+            created_at: u.created_at.into(),
         }
     }
 }
@@ -44,6 +48,7 @@ pub struct HeldRole {
     /// `district`, or `<kind>:<id>`.
     pub scope: String,
     /// The node the role is held at, named; absent for kinds of scope not built yet.
+    #[oai(nullable)]
     pub place: Option<Place>,
 }
 
@@ -53,6 +58,7 @@ pub struct Me {
     pub profile: Profile,
     /// Besides these, every logged-in user is a `resident`.
     pub roles: Vec<HeldRole>,
+    #[oai(nullable)]
     pub residence: Option<Place>,
 }
 
@@ -76,23 +82,43 @@ impl From<linli_identity::MeView> for Me {
 }
 
 #[derive(Object, Debug)]
-pub struct ProfileChange {
-    pub nickname: Option<String>,
+#[oai(deny_unknown_fields)]
+pub struct ProfilePatch {
+    #[oai(nullable)]
+    pub nickname: Option<Text>,
     /// Your legal name, needed for dual reporting.
-    pub real_name: Option<String>,
+    #[oai(nullable)]
+    pub real_name: Option<Text>,
 }
 
 #[derive(Object, Debug)]
+#[oai(deny_unknown_fields)]
 pub struct PhoneCode {
     /// The code `getPhoneNumber` returned.
-    pub code: String,
+    pub code: Text,
 }
 
 #[derive(Object, Debug)]
+#[oai(deny_unknown_fields)]
 pub struct Residence {
     /// Usually scanned from the QR code at the building's entrance.
     pub building_id: Uuid,
 }
+
+errors!(MeGet: [Auth] {});
+
+errors!(MeUpdate: [Auth, Body] { 400: [validation_failed] });
+
+errors!(MeBindPhone: [Auth, Post] {
+    400: [validation_failed],
+    403: [wechat_user_blocked],
+    422: [invalid_phone_code],
+    429: [wechat_rate_limited],
+    500: [wechat_misconfigured],
+    503: [wechat_unavailable, wechat_error, wechat_not_configured],
+});
+
+errors!(MeSetResidence: [Auth, Body] { 404: [building_not_found] });
 
 #[derive(Default)]
 pub struct MeApi;
@@ -101,20 +127,22 @@ pub struct MeApi;
 impl MeApi {
     /// Your profile, roles and residence
     #[oai(path = "/", method = "get", operation_id = "me_get")]
-    async fn me(&self, identity: Data<&Identity>, auth: BearerAuth) -> ApiResult<Json<Me>> {
+    async fn me(&self, identity: Data<&Identity>, auth: BearerAuth) -> Answer<Json<Me>, MeGet> {
         Ok(Json(identity.profiles.me(&auth.0).await?.into()))
     }
 
     /// Change your nickname or real name
     ///
     /// Absent fields stay as they are. Codes: `validation_failed`.
+    ///
+    /// From `wx.request`, which cannot send PATCH: POST with `X-HTTP-Method-Override: PATCH`.
     #[oai(path = "/", method = "patch", operation_id = "me_update")]
     async fn update(
         &self,
         identity: Data<&Identity>,
         auth: BearerAuth,
-        body: Json<ProfileChange>,
-    ) -> ApiResult<Json<Me>> {
+        body: Json<ProfilePatch>,
+    ) -> Answer<Json<Me>, MeUpdate> {
         let me = identity
             .profiles
             .update_profile(&auth.0, body.nickname.as_deref(), body.real_name.as_deref())
@@ -133,7 +161,7 @@ impl MeApi {
         identity: Data<&Identity>,
         auth: BearerAuth,
         body: Json<PhoneCode>,
-    ) -> ApiResult<Json<Me>> {
+    ) -> Answer<Json<Me>, MeBindPhone> {
         Ok(Json(
             identity.profiles.bind_phone(&auth.0, &body.code).await?.into(),
         ))
@@ -148,7 +176,7 @@ impl MeApi {
         identity: Data<&Identity>,
         auth: BearerAuth,
         body: Json<Residence>,
-    ) -> ApiResult<Json<Me>> {
+    ) -> Answer<Json<Me>, MeSetResidence> {
         let me = identity
             .profiles
             .set_residence(&auth.0, body.building_id.into())
