@@ -17,6 +17,10 @@ use crate::{
     ProfileService, RealName, Residence, Resource, TokenPair, User, UserUpdate,
 };
 
+/// Ranks, self-appointment, invitations and the audit trail.
+#[path = "grant_tests.rs"]
+mod grant_tests;
+
 const TTL_DAYS: i64 = 30;
 
 /// A district with two communities side by side, each with a grid and a building, and the
