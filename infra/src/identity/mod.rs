@@ -5,6 +5,7 @@
 pub mod entity;
 mod migration;
 
+mod appointments;
 mod grants;
 mod sessions;
 pub mod tokens;
