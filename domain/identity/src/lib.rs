@@ -15,5 +15,5 @@ pub use error::{IdentityError, Resource};
 pub use models::*;
 pub use service::{
     AuthService, AuthSettings, GrantOutcome, GrantRequest, GrantService, GrantView, InvitationView, MeView,
-    ProfileService, RoleView,
+    PendingInvitation, ProfileService, RoleView,
 };

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::Identity;
 use super::IdentityTags;
+use super::appointments::PendingAppointment;
 use crate::http::dto::{Place, RoleName, Timestamp};
 use crate::http::error::ApiResult;
 use crate::http::security::BearerAuth;
@@ -54,6 +55,8 @@ pub struct Me {
     /// Besides these, every logged-in user is a `resident`.
     pub roles: Vec<HeldRole>,
     pub residence: Option<Place>,
+    /// Appointments waiting for your answer.
+    pub invitations: Vec<PendingAppointment>,
 }
 
 impl From<linli_identity::MeView> for Me {
@@ -71,6 +74,7 @@ impl From<linli_identity::MeView> for Me {
                 })
                 .collect(),
             residence: me.residence.map(Place::from),
+            invitations: me.invitations.into_iter().map(Into::into).collect(),
         }
     }
 }
