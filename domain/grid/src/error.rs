@@ -30,8 +30,10 @@ pub enum GridError {
     BranchGridCount,
     #[error("building {0} is not in this grid")]
     BuildingOutsideGrid(BuildingId),
-    #[error("unknown users: {0:?}")]
-    UnknownUsers(Vec<UserId>),
+    /// People the actor does not cover (or who do not exist: the two answer alike) were
+    /// named in a team; they must accept an appointment first.
+    #[error("{} of the people named must first accept an appointment", .0.len())]
+    InvitationRequired(Vec<UserId>),
     #[error("the file has {} bad rows; nothing was imported", .0.len())]
     ImportRejected(Vec<RowError>),
     #[error(transparent)]
