@@ -171,7 +171,12 @@ async fn a_grid_worker_sees_its_grid_and_nothing_beside_it() {
 async fn setting_a_grid_team_grants_its_roles_and_replaces_the_previous_team() {
     let app = spawn_app().await;
     let world = app.world().await;
-    let (leader, worker, stairwell) = (app.resident().await, app.resident().await, app.resident().await);
+    // People the community's admin covers: its residents.
+    let (leader, worker, stairwell) = (
+        app.resident_of(world.a.building, "赵一", "13700000001").await,
+        app.resident_of(world.a.building, "钱二", "13700000002").await,
+        app.resident_of(world.a.building, "孙三", "13700000003").await,
+    );
     let grid = world.a.grids[0];
     let team = app
         .put(
