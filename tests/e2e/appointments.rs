@@ -48,32 +48,63 @@ async fn a_community_admin_cannot_make_a_peer_or_remove_one_or_appoint_itself() 
     let (a, admin) = (&world.a, &world.a.admin.token);
     let community = format!("community:{}", a.id);
 
-    let peer = appoint(&app, admin, a.resident.user_id, "community_admin", community.clone()).await;
+    let peer = appoint(
+        &app,
+        admin,
+        a.resident.user_id,
+        "community_admin",
+        community.clone(),
+    )
+    .await;
     assert_eq!((peer.status, peer.code()), (403, "insufficient_rank"), "{peer:?}");
-    let itself = appoint(&app, admin, a.admin.user_id, "grid_worker", format!("grid:{}", a.grids[0])).await;
+    let itself = appoint(
+        &app,
+        admin,
+        a.admin.user_id,
+        "grid_worker",
+        format!("grid:{}", a.grids[0]),
+    )
+    .await;
     assert_eq!((itself.status, itself.code()), (403, "self_grant"));
     for role in ["party_member", "volunteer", "resident"] {
-        let scope = if role == "party_member" { community.clone() } else { "district".to_owned() };
+        let scope = if role == "party_member" {
+            community.clone()
+        } else {
+            "district".to_owned()
+        };
         let reply = appoint(&app, admin, a.resident.user_id, role, scope).await;
-        assert_eq!((reply.status, reply.code()), (422, "role_not_grantable"), "{role}");
+        assert_eq!(
+            (reply.status, reply.code()),
+            (422, "role_not_grantable"),
+            "{role}"
+        );
     }
 
     // A second admin of the same community (named by the console) cannot be removed by the
     // first, nor can the first remove itself; the subdistrict's admin can.
-    let second = app.staff(Role::CommunityAdmin, Scope::Community(a.id.into())).await;
+    let second = app
+        .staff(Role::CommunityAdmin, Scope::Community(a.id.into()))
+        .await;
     let district = &world.district_admin.token;
     let second_grant = grant_of(&app, district, second.user_id, "community_admin").await;
     let own_grant = grant_of(&app, district, a.admin.user_id, "community_admin").await;
-    let takeover = app.delete(&format!("/api/v1/role-grants/{second_grant}"), admin).await;
+    let takeover = app
+        .delete(&format!("/api/v1/role-grants/{second_grant}"), admin)
+        .await;
     assert_eq!((takeover.status, takeover.code()), (403, "insufficient_rank"));
     let back = app
         .delete(&format!("/api/v1/role-grants/{own_grant}"), &second.token)
         .await;
     assert_eq!((back.status, back.code()), (403, "insufficient_rank"));
-    let resign = app.delete(&format!("/api/v1/role-grants/{own_grant}"), admin).await;
+    let resign = app
+        .delete(&format!("/api/v1/role-grants/{own_grant}"), admin)
+        .await;
     assert_eq!((resign.status, resign.code()), (403, "self_revoke"));
     let subdistrict = app
-        .staff(Role::SubdistrictAdmin, Scope::Subdistrict(world.subdistrict.into()))
+        .staff(
+            Role::SubdistrictAdmin,
+            Scope::Subdistrict(world.subdistrict.into()),
+        )
         .await;
     let removed = app
         .delete(&format!("/api/v1/role-grants/{second_grant}"), &subdistrict.token)
@@ -81,7 +112,14 @@ async fn a_community_admin_cannot_make_a_peer_or_remove_one_or_appoint_itself() 
     assert_eq!(removed.status, 204);
 
     // District admins are peers too: only the console makes or removes one.
-    let made = appoint(&app, district, a.resident.user_id, "district_admin", "district".into()).await;
+    let made = appoint(
+        &app,
+        district,
+        a.resident.user_id,
+        "district_admin",
+        "district".into(),
+    )
+    .await;
     assert_eq!((made.status, made.code()), (403, "insufficient_rank"));
 }
 
@@ -92,7 +130,14 @@ async fn appointing_the_district_admin_is_an_invitation_it_accepts_and_every_ste
     let (a, boss) = (&world.a, &world.district_admin);
     let grid = a.grids[0];
 
-    let invited = appoint(&app, &a.admin.token, boss.user_id, "grid_worker", format!("grid:{grid}")).await;
+    let invited = appoint(
+        &app,
+        &a.admin.token,
+        boss.user_id,
+        "grid_worker",
+        format!("grid:{grid}"),
+    )
+    .await;
     assert_eq!(invited.status, 202, "{invited:?}");
     assert_eq!(invited.body["status"], "pending");
     assert_eq!(
@@ -103,7 +148,10 @@ async fn appointing_the_district_admin_is_an_invitation_it_accepts_and_every_ste
     let me = app.get("/api/v1/me", &boss.token).await;
     assert_eq!(roles(&me), vec!["district_admin"], "no role until accepted");
     assert_eq!(me.body["invitations"][0]["id"], invitation.to_string());
-    assert_eq!(me.body["invitations"][0]["place"]["name"], format!("{}一网格", a.name));
+    assert_eq!(
+        me.body["invitations"][0]["place"]["name"],
+        format!("{}一网格", a.name)
+    );
 
     // Only the invitee answers; anyone else is told there is no such invitation.
     let path = format!("/api/v1/me/invitations/{invitation}/accept");
@@ -121,7 +169,9 @@ async fn appointing_the_district_admin_is_an_invitation_it_accepts_and_every_ste
         .delete(&format!("/api/v1/role-grants/{}", accepted.id()), &a.admin.token)
         .await;
     assert_eq!(revoked.status, 204);
-    let trail = app.get("/api/v1/role-grants/audit?limit=100", &a.admin.token).await;
+    let trail = app
+        .get("/api/v1/role-grants/audit?limit=100", &a.admin.token)
+        .await;
     assert_eq!(trail.status, 200);
     let about_boss: Vec<(&str, &Value)> = trail.body["items"]
         .as_array()
@@ -159,11 +209,19 @@ async fn a_declined_invitation_is_void_and_the_audit_stays_in_its_scope() {
     assert_eq!(invited.status, 202);
     let id = invited.id();
     let declined = app
-        .post(&format!("/api/v1/me/invitations/{id}/decline"), &b.resident.token, json!({}))
+        .post(
+            &format!("/api/v1/me/invitations/{id}/decline"),
+            &b.resident.token,
+            json!({}),
+        )
         .await;
     assert_eq!(declined.status, 204);
     let late = app
-        .post(&format!("/api/v1/me/invitations/{id}/accept"), &b.resident.token, json!({}))
+        .post(
+            &format!("/api/v1/me/invitations/{id}/accept"),
+            &b.resident.token,
+            json!({}),
+        )
         .await;
     assert_eq!((late.status, late.code()), (409, "invitation_void"));
     let me = app.get("/api/v1/me", &b.resident.token).await;
@@ -184,11 +242,16 @@ async fn a_declined_invitation_is_void_and_the_audit_stays_in_its_scope() {
                 .collect::<Vec<_>>()
         }
     };
-    assert_eq!(actions_for(a.admin.token.clone()).await, vec!["invited", "declined"]);
+    assert_eq!(
+        actions_for(a.admin.token.clone()).await,
+        vec!["invited", "declined"]
+    );
     assert_eq!(actions_for(world.district_admin.token.clone()).await.len(), 2);
     // Another community's admin and the invitee see none of it.
     assert!(actions_for(b.admin.token.clone()).await.is_empty());
-    let all_b = app.get("/api/v1/role-grants/audit?limit=100", &b.admin.token).await;
+    let all_b = app
+        .get("/api/v1/role-grants/audit?limit=100", &b.admin.token)
+        .await;
     assert!(
         all_b.body["items"]
             .as_array()

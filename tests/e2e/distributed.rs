@@ -165,7 +165,9 @@ async fn a_grant_revoked_on_one_instance_stops_working_on_another_at_once() {
     // covers (an appointment of anyone else would be an invitation).
     let subdistrict = app.create_subdistrict(&admin, "济阳街道").await;
     let community = app.create_community(&admin, subdistrict, "幸福里社区").await;
-    let grid = app.create_grid(&admin, community, "一网格", "residential", 400).await;
+    let grid = app
+        .create_grid(&admin, community, "一网格", "residential", 400)
+        .await;
     let building = app.create_building(&admin, grid, "1号楼").await;
     let communities_on_other = |token: String| {
         let request = app

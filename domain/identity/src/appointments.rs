@@ -46,7 +46,14 @@ pub struct Invitation {
 }
 
 impl Invitation {
-    pub fn new(invitee: UserId, role: Role, scope: Scope, path: ScopePath, by: UserId, now: DateTime<Utc>) -> Self {
+    pub fn new(
+        invitee: UserId,
+        role: Role,
+        scope: Scope,
+        path: ScopePath,
+        by: UserId,
+        now: DateTime<Utc>,
+    ) -> Self {
         Self {
             id: InvitationId::new(),
             invitee,

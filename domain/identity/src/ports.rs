@@ -6,8 +6,8 @@ use std::future::Future;
 use chrono::{DateTime, Utc};
 use linli_kernel::actor::Reach;
 use linli_kernel::{
-    DomainEvent, InvitationId, Page, PageRequest, PlacedGrant, Role, RoleGrant, RoleGrantId, Scope, ScopePath, SessionId,
-    UserId,
+    DomainEvent, InvitationId, Page, PageRequest, PlacedGrant, Role, RoleGrant, RoleGrantId, Scope,
+    ScopePath, SessionId, UserId,
 };
 
 use crate::appointments::{AuditEntry, Invitation};
@@ -203,8 +203,10 @@ pub trait AppointmentRepository: Send + Sync + 'static {
         audit: &AuditEntry,
     ) -> impl Future<Output = anyhow::Result<()>> + Send;
 
-    fn find_invitation(&self, id: InvitationId)
-    -> impl Future<Output = anyhow::Result<Option<Invitation>>> + Send;
+    fn find_invitation(
+        &self,
+        id: InvitationId,
+    ) -> impl Future<Output = anyhow::Result<Option<Invitation>>> + Send;
 
     /// The user's invitations still pending and not expired at `now`, oldest first.
     fn open_invitations_of(

@@ -12,14 +12,14 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use chrono::{DateTime, Duration, Utc};
+use linli_kernel::actor::Reach;
 use linli_kernel::people::PersonRecord;
 use linli_kernel::ports::PersonDirectory;
 use linli_kernel::testing::lock;
 pub use linli_kernel::testing::{FakeDirectory, ManualClock};
-use linli_kernel::actor::Reach;
 use linli_kernel::{
-    DomainEvent, InvitationId, Page, PageRequest, PlacedGrant, Role, RoleGrant, RoleGrantId, Scope, ScopePath, SessionId,
-    UserId,
+    DomainEvent, InvitationId, Page, PageRequest, PlacedGrant, Role, RoleGrant, RoleGrantId, Scope,
+    ScopePath, SessionId, UserId,
 };
 
 use crate::appointments::{AuditEntry, Invitation, InvitationStatus};
@@ -27,8 +27,8 @@ use crate::models::{
     AccessClaims, AccessToken, LoginCode, OpenId, PhoneNumber, UnionId, User, UserUpdate, WechatIdentity,
 };
 use crate::ports::{
-    AppointmentRepository, AccessTokens, GrantFilter, GrantInsertError, RefreshRecord, RoleGrantRepository, SessionRepository,
-    TokenRejection, UserRepository, WechatApi, WechatFailure,
+    AccessTokens, AppointmentRepository, GrantFilter, GrantInsertError, RefreshRecord, RoleGrantRepository,
+    SessionRepository, TokenRejection, UserRepository, WechatApi, WechatFailure,
 };
 
 /// A session row: open until revoked.

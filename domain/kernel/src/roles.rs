@@ -302,8 +302,18 @@ mod tests {
                 assert!(!admin.appoints(never), "{admin} → {never}");
             }
         }
-        for staff in [GridLeader, GridWorker, StairwellLeader, UnitAdmin, TeamLeader, PartyMember] {
-            assert!(Role::ALL.iter().all(|r| !staff.appoints(*r)), "{staff} appoints nobody");
+        for staff in [
+            GridLeader,
+            GridWorker,
+            StairwellLeader,
+            UnitAdmin,
+            TeamLeader,
+            PartyMember,
+        ] {
+            assert!(
+                Role::ALL.iter().all(|r| !staff.appoints(*r)),
+                "{staff} appoints nobody"
+            );
         }
         assert!(!PartyMember.is_grantable() && !Volunteer.is_grantable() && !Resident.is_grantable());
     }

@@ -80,8 +80,13 @@ pub(crate) fn audit_row(entry: &AuditEntry) -> audit::ActiveModel {
 }
 
 /// Writes an audit row inside the caller's transaction.
-pub(crate) async fn record_audit(db: &impl ConnectionTrait, entry: &AuditEntry) -> Result<(), sea_orm::DbErr> {
-    audit::Entity::insert(audit_row(entry)).exec_without_returning(db).await?;
+pub(crate) async fn record_audit(
+    db: &impl ConnectionTrait,
+    entry: &AuditEntry,
+) -> Result<(), sea_orm::DbErr> {
+    audit::Entity::insert(audit_row(entry))
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }
 

@@ -125,7 +125,12 @@ impl InvitationsApi {
     /// already answered, expired, or whose appointer may no longer make it is
     /// `invitation_void` (409); `role_already_granted` (409).
     #[oai(path = "/:id/accept", method = "post", operation_id = "me_invitations_accept")]
-    async fn accept(&self, identity: Data<&Identity>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Created<Grant>> {
+    async fn accept(
+        &self,
+        identity: Data<&Identity>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> ApiResult<Created<Grant>> {
         let view = identity
             .grants
             .accept(&auth.0, InvitationId::from_uuid(id.0))
@@ -136,7 +141,11 @@ impl InvitationsApi {
     /// Decline an appointment
     ///
     /// Codes: `invitation_not_found` (404), `invitation_void` (409).
-    #[oai(path = "/:id/decline", method = "post", operation_id = "me_invitations_decline")]
+    #[oai(
+        path = "/:id/decline",
+        method = "post",
+        operation_id = "me_invitations_decline"
+    )]
     async fn decline(&self, identity: Data<&Identity>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Done> {
         identity
             .grants

@@ -4,7 +4,9 @@
 
 use linli_kernel::people::PersonRecord;
 use linli_kernel::testing::{InMemoryGrants, InMemoryPeople, ManualClock};
-use linli_kernel::{Actor, BuildingId, CommunityId, GridId, PageRequest, Role, Scope, ScopePath, SubdistrictId, UserId};
+use linli_kernel::{
+    Actor, BuildingId, CommunityId, GridId, PageRequest, Role, Scope, ScopePath, SubdistrictId, UserId,
+};
 
 use crate::testing::InMemoryStructure;
 use crate::{

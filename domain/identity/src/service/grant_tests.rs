@@ -84,7 +84,9 @@ async fn a_community_admin_cannot_revoke_a_peer_or_itself_but_the_subdistrict_ca
     let w = world();
     let (first, as_first) = w.holder("o-first", Role::CommunityAdmin, w.community.scope).await;
     let second = w.user("o-second").await;
-    let second_grant = w.granted(second.id, Role::CommunityAdmin, w.community.scope).await;
+    let second_grant = w
+        .granted(second.id, Role::CommunityAdmin, w.community.scope)
+        .await;
     let own_grant = w.repo.grants_of(first.id).await.unwrap()[0].clone();
 
     assert!(matches!(
@@ -98,7 +100,10 @@ async fn a_community_admin_cannot_revoke_a_peer_or_itself_but_the_subdistrict_ca
     assert_eq!(w.repo.grants().len(), 2, "nothing was revoked");
 
     let subdistrict_admin = actor(Role::SubdistrictAdmin, w.subdistrict());
-    w.grants.revoke(&subdistrict_admin, second_grant.id()).await.unwrap();
+    w.grants
+        .revoke(&subdistrict_admin, second_grant.id())
+        .await
+        .unwrap();
     assert_eq!(w.repo.grants().len(), 1);
 }
 
@@ -131,7 +136,9 @@ async fn district_admins_are_made_and_removed_only_from_the_console() {
 async fn a_community_admin_appoints_everything_below_it_and_beside_the_ladder() {
     let w = world();
     w.directory.register(linli_kernel::SideKind::UNIT);
-    let unit = w.directory.side(linli_kernel::SideKind::UNIT, &w.grid, "供电公司");
+    let unit = w
+        .directory
+        .side(linli_kernel::SideKind::UNIT, &w.grid, "供电公司");
     let (_, as_admin) = w.holder("o-admin", Role::CommunityAdmin, w.community.scope).await;
     let resident = w.resident("o-resident", &w.building).await;
 
@@ -189,9 +196,16 @@ async fn appointing_someone_the_appointer_does_not_cover_invites_them_and_grants
     let grant = w.grants.accept(&as_boss, view.invitation.id).await.unwrap();
     assert_eq!(grant.grant.role(), Role::GridWorker);
     assert_eq!(grant.grant.granted_by(), Some(admin.id));
-    assert_eq!(grant.granted_by, Some(admin.id), "the district covers the community's admin");
+    assert_eq!(
+        grant.granted_by,
+        Some(admin.id),
+        "the district covers the community's admin"
+    );
     assert_eq!(w.repo.grants_of(boss.id).await.unwrap().len(), 2);
-    assert_eq!(w.repo.event_kinds().last().map(String::as_str), Some("role_grant.created"));
+    assert_eq!(
+        w.repo.event_kinds().last().map(String::as_str),
+        Some("role_grant.created")
+    );
     assert_eq!(w.repo.audit_actions().last(), Some(&"accepted"));
     assert!(w.profile.me(&as_boss).await.unwrap().invitations.is_empty());
     assert!(matches!(
@@ -220,7 +234,13 @@ async fn an_unknown_user_and_one_outside_the_scope_get_the_same_answer() {
 
     let shape = |v: &InvitationView| {
         let p = &v.person;
-        (p.nickname.clone(), p.real_name.clone(), p.phone.clone(), p.masked, v.invitation.status)
+        (
+            p.nickname.clone(),
+            p.real_name.clone(),
+            p.phone.clone(),
+            p.masked,
+            v.invitation.status,
+        )
     };
     assert_eq!(shape(&to_outsider), shape(&to_nobody));
     assert_eq!(to_nobody.person.id, nobody);
@@ -271,7 +291,8 @@ async fn only_the_invitee_answers_and_a_declined_or_expired_invitation_is_void()
 
     let second = invite().await;
     assert_ne!(second, first, "a declined invitation is not reused");
-    w.clock.advance(Duration::days(INVITATION_TTL_DAYS) + Duration::seconds(1));
+    w.clock
+        .advance(Duration::days(INVITATION_TTL_DAYS) + Duration::seconds(1));
     assert!(matches!(
         w.grants.accept(&as_outsider, second).await,
         Err(IdentityError::InvitationVoid)
@@ -307,11 +328,7 @@ async fn an_invitation_whose_appointer_lost_the_right_is_void() {
     ));
     assert!(w.repo.grants_of(outsider.id).await.unwrap().is_empty());
     assert_eq!(
-        w.repo
-            .invitations()
-            .iter()
-            .map(|i| i.status)
-            .collect::<Vec<_>>(),
+        w.repo.invitations().iter().map(|i| i.status).collect::<Vec<_>>(),
         vec![InvitationStatus::Pending],
         "void, not answered"
     );
@@ -337,7 +354,11 @@ async fn granted_by_is_named_only_to_those_who_cover_the_granter() {
         async move { grants.list(&viewer, Some(id), page()).await.unwrap().items[0].granted_by }
     };
 
-    assert_eq!(granted_by(as_admin.clone()).await, Some(admin.id), "one's own grant");
+    assert_eq!(
+        granted_by(as_admin.clone()).await,
+        Some(admin.id),
+        "one's own grant"
+    );
     assert_eq!(granted_by(district_admin()).await, Some(admin.id));
     // A grid worker of the grid covers the resident but not the community's admin.
     assert_eq!(granted_by(actor(Role::GridWorker, w.grid.scope)).await, None);
@@ -379,7 +400,11 @@ async fn the_audit_trail_lists_every_change_to_admins_within_their_scope() {
         vec!["granted", "granted", "revoked", "invited"],
         "the admin's own grant (from the console), then its changes"
     );
-    assert!(actions(actor(Role::CommunityAdmin, w.other_community.scope)).await.is_empty());
+    assert!(
+        actions(actor(Role::CommunityAdmin, w.other_community.scope))
+            .await
+            .is_empty()
+    );
     assert!(actions(actor(Role::GridWorker, w.grid.scope)).await.is_empty());
     assert_eq!(actions(district_admin()).await.len(), 4);
     let revoked = &w.repo.audit()[2];

@@ -15,7 +15,9 @@ use tracing::instrument;
 use crate::appointments::{AuditAction, AuditEntry, Invitation};
 use crate::events::IdentityEvent;
 use crate::models::OpenId;
-use crate::ports::{AppointmentRepository, GrantFilter, GrantInsertError, RoleGrantRepository, UserRepository};
+use crate::ports::{
+    AppointmentRepository, GrantFilter, GrantInsertError, RoleGrantRepository, UserRepository,
+};
 use crate::{IdentityError, Resource};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,7 +131,10 @@ where
             .is_some_and(|p| !p.view_for(actor).masked);
         let now = self.clock.now();
         if !covered {
-            return self.invite(actor, user_id, role, node).await.map(GrantOutcome::Invited);
+            return self
+                .invite(actor, user_id, role, node)
+                .await
+                .map(GrantOutcome::Invited);
         }
         let grant = RoleGrant::new(user_id, role, scope, Some(actor.user_id()), now)?;
         let audit = AuditEntry::new(
@@ -139,7 +144,9 @@ where
             user_id,
             now,
         );
-        self.store(grant, node, actor, &audit).await.map(GrantOutcome::Granted)
+        self.store(grant, node, actor, &audit)
+            .await
+            .map(GrantOutcome::Granted)
     }
 
     async fn invite(
@@ -333,7 +340,11 @@ where
         })
     }
 
-    pub(super) async fn person(&self, id: UserId, viewer: &Actor) -> Result<Option<PersonView>, IdentityError> {
+    pub(super) async fn person(
+        &self,
+        id: UserId,
+        viewer: &Actor,
+    ) -> Result<Option<PersonView>, IdentityError> {
         Ok(self
             .repo
             .people(&[id])

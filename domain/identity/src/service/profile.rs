@@ -4,9 +4,9 @@ use linli_kernel::ports::{Clock, ScopeDirectory, ScopeNode};
 use linli_kernel::{Actor, BuildingId, RoleGrant, Scope};
 use tracing::instrument;
 
+use crate::appointments::Invitation;
 use crate::events::IdentityEvent;
 use crate::models::{Nickname, RealName, Residence, User, UserUpdate};
-use crate::appointments::Invitation;
 use crate::ports::{AppointmentRepository, RoleGrantRepository, UserRepository, WechatApi, WechatFailure};
 use crate::{IdentityError, Resource};
 

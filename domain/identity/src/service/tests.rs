@@ -13,8 +13,8 @@ use crate::appointments::{AuditAction, AuditEntry};
 use crate::ports::{RoleGrantRepository, UserRepository, WechatFailure};
 use crate::testing::{FakeDirectory, FakeTokens, FakeWechat, InMemoryIdentity, ManualClock};
 use crate::{
-    AuthService, AuthSettings, GrantOutcome, GrantRequest, GrantView, GrantService, IdentityError, OpenId, PhoneNumber,
-    ProfileService, RealName, Residence, Resource, TokenPair, User, UserUpdate,
+    AuthService, AuthSettings, GrantOutcome, GrantRequest, GrantService, GrantView, IdentityError, OpenId,
+    PhoneNumber, ProfileService, RealName, Residence, Resource, TokenPair, User, UserUpdate,
 };
 
 /// Ranks, self-appointment, invitations and the audit trail.
@@ -139,7 +139,10 @@ impl World {
         let grant = RoleGrant::new(user, role, scope, None, now).unwrap();
         let event = crate::events::IdentityEvent::granted(&grant).at(now);
         let audit = AuditEntry::new(None, AuditAction::Granted, (role, scope, path), user, now);
-        self.repo.insert_grant(&grant, &path, &event, &audit).await.unwrap();
+        self.repo
+            .insert_grant(&grant, &path, &event, &audit)
+            .await
+            .unwrap();
         grant
     }
 

@@ -77,7 +77,9 @@ impl MigrationTrait for Migration {
             .col(timestamp_with_time_zone(RoleInvitations::CreatedAt))
             .col(timestamp_with_time_zone(RoleInvitations::ExpiresAt))
             .col(timestamp_with_time_zone_null(RoleInvitations::AnsweredAt));
-        manager.create_table(with_place(&mut invitations).to_owned()).await?;
+        manager
+            .create_table(with_place(&mut invitations).to_owned())
+            .await?;
         manager
             .create_index(
                 Index::create()
