@@ -32,7 +32,7 @@ pub enum GridError {
     BuildingOutsideGrid(BuildingId),
     /// People the actor does not cover (or who do not exist: the two answer alike) were
     /// named in a team; they must accept an appointment first.
-    #[error("{} of the people named must first accept an appointment", .0.len())]
+    #[error("these people must first accept an appointment: {}", plain_ids(.0))]
     InvitationRequired(Vec<UserId>),
     #[error("the file has {} bad rows; nothing was imported", .0.len())]
     ImportRejected(Vec<RowError>),
@@ -58,5 +58,26 @@ impl From<WriteError> for GridError {
             WriteError::GridAlreadyInBranch(grid) => GridError::GridAlreadyInBranch(grid),
             WriteError::Storage(e) => GridError::Unknown(e),
         }
+    }
+}
+
+/// Ids as the API shows them (`0190…, 0190…`), never as Rust's `Debug` (`UserId(…)`).
+fn plain_ids(ids: &[UserId]) -> String {
+    ids.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn people_to_invite_are_named_by_their_plain_ids() {
+        let (a, b) = (UserId::new(), UserId::new());
+        let message = GridError::InvitationRequired(vec![a, b]).to_string();
+        assert_eq!(
+            message,
+            format!("these people must first accept an appointment: {a}, {b}")
+        );
+        assert!(!message.contains("UserId("), "{message}");
     }
 }

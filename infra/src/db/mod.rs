@@ -25,7 +25,7 @@ use sea_orm::{
 };
 use tokio::sync::Notify;
 
-pub use idempotency::{IdempotencyClaim, StoredResponse};
+pub use idempotency::{IDEMPOTENCY_KEY_TTL, IdempotencyClaim, StoredResponse};
 pub use outbox::OutboxRecord;
 
 /// The database, shared by every repository. Cheap to clone.

@@ -6,6 +6,7 @@ pub mod entity;
 mod migration;
 
 mod appointments;
+pub mod audit;
 mod grants;
 mod sessions;
 pub mod tokens;
