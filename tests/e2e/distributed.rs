@@ -161,29 +161,40 @@ async fn a_grant_revoked_on_one_instance_stops_working_on_another_at_once() {
     }
     let other = app.another_instance().await;
     let admin = app.district_admin().await;
-    let subdistricts_on_other = |token: String| {
+    // A subdistrict with a building, so that its residents are people the district admin
+    // covers (an appointment of anyone else would be an invitation).
+    let subdistrict = app.create_subdistrict(&admin, "济阳街道").await;
+    let community = app.create_community(&admin, subdistrict, "幸福里社区").await;
+    let grid = app
+        .create_grid(&admin, community, "一网格", "residential", 400)
+        .await;
+    let building = app.create_building(&admin, grid, "1号楼").await;
+    let communities_on_other = |token: String| {
         let request = app
             .http
-            .post(other.url("/api/v1/subdistricts"))
+            .post(other.url("/api/v1/communities"))
             .bearer_auth(token)
-            .json(&json!({ "name": format!("街道{}", uuid::Uuid::new_v4().simple()) }));
+            .json(&json!({ "subdistrict_id": subdistrict, "name": format!("社区{}", uuid::Uuid::new_v4().simple()) }));
         async move { request.send().await.unwrap().status().as_u16() }
     };
-    for _ in 0..5 {
-        let person = app.resident().await;
+    for i in 0..5 {
+        let person = app
+            .resident_of(building, "王建国", &format!("1380000000{i}"))
+            .await;
         let granted = app
             .post(
                 "/api/v1/role-grants",
                 &admin.token,
-                json!({ "user_id": person.user_id, "role": "district_admin", "scope": "district" }),
+                json!({ "user_id": person.user_id, "role": "subdistrict_admin", "scope": format!("subdistrict:{subdistrict}") }),
             )
             .await;
         assert_eq!(granted.status, 201, "{granted:?}");
-        assert_eq!(subdistricts_on_other(person.token.clone()).await, 201);
+        assert_eq!(communities_on_other(person.token.clone()).await, 201);
         let revoked = app
             .delete(&format!("/api/v1/role-grants/{}", granted.id()), &admin.token)
             .await;
         assert_eq!(revoked.status, 204);
-        assert_eq!(subdistricts_on_other(person.token.clone()).await, 403);
+        // Back to a resident, who is not told the subdistrict exists.
+        assert_eq!(communities_on_other(person.token.clone()).await, 404);
     }
 }

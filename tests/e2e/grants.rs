@@ -6,7 +6,8 @@ use uuid::Uuid;
 async fn a_community_admin_names_grid_workers_in_its_own_community_only() {
     let app = spawn_app().await;
     let world = app.world().await;
-    let person = app.resident().await;
+    // Someone the community's admin covers: a resident of it.
+    let person = app.resident_of(world.a.building, "张三", "13600000001").await;
     let own = app
         .post(
             "/api/v1/role-grants",
@@ -32,7 +33,8 @@ async fn a_community_admin_names_grid_workers_in_its_own_community_only() {
 async fn a_granted_role_works_at_once_and_a_revoked_one_stops_at_once() {
     let app = spawn_app().await;
     let world = app.world().await;
-    let person = app.resident().await;
+    // Someone the community's admin covers: a resident of it.
+    let person = app.resident_of(world.a.building, "张三", "13600000001").await;
     let grid = world.a.grids[1];
     assert_eq!(
         app.get(&format!("/api/v1/grids/{grid}"), &person.token)
@@ -73,7 +75,8 @@ async fn a_granted_role_works_at_once_and_a_revoked_one_stops_at_once() {
 async fn grid_workers_cannot_grant_and_roles_must_fit_their_scope() {
     let app = spawn_app().await;
     let world = app.world().await;
-    let person = app.resident().await;
+    // Someone the community's admin covers: a resident of it.
+    let person = app.resident_of(world.a.building, "张三", "13600000001").await;
     let grid = format!("grid:{}", world.a.grids[0]);
     let by_worker = app
         .post(
@@ -106,10 +109,11 @@ async fn grid_workers_cannot_grant_and_roles_must_fit_their_scope() {
             400,
             "validation_failed",
         ),
+        // An unknown id is invited like anyone the admin does not cover (see appointments.rs).
         (
             json!({ "user_id": Uuid::now_v7(), "role": "grid_worker", "scope": grid }),
-            404,
-            "user_not_found",
+            202,
+            "",
         ),
         (
             json!({ "user_id": person.user_id, "role": "district_admin", "scope": "district" }),

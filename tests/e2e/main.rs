@@ -9,6 +9,7 @@
     clippy::panic
 )]
 
+mod appointments;
 mod auth;
 mod branches;
 mod config;

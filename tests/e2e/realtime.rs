@@ -74,7 +74,8 @@ async fn ping_gets_pong_and_bad_messages_get_errors() {
 async fn a_subscriber_to_user_me_hears_its_own_events_only() {
     let app = spawn_app().await;
     let world = app.world().await;
-    let person = app.resident().await;
+    // Someone community A's admin covers, so the appointment is a grant at once.
+    let person = app.resident_of(world.a.building, "张三", "13600000001").await;
     let bystander = app.resident().await;
     let mut socket = app.websocket(&person.token).await;
     let mut other = app.websocket(&bystander.token).await;

@@ -171,7 +171,12 @@ async fn a_grid_worker_sees_its_grid_and_nothing_beside_it() {
 async fn setting_a_grid_team_grants_its_roles_and_replaces_the_previous_team() {
     let app = spawn_app().await;
     let world = app.world().await;
-    let (leader, worker, stairwell) = (app.resident().await, app.resident().await, app.resident().await);
+    // People the community's admin covers: its residents.
+    let (leader, worker, stairwell) = (
+        app.resident_of(world.a.building, "赵一", "13700000001").await,
+        app.resident_of(world.a.building, "钱二", "13700000002").await,
+        app.resident_of(world.a.building, "孙三", "13700000003").await,
+    );
     let grid = world.a.grids[0];
     let team = app
         .put(
@@ -216,7 +221,7 @@ async fn setting_a_grid_team_grants_its_roles_and_replaces_the_previous_team() {
 async fn a_team_breaking_a_rule_is_refused_whole() {
     let app = spawn_app().await;
     let world = app.world().await;
-    let leader = app.resident().await;
+    let leader = &world.a.resident;
     let grid = world.a.grids[1];
     let path = format!("/api/v1/grids/{grid}/team");
     let cases = [
@@ -225,7 +230,7 @@ async fn a_team_breaking_a_rule_is_refused_whole() {
             400,
             "validation_failed",
         ),
-        (json!({ "leader_id": Uuid::now_v7() }), 422, "unknown_users"),
+        (json!({ "leader_id": Uuid::now_v7() }), 422, "invitation_required"),
         (
             json!({ "leader_id": leader.user_id, "stairwell_leaders": [{ "building_id": world.a.building, "user_id": leader.user_id }] }),
             422,
@@ -298,9 +303,13 @@ async fn of_concurrent_team_changes_one_team_wins_whole() {
     let world = app.world().await;
     let grid = world.a.grids[1];
     let mut teams = Vec::new();
-    for _ in 0..6 {
-        let leader = app.resident().await;
-        let worker = app.resident().await;
+    for i in 0..6 {
+        let leader = app
+            .resident_of(world.a.building, "赵一", &format!("1370000001{i}"))
+            .await;
+        let worker = app
+            .resident_of(world.a.building, "钱二", &format!("1370000002{i}"))
+            .await;
         teams.push((leader.user_id, worker.user_id));
     }
     let path = format!("/api/v1/grids/{grid}/team");

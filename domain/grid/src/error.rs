@@ -31,8 +31,10 @@ pub enum GridError {
     BranchGridCount,
     #[error("building {0} is not in this grid")]
     BuildingOutsideGrid(BuildingId),
-    #[error("unknown users: {}", plain_ids(.0))]
-    UnknownUsers(Vec<UserId>),
+    /// People the actor does not cover (or who do not exist: the two answer alike) were
+    /// named in a team; they must accept an appointment first.
+    #[error("these people must first accept an appointment: {}", plain_ids(.0))]
+    InvitationRequired(Vec<UserId>),
     /// `errors` holds the first [`crate::import::MAX_REPORTED_ERRORS`] by line; `count` all.
     #[error("the file has {count} errors; nothing was imported")]
     ImportRejected { errors: Vec<RowError>, count: usize },
@@ -74,10 +76,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn unknown_users_are_named_by_their_plain_ids() {
+    fn people_to_invite_are_named_by_their_plain_ids() {
         let (a, b) = (UserId::new(), UserId::new());
-        let message = GridError::UnknownUsers(vec![a, b]).to_string();
-        assert_eq!(message, format!("unknown users: {a}, {b}"));
+        let message = GridError::InvitationRequired(vec![a, b]).to_string();
+        assert_eq!(
+            message,
+            format!("these people must first accept an appointment: {a}, {b}")
+        );
         assert!(!message.contains("UserId("), "{message}");
     }
 }

@@ -8,6 +8,7 @@ pub enum Resource {
     Scope,
     RoleGrant,
     Building,
+    Invitation,
 }
 
 /// Every way an identity use case can fail. The API maps each variant to one status and code.
@@ -57,6 +58,16 @@ pub enum IdentityError {
     ScopeKindUnsupported(ScopeKind),
     #[error("the user already holds this role at this scope")]
     DuplicateGrant,
+    #[error("{0} is never granted by anyone: it comes from elsewhere")]
+    RoleNotGrantable(linli_kernel::Role),
+    #[error("no one grants themselves a role")]
+    SelfGrant,
+    #[error("no one revokes their own role")]
+    SelfRevoke,
+    #[error("only someone ranking above this role may grant or revoke it")]
+    InsufficientRank,
+    #[error("the invitation is no longer valid")]
+    InvitationVoid,
     #[error(transparent)]
     Unknown(#[from] anyhow::Error),
 }

@@ -6,10 +6,11 @@ use std::future::Future;
 use chrono::{DateTime, Utc};
 use linli_kernel::actor::Reach;
 use linli_kernel::{
-    DomainEvent, Page, PageRequest, PlacedGrant, Role, RoleGrant, RoleGrantId, Scope, ScopePath, SessionId,
-    UserId,
+    DomainEvent, InvitationId, Page, PageRequest, PlacedGrant, Role, RoleGrant, RoleGrantId, Scope,
+    ScopePath, SessionId, UserId,
 };
 
+use crate::appointments::{AuditEntry, Invitation};
 use crate::models::{
     AccessClaims, AccessToken, LoginCode, OpenId, PhoneNumber, UnionId, User, UserUpdate, WechatIdentity,
 };
@@ -180,22 +181,26 @@ pub struct GrantFilter {
 pub trait RoleGrantRepository: Send + Sync + 'static {
     fn grants_of(&self, user_id: UserId) -> impl Future<Output = anyhow::Result<Vec<RoleGrant>>> + Send;
 
-    /// Stores a grant with the path of its scope, and the event, in one transaction.
+    /// Stores a grant with the path of its scope, the event and the audit row, in one
+    /// transaction.
     fn insert_grant(
         &self,
         grant: &RoleGrant,
         path: &ScopePath,
         event: &DomainEvent,
+        audit: &AuditEntry,
     ) -> impl Future<Output = Result<(), GrantInsertError>> + Send;
 
     fn find_grant(&self, id: RoleGrantId)
     -> impl Future<Output = anyhow::Result<Option<PlacedGrant>>> + Send;
 
-    /// Deletes the grant with the event; `false` when it was already gone.
+    /// Deletes the grant with the event and the audit row; `false` when it was already gone
+    /// (and nothing was written).
     fn delete_grant(
         &self,
         id: RoleGrantId,
         event: &DomainEvent,
+        audit: &AuditEntry,
     ) -> impl Future<Output = anyhow::Result<bool>> + Send;
 
     fn list_grants(
@@ -203,4 +208,53 @@ pub trait RoleGrantRepository: Send + Sync + 'static {
         filter: &GrantFilter,
         page: PageRequest,
     ) -> impl Future<Output = anyhow::Result<Page<PlacedGrant>>> + Send;
+}
+
+/// Invitations (appointments waiting for the appointee) and the audit trail of grants.
+pub trait AppointmentRepository: Send + Sync + 'static {
+    /// Stores the invitation with its audit row, in one transaction.
+    fn insert_invitation(
+        &self,
+        invitation: &Invitation,
+        audit: &AuditEntry,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    fn find_invitation(
+        &self,
+        id: InvitationId,
+    ) -> impl Future<Output = anyhow::Result<Option<Invitation>>> + Send;
+
+    /// The user's invitations still pending and not expired at `now`, oldest first.
+    fn open_invitations_of(
+        &self,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<Vec<Invitation>>> + Send;
+
+    /// Marks a pending invitation accepted and stores the grant, its event and the audit
+    /// row, in one transaction. `Ok(false)` when the invitation was no longer pending (its
+    /// answer raced another one) and nothing was written.
+    fn accept_invitation(
+        &self,
+        id: InvitationId,
+        grant: &RoleGrant,
+        path: &ScopePath,
+        event: &DomainEvent,
+        audit: &AuditEntry,
+    ) -> impl Future<Output = Result<bool, GrantInsertError>> + Send;
+
+    /// Marks a pending invitation declined with the audit row; `false` when it was no
+    /// longer pending.
+    fn decline_invitation(
+        &self,
+        id: InvitationId,
+        audit: &AuditEntry,
+    ) -> impl Future<Output = anyhow::Result<bool>> + Send;
+
+    /// The audit rows whose scope lies inside the reach, oldest first.
+    fn list_audit(
+        &self,
+        reach: &Reach,
+        page: PageRequest,
+    ) -> impl Future<Output = anyhow::Result<Page<AuditEntry>>> + Send;
 }

@@ -12,21 +12,23 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use chrono::{DateTime, Duration, Utc};
+use linli_kernel::actor::Reach;
 use linli_kernel::people::PersonRecord;
 use linli_kernel::ports::PersonDirectory;
 use linli_kernel::testing::lock;
 pub use linli_kernel::testing::{FakeDirectory, ManualClock};
 use linli_kernel::{
-    DomainEvent, Page, PageRequest, PlacedGrant, Role, RoleGrant, RoleGrantId, Scope, ScopePath, SessionId,
-    UserId,
+    DomainEvent, InvitationId, Page, PageRequest, PlacedGrant, Role, RoleGrant, RoleGrantId, Scope,
+    ScopePath, SessionId, UserId,
 };
 
+use crate::appointments::{AuditEntry, Invitation, InvitationStatus};
 use crate::models::{
     AccessClaims, AccessToken, LoginCode, OpenId, PhoneNumber, UnionId, User, UserUpdate, WechatIdentity,
 };
 use crate::ports::{
-    AccessTokens, GrantFilter, GrantInsertError, RefreshRecord, RoleGrantRepository, SessionRepository,
-    TokenRejection, UserRepository, WechatApi, WechatFailure,
+    AccessTokens, AppointmentRepository, GrantFilter, GrantInsertError, RefreshRecord, RoleGrantRepository,
+    SessionRepository, TokenRejection, UserRepository, WechatApi, WechatFailure,
 };
 
 /// A session row: open until revoked.
@@ -58,6 +60,8 @@ pub struct IdentityRows {
     pub refresh_tokens: Vec<RefreshRow>,
     pub grants: Vec<PlacedGrant>,
     pub events: Vec<DomainEvent>,
+    pub invitations: Vec<Invitation>,
+    pub audit: Vec<AuditEntry>,
 }
 
 /// Users, sessions and grants in memory. Clones share the same rows.
@@ -81,6 +85,19 @@ impl InMemoryIdentity {
 
     pub fn grants(&self) -> Vec<PlacedGrant> {
         lock(&self.0).grants.clone()
+    }
+
+    pub fn invitations(&self) -> Vec<Invitation> {
+        lock(&self.0).invitations.clone()
+    }
+
+    /// The audit trail's actions (`granted`, `invited`…), oldest first.
+    pub fn audit_actions(&self) -> Vec<&'static str> {
+        lock(&self.0).audit.iter().map(|a| a.action.as_str()).collect()
+    }
+
+    pub fn audit(&self) -> Vec<AuditEntry> {
+        lock(&self.0).audit.clone()
     }
 
     pub fn session(&self, id: SessionId) -> Option<SessionRow> {
@@ -326,6 +343,7 @@ impl RoleGrantRepository for InMemoryIdentity {
         grant: &RoleGrant,
         path: &ScopePath,
         event: &DomainEvent,
+        audit: &AuditEntry,
     ) -> Result<(), GrantInsertError> {
         let mut rows = lock(&self.0);
         if rows.grants.iter().any(|p| same_holding(&p.grant, grant)) {
@@ -343,6 +361,7 @@ impl RoleGrantRepository for InMemoryIdentity {
             path: *path,
         });
         rows.events.push(event.clone());
+        rows.audit.push(audit.clone());
         Ok(())
     }
 
@@ -352,13 +371,19 @@ impl RoleGrantRepository for InMemoryIdentity {
         Ok(found)
     }
 
-    async fn delete_grant(&self, id: RoleGrantId, event: &DomainEvent) -> anyhow::Result<bool> {
+    async fn delete_grant(
+        &self,
+        id: RoleGrantId,
+        event: &DomainEvent,
+        audit: &AuditEntry,
+    ) -> anyhow::Result<bool> {
         let mut rows = lock(&self.0);
         let before = rows.grants.len();
         rows.grants.retain(|p| p.grant.id() != id);
         let deleted = rows.grants.len() < before;
         if deleted {
             rows.events.push(event.clone());
+            rows.audit.push(audit.clone());
         }
         Ok(deleted)
     }
@@ -375,6 +400,90 @@ impl RoleGrantRepository for InMemoryIdentity {
             .filter(|p| filter.reach.covers(&p.path))
             .filter(|p| filter.user_id.is_none_or(|u| p.grant.user_id() == u))
             .filter(|p| page.after().is_none_or(|after| id(p) > after))
+            .cloned()
+            .collect();
+        rows.sort_by_key(id);
+        rows.truncate(usize::try_from(page.fetch_limit()).unwrap_or(usize::MAX));
+        Ok(Page::from_rows(rows, page, id))
+    }
+}
+
+impl AppointmentRepository for InMemoryIdentity {
+    async fn insert_invitation(&self, invitation: &Invitation, audit: &AuditEntry) -> anyhow::Result<()> {
+        let mut rows = lock(&self.0);
+        rows.invitations.push(invitation.clone());
+        rows.audit.push(audit.clone());
+        Ok(())
+    }
+
+    async fn find_invitation(&self, id: InvitationId) -> anyhow::Result<Option<Invitation>> {
+        let found = lock(&self.0).invitations.iter().find(|i| i.id == id).cloned();
+        YieldOnce(false).await;
+        Ok(found)
+    }
+
+    async fn open_invitations_of(&self, user: UserId, now: DateTime<Utc>) -> anyhow::Result<Vec<Invitation>> {
+        Ok(lock(&self.0)
+            .invitations
+            .iter()
+            .filter(|i| i.invitee == user && i.is_open(now))
+            .cloned()
+            .collect())
+    }
+
+    async fn accept_invitation(
+        &self,
+        id: InvitationId,
+        grant: &RoleGrant,
+        path: &ScopePath,
+        event: &DomainEvent,
+        audit: &AuditEntry,
+    ) -> Result<bool, GrantInsertError> {
+        let mut rows = lock(&self.0);
+        // Guarded as `WHERE status = 'pending'`, and undone whole when the grant is refused.
+        let Some(at) = rows
+            .invitations
+            .iter()
+            .position(|i| i.id == id && i.status == InvitationStatus::Pending)
+        else {
+            return Ok(false);
+        };
+        if rows.grants.iter().any(|p| same_holding(&p.grant, grant)) {
+            return Err(GrantInsertError::Duplicate);
+        }
+        if let Some(invitation) = rows.invitations.get_mut(at) {
+            invitation.status = InvitationStatus::Accepted;
+        }
+        rows.grants.push(PlacedGrant {
+            grant: grant.clone(),
+            path: *path,
+        });
+        rows.events.push(event.clone());
+        rows.audit.push(audit.clone());
+        Ok(true)
+    }
+
+    async fn decline_invitation(&self, id: InvitationId, audit: &AuditEntry) -> anyhow::Result<bool> {
+        let mut rows = lock(&self.0);
+        let Some(invitation) = rows
+            .invitations
+            .iter_mut()
+            .find(|i| i.id == id && i.status == InvitationStatus::Pending)
+        else {
+            return Ok(false);
+        };
+        invitation.status = InvitationStatus::Declined;
+        rows.audit.push(audit.clone());
+        Ok(true)
+    }
+
+    async fn list_audit(&self, reach: &Reach, page: PageRequest) -> anyhow::Result<Page<AuditEntry>> {
+        let id = |a: &AuditEntry| a.id.as_uuid();
+        let mut rows: Vec<AuditEntry> = lock(&self.0)
+            .audit
+            .iter()
+            .filter(|a| reach.covers(&a.path))
+            .filter(|a| page.after().is_none_or(|after| id(a) > after))
             .cloned()
             .collect();
         rows.sort_by_key(id);

@@ -78,6 +78,14 @@ impl Actor {
             .any(|(role, scope)| role.allows(permission) && scope.covers(path))
     }
 
+    /// Whether some grant of the actor ranks above `role` (see [`Role::appoints`]) and is
+    /// held at a node covering `path`: who may grant or revoke `role` there.
+    pub fn may_appoint(&self, role: Role, path: &ScopePath) -> bool {
+        self.grants
+            .iter()
+            .any(|(held, scope)| held.appoints(role) && scope.covers(path))
+    }
+
     /// Lets the actor through if it holds `permission` at `path`. Otherwise an actor who can
     /// see the place is told it is forbidden, and one who cannot is told it does not exist,
     /// so nobody learns of places outside their scope. The district is no secret: there is

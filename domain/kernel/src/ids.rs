@@ -84,6 +84,14 @@ entity_id!(
     /// A domain event recorded in the outbox.
     EventId
 );
+entity_id!(
+    /// An appointment waiting for the appointee to accept it.
+    InvitationId
+);
+entity_id!(
+    /// A row of the grant audit trail.
+    AuditEntryId
+);
 
 #[cfg(test)]
 mod tests {

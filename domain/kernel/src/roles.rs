@@ -82,6 +82,53 @@ impl Role {
     pub const fn is_staff(self) -> bool {
         self.is_admin() || matches!(self, Self::GridLeader | Self::GridWorker)
     }
+
+    /// Whether anyone may grant this role. `party_member` comes only from an accepted member
+    /// report (dual reporting), `volunteer` from joining a team or an activity, `resident`
+    /// from logging in: none of them is handed out by an administrator.
+    pub const fn is_grantable(self) -> bool {
+        !matches!(self, Self::PartyMember | Self::Volunteer | Self::Resident)
+    }
+
+    /// The rank of the tree's posts, highest first; `None` for roles outside the ladder.
+    const fn rank(self) -> Option<u8> {
+        match self {
+            Self::DistrictAdmin => Some(6),
+            Self::SubdistrictAdmin => Some(5),
+            Self::CommunityAdmin => Some(4),
+            Self::GridLeader => Some(3),
+            Self::GridWorker => Some(2),
+            Self::StairwellLeader => Some(1),
+            _ => None,
+        }
+    }
+
+    /// Whether a holder of `self` may grant or revoke `other` (at a node its own grant
+    /// covers; [`crate::Actor::may_appoint`] checks that part). Only administrators appoint,
+    /// and only to a post ranking below their own, so no one names or removes a peer:
+    ///
+    /// | appointer          | may appoint                                                        |
+    /// | ------------------ | ------------------------------------------------------------------ |
+    /// | district_admin     | subdistrict_admin and everything below, unit_admin, team_leader    |
+    /// | subdistrict_admin  | community_admin and everything below, unit_admin, team_leader      |
+    /// | community_admin    | grid_leader, grid_worker, stairwell_leader, unit_admin, team_leader |
+    /// | anyone else        | nothing                                                            |
+    ///
+    /// The ladder: district_admin > subdistrict_admin > community_admin > grid_leader >
+    /// grid_worker > stairwell_leader. `unit_admin` and `team_leader` sit beside it and are
+    /// appointed by a community admin or above. Roles that are not grantable are appointed
+    /// by no one. District admins are made (and removed) only from the console.
+    pub const fn appoints(self, other: Role) -> bool {
+        if !self.is_admin() || !other.is_grantable() {
+            return false;
+        }
+        match (self.rank(), other.rank()) {
+            (Some(own), Some(theirs)) => own > theirs,
+            // unit_admin, team_leader: any administrator (all rank community admin or above).
+            (Some(_), None) => true,
+            _ => false,
+        }
+    }
 }
 
 impl fmt::Display for Role {
@@ -230,6 +277,45 @@ mod tests {
             assert_eq!(role.as_str().parse::<Role>(), Ok(role));
         }
         assert!("mayor".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn only_a_higher_administrator_appoints_and_never_a_peer() {
+        use Role::*;
+        let ladder = [
+            DistrictAdmin,
+            SubdistrictAdmin,
+            CommunityAdmin,
+            GridLeader,
+            GridWorker,
+            StairwellLeader,
+        ];
+        for (i, higher) in ladder.iter().enumerate() {
+            for (j, lower) in ladder.iter().enumerate() {
+                let expected = higher.is_admin() && i < j;
+                assert_eq!(higher.appoints(*lower), expected, "{higher} → {lower}");
+            }
+        }
+        for admin in [DistrictAdmin, SubdistrictAdmin, CommunityAdmin] {
+            assert!(admin.appoints(UnitAdmin) && admin.appoints(TeamLeader));
+            for never in [PartyMember, Volunteer, Resident] {
+                assert!(!admin.appoints(never), "{admin} → {never}");
+            }
+        }
+        for staff in [
+            GridLeader,
+            GridWorker,
+            StairwellLeader,
+            UnitAdmin,
+            TeamLeader,
+            PartyMember,
+        ] {
+            assert!(
+                Role::ALL.iter().all(|r| !staff.appoints(*r)),
+                "{staff} appoints nobody"
+            );
+        }
+        assert!(!PartyMember.is_grantable() && !Volunteer.is_grantable() && !Resident.is_grantable());
     }
 
     #[test]

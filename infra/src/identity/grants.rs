@@ -2,6 +2,7 @@
 //! indexed filter.
 
 use anyhow::Context;
+use linli_identity::appointments::AuditEntry;
 use linli_identity::ports::{GrantFilter, GrantInsertError, RoleGrantRepository};
 use linli_kernel::ports::GrantStore;
 use linli_kernel::{
@@ -13,6 +14,7 @@ use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
 };
 
+use super::appointments::record_audit;
 use super::entity::role_grant;
 use crate::db::query::{PathColumns, keyset_page, reach_condition};
 use crate::db::{Database, insert_chunked, is_unique_violation, outbox};
@@ -123,6 +125,7 @@ impl RoleGrantRepository for Database {
         grant: &RoleGrant,
         path: &ScopePath,
         event: &DomainEvent,
+        audit: &AuditEntry,
     ) -> Result<(), GrantInsertError> {
         let write = async {
             let txn = self.begin_write().await?;
@@ -130,6 +133,7 @@ impl RoleGrantRepository for Database {
                 .exec_without_returning(&txn)
                 .await?;
             outbox::record(&txn, std::slice::from_ref(event)).await?;
+            record_audit(&txn, audit).await?;
             self.commit_with_events(txn).await
         };
         match write.await {
@@ -155,7 +159,12 @@ impl RoleGrantRepository for Database {
         }))
     }
 
-    async fn delete_grant(&self, id: RoleGrantId, event: &DomainEvent) -> anyhow::Result<bool> {
+    async fn delete_grant(
+        &self,
+        id: RoleGrantId,
+        event: &DomainEvent,
+        audit: &AuditEntry,
+    ) -> anyhow::Result<bool> {
         let txn = self.begin_write().await?;
         let Some(row) = role_grant::Entity::find_by_id(id.as_uuid()).one(&txn).await? else {
             return Ok(false);
@@ -165,6 +174,7 @@ impl RoleGrantRepository for Database {
             return Ok(false);
         }
         outbox::record(&txn, std::slice::from_ref(event)).await?;
+        record_audit(&txn, audit).await?;
         self.commit_with_events(txn).await?;
         self.actors.changed(&[UserId::from_uuid(row.user_id)]).await;
         Ok(true)

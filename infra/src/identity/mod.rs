@@ -5,6 +5,7 @@
 pub mod entity;
 mod migration;
 
+mod appointments;
 pub mod audit;
 mod grants;
 mod sessions;

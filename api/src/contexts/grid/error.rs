@@ -39,10 +39,12 @@ impl From<GridError> for ApiError {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "building_outside_grid", message)
                     .with_details(json!({ "building_id": building }))
             }
-            GridError::UnknownUsers(users) => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_users", message)
-                    .with_details(json!({ "user_ids": users }))
-            }
+            GridError::InvitationRequired(users) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invitation_required",
+                "所列人员须先通过任命邀请（POST /role-grants）并接受后，才能加入网格队伍",
+            )
+            .with_details(json!({ "user_ids": users })),
             GridError::ImportRejected { errors, count } => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "import_rejected", message)
                     .with_details(json!({ "errors": errors, "error_count": count }))

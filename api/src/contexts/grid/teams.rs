@@ -72,7 +72,7 @@ errors!(GridTeamSet: [Auth, Params, Body] {
     400: [validation_failed],
     403: [forbidden],
     404: [grid_not_found],
-    422: [building_outside_grid, unknown_users],
+    422: [building_outside_grid, invitation_required],
 });
 
 #[derive(Default)]
@@ -99,7 +99,7 @@ impl TeamsApi {
 
     /// Set a grid's team
     ///
-    /// Codes: `grid_not_found`, `forbidden`, `building_outside_grid` (422), `unknown_users`
+    /// Codes: `grid_not_found`, `forbidden`, `building_outside_grid` (422), `invitation_required`
     /// (422), `validation_failed` (the leader listed as a worker, someone listed twice).
     #[oai(path = "/grids/:id/team", method = "put", operation_id = "grid_team_set")]
     async fn set_team(

@@ -61,6 +61,7 @@ impl From<IdentityError> for ApiError {
                 Resource::Scope => "scope",
                 Resource::RoleGrant => "role_grant",
                 Resource::Building => "building",
+                Resource::Invitation => "invitation",
             }),
             IdentityError::Forbidden => ApiError::new(status(403), "forbidden", message),
             IdentityError::GrantShape(shape) => {
@@ -74,6 +75,23 @@ impl From<IdentityError> for ApiError {
                 ApiError::new(status(422), "scope_kind_unsupported", message)
             }
             IdentityError::DuplicateGrant => ApiError::new(status(409), "role_already_granted", message),
+            IdentityError::RoleNotGrantable(role) => ApiError::new(
+                status(422),
+                "role_not_grantable",
+                format!("{role} 不能由任何人授予：党员来自双报到，志愿者来自加入队伍，居民身份随登录获得"),
+            ),
+            IdentityError::SelfGrant => ApiError::new(status(403), "self_grant", "不能给自己授予角色"),
+            IdentityError::SelfRevoke => ApiError::new(status(403), "self_revoke", "不能撤销自己的角色"),
+            IdentityError::InsufficientRank => ApiError::new(
+                status(403),
+                "insufficient_rank",
+                "只有职级高于该角色、且管辖范围覆盖该处的管理员才能授予或撤销它",
+            ),
+            IdentityError::InvitationVoid => ApiError::new(
+                status(409),
+                "invitation_void",
+                "该邀请已失效（已答复、已过期，或邀请人已无权任命）",
+            ),
             IdentityError::Unknown(e) => ApiError::internal(&e),
         }
     }

@@ -1,17 +1,18 @@
 //! Granting and revoking roles.
 
-use linli_identity::{GrantRequest, GrantView};
+use linli_identity::{GrantOutcome, GrantRequest, GrantView};
 use linli_kernel::{RoleGrantId, Scope};
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{Object, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::Identity;
 use super::IdentityTags;
+use super::appointments::Invitation;
 use crate::http::contract::{Answer, errors};
-use crate::http::dto::{Created, Done, Person, Place, RoleName, Text, Timestamp};
+use crate::http::dto::{Done, Person, Place, RoleName, Text, Timestamp};
 use crate::http::pagination::{Limit, list_of, page_request};
 use crate::http::security::BearerAuth;
 
@@ -36,7 +37,8 @@ pub struct Grant {
     /// The grantee, masked unless your scope covers them.
     #[oai(nullable)]
     pub person: Option<Person>,
-    /// Absent when granted from the console.
+    /// Who granted it: null when granted from the console, and when your scope does not
+    /// cover them.
     #[oai(nullable)]
     pub granted_by: Option<Uuid>,
     pub granted_at: Timestamp,
@@ -51,7 +53,7 @@ impl From<GrantView> for Grant {
             scope: v.grant.scope().to_string(),
             place: v.node.map(Place::from),
             person: v.person.map(Person::from),
-            granted_by: v.grant.granted_by().map(|u| u.as_uuid()),
+            granted_by: v.granted_by.map(|u| u.as_uuid()),
             granted_at: v.grant.granted_at().into(),
         }
     }
@@ -61,15 +63,30 @@ list_of!(GrantList, Grant);
 
 errors!(RoleGrantsCreate: [Auth, Post, Idempotent] {
     400: [validation_failed],
-    403: [forbidden],
-    404: [scope_not_found, user_not_found],
+    403: [forbidden, self_grant, insufficient_rank],
+    404: [scope_not_found],
     409: [role_already_granted],
     422: [role_scope_mismatch, role_not_grantable, scope_kind_unsupported],
 });
 
 errors!(RoleGrantsList: [Auth, Params] { 400: [validation_failed] });
 
-errors!(RoleGrantsDelete: [Auth, Params] { 403: [forbidden], 404: [role_grant_not_found] });
+errors!(RoleGrantsDelete: [Auth, Params] {
+    403: [forbidden, self_revoke, insufficient_rank],
+    404: [role_grant_not_found],
+    422: [role_not_grantable],
+});
+
+/// A grant made at once, or an invitation waiting for the appointee.
+#[derive(ApiResponse)]
+pub enum Appointed {
+    /// Granted: the appointer already covers the person.
+    #[oai(status = 201)]
+    Granted(Json<Grant>),
+    /// Invited: the person holds the role once they accept (`GET /me`).
+    #[oai(status = 202)]
+    Invited(Json<Invitation>),
+}
 
 #[derive(Default)]
 pub struct GrantsApi;
@@ -78,9 +95,12 @@ pub struct GrantsApi;
 impl GrantsApi {
     /// Grant a role
     ///
-    /// Only an administrator whose scope covers the target scope may grant there. Codes:
-    /// `scope_not_found` / `user_not_found` (404), `forbidden` (403), `role_scope_mismatch`,
-    /// `role_not_grantable`, `scope_kind_unsupported` (422), `role_already_granted` (409).
+    /// Only an administrator whose role ranks above the role, at a node covering the target
+    /// scope, may grant it; never to oneself. Someone your scope already covers holds it at
+    /// once (201); anyone else (an unknown id answers the same) is invited (202) and holds
+    /// it once they accept. Codes: `scope_not_found` (404), `forbidden`, `self_grant`,
+    /// `insufficient_rank` (403), `role_scope_mismatch`, `role_not_grantable`,
+    /// `scope_kind_unsupported` (422), `role_already_granted` (409).
     #[oai(path = "/", method = "post", operation_id = "role_grants_create")]
     async fn create(
         &self,
@@ -91,9 +111,9 @@ impl GrantsApi {
         #[oai(name = "Idempotency-Key")]
         _idempotency_key: Header<Option<String>>,
         body: Json<NewGrant>,
-    ) -> Answer<Created<Grant>, RoleGrantsCreate> {
+    ) -> Answer<Appointed, RoleGrantsCreate> {
         let scope: Scope = body.scope.parse()?;
-        let view = identity
+        let outcome = identity
             .grants
             .grant(
                 &auth.0,
@@ -104,7 +124,10 @@ impl GrantsApi {
                 },
             )
             .await?;
-        Ok(Created::Created(Json(view.into())))
+        Ok(match outcome {
+            GrantOutcome::Granted(view) => Appointed::Granted(Json(view.into())),
+            GrantOutcome::Invited(view) => Appointed::Invited(Json(view.into())),
+        })
     }
 
     /// Grants inside your scope
@@ -128,7 +151,9 @@ impl GrantsApi {
 
     /// Revoke a grant
     ///
-    /// Codes: `role_grant_not_found` (404), `forbidden` (403).
+    /// By the same rule as granting: someone ranking above the role, never one's own. Codes:
+    /// `role_grant_not_found` (404), `forbidden`, `self_revoke`, `insufficient_rank` (403),
+    /// `role_not_grantable` (422).
     #[oai(path = "/:id", method = "delete", operation_id = "role_grants_delete")]
     async fn delete(
         &self,

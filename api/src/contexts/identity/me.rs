@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::Identity;
 use super::IdentityTags;
+use super::appointments::PendingAppointment;
 use crate::http::contract::{Answer, errors};
 use crate::http::dto::{Place, RoleName, Text, Timestamp};
 use crate::http::security::BearerAuth;
@@ -60,6 +61,8 @@ pub struct Me {
     pub roles: Vec<HeldRole>,
     #[oai(nullable)]
     pub residence: Option<Place>,
+    /// Appointments waiting for your answer.
+    pub invitations: Vec<PendingAppointment>,
 }
 
 impl From<linli_identity::MeView> for Me {
@@ -77,6 +80,7 @@ impl From<linli_identity::MeView> for Me {
                 })
                 .collect(),
             residence: me.residence.map(Place::from),
+            invitations: me.invitations.into_iter().map(Into::into).collect(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The identity context's face: logging in and out, one's own profile, role grants; and the
 //! authenticator every other context's handlers rely on.
 
+mod appointments;
 mod auth;
 pub mod demo;
 mod error;
@@ -34,7 +35,13 @@ pub enum IdentityTags {
 }
 
 /// The context's API groups.
-pub type Apis = (auth::AuthApi, me::MeApi, grants::GrantsApi);
+pub type Apis = (
+    auth::AuthApi,
+    me::MeApi,
+    appointments::InvitationsApi,
+    grants::GrantsApi,
+    appointments::AuditApi,
+);
 
 pub type Auth = AuthService<Database, WechatClient, JwtTokens, SystemClock>;
 pub type Profiles = ProfileService<Database, WechatClient, Directory<Database>, SystemClock>;

@@ -81,11 +81,19 @@ where
         if let Some(outside) = named_buildings.iter().find(|b| !in_grid.contains(b)) {
             return Err(GridError::BuildingOutsideGrid(*outside));
         }
+        // Naming someone grants them a role, so only people the actor already covers may be
+        // named; anyone else must be appointed by invitation (`POST /role-grants`) first. An
+        // unknown id is refused the same way, so the answer never tells whether it exists.
         let named = team.people();
-        let known: Vec<UserId> = self.people.people(&named).await?.iter().map(|p| p.id).collect();
-        let unknown: Vec<UserId> = named.into_iter().filter(|id| !known.contains(id)).collect();
-        if !unknown.is_empty() {
-            return Err(GridError::UnknownUsers(unknown));
+        let records = self.people.people(&named).await?;
+        let covered: Vec<UserId> = records
+            .iter()
+            .filter(|p| !p.view_for(actor).masked)
+            .map(|p| p.id)
+            .collect();
+        let uncovered: Vec<UserId> = named.into_iter().filter(|id| !covered.contains(id)).collect();
+        if !uncovered.is_empty() {
+            return Err(GridError::InvitationRequired(uncovered));
         }
 
         let now = self.clock.now();

@@ -4,7 +4,9 @@
 
 use linli_kernel::people::PersonRecord;
 use linli_kernel::testing::{InMemoryGrants, InMemoryPeople, ManualClock};
-use linli_kernel::{Actor, BuildingId, CommunityId, GridId, PageRequest, Role, Scope, SubdistrictId, UserId};
+use linli_kernel::{
+    Actor, BuildingId, CommunityId, GridId, PageRequest, Role, Scope, ScopePath, SubdistrictId, UserId,
+};
 
 use crate::testing::InMemoryStructure;
 
@@ -85,7 +87,21 @@ impl District {
             nickname: None,
             real_name: Some("王建国".to_owned()),
             phone: Some(phone.to_owned()),
-            places: Vec::new(),
+            // Somewhere in the district, so the district admin covers them.
+            places: vec![ScopePath::district()],
+        });
+        id
+    }
+
+    /// Someone living in a grid of `community`.
+    fn person_in(&self, community: CommunityId) -> UserId {
+        let id = UserId::new();
+        self.people.add(PersonRecord {
+            id,
+            nickname: None,
+            real_name: Some("李秀英".to_owned()),
+            phone: Some("13900000009".to_owned()),
+            places: vec![ScopePath::grid(self.subdistrict, community, GridId::new())],
         });
         id
     }
@@ -282,13 +298,32 @@ async fn a_team_naming_unknown_people_or_buildings_of_another_grid_is_refused_wh
     let stranger = UserId::new();
     assert!(matches!(
         d.teams.set_team(&d.admin, grid, leader, vec![stranger], vec![]).await,
-        Err(GridError::UnknownUsers(users)) if users == vec![stranger]
+        Err(GridError::InvitationRequired(users)) if users == vec![stranger]
     ));
     assert!(matches!(
         d.teams.set_team(&d.admin, grid, leader, vec![], vec![(elsewhere, leader)]).await,
         Err(GridError::BuildingOutsideGrid(b)) if b == elsewhere
     ));
     assert!(d.grants.held_by(leader).is_empty());
+}
+
+#[tokio::test]
+async fn a_team_may_name_only_people_the_admin_covers_and_unknown_ones_answer_alike() {
+    let d = district().await;
+    let (a, b) = (d.community("幸福里社区").await, d.community("和平里社区").await);
+    let grid = d.grid(a, "一网格", GridKind::Residential).await;
+    let admin = actor(Role::CommunityAdmin, Scope::Community(a));
+    let (own, outsider, nobody) = (d.person_in(a), d.person_in(b), UserId::new());
+
+    for named in [outsider, nobody] {
+        assert!(matches!(
+            d.teams.set_team(&admin, grid, own, vec![named], vec![]).await,
+            Err(GridError::InvitationRequired(users)) if users == vec![named]
+        ));
+    }
+    assert!(d.grants.held_by(own).is_empty());
+    d.teams.set_team(&admin, grid, own, vec![], vec![]).await.unwrap();
+    assert_eq!(d.grants.held_by(own).len(), 1);
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 
 mod auth;
 mod grants;
+mod invitations;
 mod profile;
 mod refresh_tokens;
 
@@ -11,8 +12,9 @@ mod refresh_tests;
 mod tests;
 
 pub use auth::{AuthService, AuthSettings};
-pub use grants::{GrantRequest, GrantService, GrantView};
-pub use profile::{MeView, ProfileService, RoleView};
+pub use grants::{GrantOutcome, GrantRequest, GrantService, GrantView, InvitationView};
+pub use invitations::AuditView;
+pub use profile::{MeView, PendingInvitation, ProfileService, RoleView};
 pub use refresh_tokens::hash_refresh_token;
 
 use crate::IdentityError;

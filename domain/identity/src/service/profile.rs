@@ -4,9 +4,10 @@ use linli_kernel::ports::{Clock, ScopeDirectory, ScopeNode};
 use linli_kernel::{Actor, BuildingId, RoleGrant, Scope};
 use tracing::instrument;
 
+use crate::appointments::Invitation;
 use crate::events::IdentityEvent;
 use crate::models::{Nickname, RealName, Residence, User, UserUpdate};
-use crate::ports::{RoleGrantRepository, UserRepository, WechatApi, WechatFailure};
+use crate::ports::{AppointmentRepository, RoleGrantRepository, UserRepository, WechatApi, WechatFailure};
 use crate::{IdentityError, Resource};
 
 /// A role the user holds, with the node it is held at (absent for scopes whose context is
@@ -22,6 +23,15 @@ pub struct MeView {
     pub user: User,
     pub roles: Vec<RoleView>,
     pub residence: Option<ScopeNode>,
+    /// Appointments waiting for the user's answer.
+    pub invitations: Vec<PendingInvitation>,
+}
+
+/// An appointment waiting for the user's answer, with the node it is at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingInvitation {
+    pub invitation: Invitation,
+    pub node: Option<ScopeNode>,
 }
 
 pub struct ProfileService<R, W, D, C> {
@@ -33,7 +43,7 @@ pub struct ProfileService<R, W, D, C> {
 
 impl<R, W, D, C> ProfileService<R, W, D, C>
 where
-    R: UserRepository + RoleGrantRepository,
+    R: UserRepository + RoleGrantRepository + AppointmentRepository,
     W: WechatApi,
     D: ScopeDirectory,
     C: Clock,
@@ -58,8 +68,11 @@ where
     pub async fn me(&self, actor: &Actor) -> Result<MeView, IdentityError> {
         let user = self.current_user(actor).await?;
         let grants = self.repo.grants_of(user.id).await?;
-        // One statement for the user, one for the grants, one for the names of every place.
+        let invitations = self.repo.open_invitations_of(user.id, self.clock.now()).await?;
+        // One statement each for the user, the grants and the invitations, one for the names
+        // of every place.
         let mut scopes: Vec<Scope> = grants.iter().map(RoleGrant::scope).collect();
+        scopes.extend(invitations.iter().map(|i| i.scope));
         scopes.extend(user.residence.map(|r| Scope::Building(r.building)));
         let nodes = self.directory.describe_many(&scopes).await?;
         let node_of = |scope: Scope| nodes.iter().find(|n| n.scope == scope).cloned();
@@ -71,10 +84,18 @@ where
             })
             .collect();
         let residence = user.residence.and_then(|r| node_of(Scope::Building(r.building)));
+        let invitations = invitations
+            .into_iter()
+            .map(|invitation| PendingInvitation {
+                node: node_of(invitation.scope),
+                invitation,
+            })
+            .collect();
         Ok(MeView {
             user,
             roles,
             residence,
+            invitations,
         })
     }
 

@@ -3,5 +3,7 @@
 pub mod console_audit;
 pub mod refresh_token;
 pub mod role_grant;
+pub mod role_grant_audit;
+pub mod role_invitation;
 pub mod session;
 pub mod user;

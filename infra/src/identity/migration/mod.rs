@@ -6,6 +6,7 @@ mod m20261125_000002_identity;
 mod m20261126_000004_residence_path;
 mod m20261127_000040_refresh_successor;
 mod m20261127_000041_console_audit;
+mod m20261127_000050_invitations_and_audit;
 
 pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
     vec![
@@ -13,5 +14,6 @@ pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261126_000004_residence_path::Migration),
         Box::new(m20261127_000040_refresh_successor::Migration),
         Box::new(m20261127_000041_console_audit::Migration),
+        Box::new(m20261127_000050_invitations_and_audit::Migration),
     ]
 }
