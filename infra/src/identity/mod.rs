@@ -6,8 +6,10 @@ pub mod entity;
 mod migration;
 
 mod grants;
+mod personal;
 mod sessions;
 pub mod tokens;
 mod users;
 
 pub(crate) use migration::migrations;
+pub use personal::SealReport;
