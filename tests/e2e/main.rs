@@ -18,6 +18,7 @@ mod grants;
 mod import;
 mod me;
 mod openapi;
+mod personal_data;
 mod realtime;
 mod scope_isolation;
 mod stats;
