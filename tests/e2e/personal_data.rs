@@ -195,3 +195,29 @@ async fn production_refuses_to_start_without_personal_data_keys() {
         assert!(format!("{why:#}").contains("LINLI_DATA_"), "{why:#}");
     }
 }
+
+#[tokio::test]
+async fn answers_kept_for_idempotent_replays_hold_no_phone_in_clear() {
+    let app = spawn_app().await;
+    let me = app.resident().await;
+    app.wechat.accept_phone("phone-code", PHONE);
+    let bind = || async {
+        app.http
+            .post(app.url("/api/v1/me/phone"))
+            .bearer_auth(&me.token)
+            .header("idempotency-key", "bind-phone-1")
+            .json(&json!({ "code": "phone-code" }))
+            .send()
+            .await
+            .unwrap()
+    };
+    let first = bind().await;
+    assert_eq!(first.status(), 200);
+    let first: serde_json::Value = first.json().await.unwrap();
+    assert_eq!(first["phone"], PHONE);
+    assert_nowhere_in_clear(&app, &[PHONE]).await;
+    // The replay still answers what the first call answered.
+    let replay = bind().await;
+    assert_eq!(replay.status(), 200);
+    assert_eq!(replay.json::<serde_json::Value>().await.unwrap(), first);
+}
