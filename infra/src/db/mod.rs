@@ -27,7 +27,7 @@ use tokio::sync::Notify;
 
 use crate::crypto::PersonalDataKeys;
 
-pub use idempotency::{IdempotencyClaim, StoredResponse};
+pub use idempotency::{IDEMPOTENCY_KEY_TTL, IdempotencyClaim, StoredResponse};
 pub use outbox::OutboxRecord;
 
 /// The database, shared by every repository. Cheap to clone.

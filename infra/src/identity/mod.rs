@@ -5,6 +5,7 @@
 pub mod entity;
 mod migration;
 
+pub mod audit;
 mod grants;
 mod personal;
 mod sessions;
