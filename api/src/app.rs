@@ -44,19 +44,35 @@ pub struct Application {
     jobs: RunningJobs,
 }
 
-/// Connects to the settings' database without changing it.
+/// Connects to the settings' database without changing it, with the keys that seal
+/// personal data.
 pub async fn connect_database(settings: &Settings) -> anyhow::Result<Database> {
+    let keys = Arc::new(settings.resolve_personal_data_keys()?);
     let url = settings.database_url()?;
     let max_connections = settings
         .database_max_connections
         .unwrap_or(if url.starts_with("sqlite:") { 8 } else { 20 });
-    Database::connect(&DatabaseSettings { url, max_connections }).await
+    Ok(Database::connect(&DatabaseSettings { url, max_connections })
+        .await?
+        .with_personal_data_keys(keys))
 }
 
 /// Connects to the settings' database and brings it up to date.
 pub async fn open_database(settings: &Settings) -> anyhow::Result<Database> {
     let db = connect_database(settings).await?;
     db.migrate().await?;
+    // Migrations cannot see the keys: what an older version stored in clear is sealed here.
+    let sealed = db
+        .seal_clear_personal_data()
+        .await
+        .context("sealing personal data still stored in clear")?;
+    if sealed.sealed > 0 {
+        tracing::info!(
+            rows = sealed.rows,
+            values = sealed.sealed,
+            "sealed personal data stored in clear"
+        );
+    }
     if let Some(name) = &settings.district_name {
         db.set_district_name(name).await?;
     }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use linli_infra::crypto::{PersonalDataKeys, resolve_personal_data_keys};
 use linli_infra::db::redact_url;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
@@ -75,6 +76,13 @@ pub struct Settings {
     pub env_explicit: bool,
     /// Rows a CSV import may hold; a larger file is refused whole.
     pub import_max_rows: usize,
+    /// The SM4 keys sealing phones and real names, `id:key,…`, the first current
+    /// (`LINLI_DATA_KEYS`); generated in the data dir in development, required in production.
+    #[serde(serialize_with = "no_secret")]
+    pub data_keys: Option<SecretString>,
+    /// The HMAC-SM3 key of the phone index (`LINLI_DATA_INDEX_KEY`).
+    #[serde(serialize_with = "no_secret")]
+    pub data_index_key: Option<SecretString>,
 }
 
 fn no_secret<S: serde::Serializer>(_: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
@@ -107,6 +115,8 @@ impl Default for Settings {
             refresh_reuse_leeway_seconds: 10,
             env_explicit: false,
             import_max_rows: linli_grid::import::DEFAULT_MAX_ROWS,
+            data_keys: None,
+            data_index_key: None,
         }
     }
 }
@@ -125,6 +135,8 @@ impl std::fmt::Debug for Settings {
             .field("redis_url", &self.redis_url.as_deref().map(redact_url))
             .field("redis_prefix", &self.redis_prefix)
             .field("dev_login", &self.dev_login)
+            .field("data_keys", &self.data_keys.as_ref().map(|_| "***"))
+            .field("data_index_key", &self.data_index_key.as_ref().map(|_| "***"))
             .finish_non_exhaustive()
     }
 }
@@ -226,6 +238,14 @@ impl Settings {
         {
             problems.push("LINLI_WECHAT_SECRET is not set".to_owned());
         }
+        for (value, name) in [
+            (&self.data_keys, "LINLI_DATA_KEYS"),
+            (&self.data_index_key, "LINLI_DATA_INDEX_KEY"),
+        ] {
+            if value.as_ref().is_none_or(|s| s.expose_secret().trim().is_empty()) {
+                problems.push(format!("{name} is not set"));
+            }
+        }
         if problems.is_empty() {
             Ok(())
         } else {
@@ -297,6 +317,27 @@ fn wechat_base_is_safe(base: &str) -> bool {
         let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
         !authority.contains('@') && is_loopback(authority)
     })
+}
+
+impl Settings {
+    /// The keys of personal data at rest: the configured ones, or in development without
+    /// either a key file generated once in the data directory; refused in production
+    /// without both (see `infra/CRYPTO.md`).
+    pub fn resolve_personal_data_keys(&self) -> anyhow::Result<PersonalDataKeys> {
+        fn configured(value: &Option<SecretString>) -> Option<&str> {
+            value
+                .as_ref()
+                .map(|s| s.expose_secret())
+                .filter(|s| !s.trim().is_empty())
+        }
+        resolve_personal_data_keys(
+            configured(&self.data_keys),
+            configured(&self.data_index_key),
+            self.env == Environment::Production,
+            &self.data_dir,
+        )
+        .context("the keys of personal data (LINLI_DATA_KEYS, LINLI_DATA_INDEX_KEY)")
+    }
 }
 
 fn generate_secret() -> String {
@@ -372,8 +413,32 @@ mod tests {
             jwt_secret: Some(SecretString::from("x".repeat(32))),
             wechat_appid: Some("wx123".to_owned()),
             wechat_secret: Some(SecretString::from("s3cret")),
+            data_keys: Some(SecretString::from(format!("k1:{}", "ab".repeat(16)))),
+            data_index_key: Some(SecretString::from("cd".repeat(32))),
             ..Settings::default()
         }
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_personal_data_keys() {
+        for settings in [
+            Settings {
+                data_keys: None,
+                ..production()
+            },
+            Settings {
+                data_index_key: None,
+                ..production()
+            },
+        ] {
+            let error = settings.check().unwrap_err().to_string();
+            assert!(error.contains("LINLI_DATA_"), "{error}");
+            assert!(settings.resolve_personal_data_keys().is_err());
+        }
+        let keys = production().resolve_personal_data_keys().unwrap();
+        assert_eq!(keys.key_ring().current_key_id(), "k1");
+        let printed = format!("{:?}", production());
+        assert!(!printed.contains(&"ab".repeat(16)) && !printed.contains(&"cd".repeat(32)));
     }
 
     #[test]

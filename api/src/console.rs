@@ -59,6 +59,31 @@ pub async fn admin_grant(
     Ok(grant)
 }
 
+/// `linli admin reseal`: seals again under the current key what older keys sealed and
+/// recomputes the phone indexes; recorded like a grant (it rewrites every user's row).
+pub async fn admin_reseal(
+    db: &Database,
+    settings: &Settings,
+) -> anyhow::Result<linli_infra::identity::SealReport> {
+    let report = db.reseal_personal_data().await?;
+    let action = ConsoleAction {
+        occurred_at: Utc::now(),
+        operator: operator(),
+        host: host(),
+        environment: environment_name(settings.env).to_owned(),
+        action: "admin_reseal".to_owned(),
+        detail: format!(
+            "{} users read, {} values sealed again, {} indexes recomputed, {} do not open",
+            report.rows, report.sealed, report.reindexed, report.unreadable
+        ),
+    };
+    tracing::warn!(operator = %action.operator, host = %action.host, detail = %action.detail, "console resealed personal data");
+    db.record_console_action(&action)
+        .await
+        .context("personal data was resealed, but recording it in the console audit trail failed")?;
+    Ok(report)
+}
+
 fn environment_name(env: Environment) -> &'static str {
     match env {
         Environment::Dev => "dev",

@@ -60,6 +60,9 @@ enum AdminAction {
         #[arg(long)]
         scope: String,
     },
+    /// After a key rotation: seal again under the current data key every phone and real
+    /// name sealed under an older one, and recompute every phone index.
+    Reseal,
 }
 
 #[tokio::main]
@@ -119,6 +122,23 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let db = open_database(&settings).await?;
             let grant = console::admin_grant(&db, &settings, &openid, role, scope).await?;
             println!("{openid} holds {role} at {scope} (grant {})", grant.id());
+            Ok(())
+        }
+        Command::Admin {
+            action: AdminAction::Reseal,
+        } => {
+            let db = open_database(&settings).await?;
+            let report = console::admin_reseal(&db, &settings).await?;
+            println!(
+                "{} users read: {} values sealed again, {} phone indexes recomputed, {} values do not open",
+                report.rows, report.sealed, report.reindexed, report.unreadable
+            );
+            if report.unreadable > 0 {
+                anyhow::bail!(
+                    "{} values do not open with the configured keys (see the log); keep the old keys until they do",
+                    report.unreadable
+                );
+            }
             Ok(())
         }
         Command::Demo => {

@@ -24,6 +24,7 @@ mod import_limits;
 mod me;
 mod names;
 mod openapi;
+mod personal_data;
 mod realtime;
 mod refresh_leeway;
 mod scope_isolation;

@@ -34,6 +34,10 @@ use database::TestDatabase;
 use fake_wechat::FakeWechat;
 
 pub const JWT_SECRET: &str = "test-secret-that-is-long-enough-for-hs256";
+/// The tests' keys of personal data (`LINLI_DATA_KEYS`, `LINLI_DATA_INDEX_KEY`): configured,
+/// as in production; a test that wants the development key file sets them to `None`.
+pub const DATA_KEYS: &str = "e2e-1:00112233445566778899aabbccddeeff";
+pub const DATA_INDEX_KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 
 pub struct TestApp {
     pub addr: SocketAddr,
@@ -103,6 +107,8 @@ pub fn test_settings(database: &TestDatabase, wechat: &FakeWechat) -> Settings {
         redis_prefix: format!("linli-test-{}", Uuid::new_v4().simple()),
         auth_rate_limit_per_minute: 100_000,
         shutdown_grace_seconds: 2,
+        data_keys: Some(SecretString::from(DATA_KEYS)),
+        data_index_key: Some(SecretString::from(DATA_INDEX_KEY)),
         ..Settings::default()
     }
 }

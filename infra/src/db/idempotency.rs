@@ -5,9 +5,12 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
+use anyhow::Context;
+
 use super::entity::idempotency_key;
 use super::guarded::{GuardedWriteError, guarded_update};
 use super::{Database, is_unique_violation};
+use crate::crypto::sealed_key_id;
 
 /// A stored answer to replay.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +29,11 @@ pub enum IdempotencyClaim {
     Mismatch,
     /// The key was used with this request, which answered this.
     Replay(StoredResponse),
+}
+
+/// What a stored answer is sealed under: its owner and key.
+fn answer_context(owner: &str, key: &str) -> String {
+    format!("idempotency_keys.body:{owner}:{key}")
 }
 
 /// A request still unanswered after this long is taken to have died with its instance.
@@ -79,7 +87,7 @@ impl Database {
         match (existing.status, existing.body) {
             (Some(status), Some(body)) => Ok(IdempotencyClaim::Replay(StoredResponse {
                 status: u16::try_from(status).unwrap_or(500),
-                body,
+                body: self.open_stored_answer(owner, key, body)?,
             })),
             _ if existing.created_at < now - Duration::seconds(ABANDONED_AFTER) => {
                 // Take over an abandoned claim, guarded by the claim time we read and by the
@@ -135,6 +143,9 @@ impl Database {
         key: &str,
         response: &StoredResponse,
     ) -> anyhow::Result<()> {
+        let body = self
+            .personal_data_keys()?
+            .seal(&response.body, &answer_context(owner, key))?;
         idempotency_key::Entity::update_many()
             .col_expr(
                 idempotency_key::Column::Status,
@@ -142,13 +153,25 @@ impl Database {
             )
             .col_expr(
                 idempotency_key::Column::Body,
-                sea_orm::sea_query::Expr::value(response.body.clone()),
+                sea_orm::sea_query::Expr::value(body),
             )
             .filter(idempotency_key::Column::Owner.eq(owner))
             .filter(idempotency_key::Column::Key.eq(key))
             .exec(&self.conn)
             .await?;
         Ok(())
+    }
+
+    /// A stored answer in clear: answers are sealed like personal data (they may hold a
+    /// phone or a real name, e.g. `POST /me/phone`'s). One stored before sealing (within a
+    /// day of the upgrade) is clear already.
+    fn open_stored_answer(&self, owner: &str, key: &str, body: String) -> anyhow::Result<String> {
+        if sealed_key_id(&body).is_none() {
+            return Ok(body);
+        }
+        self.personal_data_keys()?
+            .open(&body, &answer_context(owner, key))
+            .context("a stored idempotent answer does not open")
     }
 
     /// Forgets a claim whose request failed, so a retry runs it again.

@@ -25,6 +25,8 @@ use sea_orm::{
 };
 use tokio::sync::Notify;
 
+use crate::crypto::PersonalDataKeys;
+
 pub use idempotency::{IDEMPOTENCY_KEY_TTL, IdempotencyClaim, StoredResponse};
 pub use outbox::OutboxRecord;
 
@@ -37,6 +39,9 @@ pub struct Database {
     outbox_written: Arc<Notify>,
     /// The actors of live sessions; identity's adapter fills and drops it.
     pub(crate) actors: actors::ActorCache,
+    /// The keys that seal phone numbers and real names (identity's adapter); none until
+    /// [`Database::with_personal_data_keys`], and then writing or reading them fails.
+    personal_data_keys: Option<Arc<PersonalDataKeys>>,
 }
 
 impl std::fmt::Debug for Database {
@@ -103,7 +108,21 @@ impl Database {
             conn,
             outbox_written: Arc::new(Notify::new()),
             actors: actors::ActorCache::default(),
+            personal_data_keys: None,
         })
+    }
+
+    /// The same database, sealing and opening personal data with `keys`.
+    pub fn with_personal_data_keys(mut self, keys: Arc<PersonalDataKeys>) -> Self {
+        self.personal_data_keys = Some(keys);
+        self
+    }
+
+    /// The keys of personal data; an error (never a clear write) when none were given.
+    pub(crate) fn personal_data_keys(&self) -> anyhow::Result<&PersonalDataKeys> {
+        self.personal_data_keys
+            .as_deref()
+            .context("no keys for personal data were configured on this database handle")
     }
 
     pub fn backend(&self) -> DatabaseBackend {

@@ -62,7 +62,14 @@ impl ScratchDatabase {
         })
         .await
         .unwrap()
+        .with_personal_data_keys(test_keys())
     }
+}
+
+/// Fixed keys for the infra tests' personal data (data key `t1`).
+pub(crate) fn test_keys() -> std::sync::Arc<crate::crypto::PersonalDataKeys> {
+    let keys = crate::crypto::PersonalDataKeys::parse(&format!("t1:{}", "11".repeat(16)), &"22".repeat(32));
+    std::sync::Arc::new(keys.unwrap())
 }
 
 impl Drop for ScratchDatabase {

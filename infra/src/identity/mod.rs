@@ -8,8 +8,10 @@ mod migration;
 mod appointments;
 pub mod audit;
 mod grants;
+mod personal;
 mod sessions;
 pub mod tokens;
 mod users;
 
 pub(crate) use migration::migrations;
+pub use personal::SealReport;

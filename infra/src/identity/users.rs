@@ -12,6 +12,8 @@ use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::entity::{role_grant, user};
+use super::personal::{Field, OnFailure, open_field, sealed_phone, sealed_real_name};
+use crate::crypto::PersonalDataKeys;
 use crate::db::{Database, outbox};
 
 /// The residence a row holds, with its place in the tree.
@@ -30,7 +32,14 @@ fn residence_of(row: &user::Model) -> Option<Residence> {
     }
 }
 
-pub(crate) fn to_user(row: user::Model) -> anyhow::Result<User> {
+/// The user a row holds, its phone and real name opened with `keys`.
+pub(crate) fn to_user(
+    keys: &PersonalDataKeys,
+    row: user::Model,
+    on_failure: OnFailure,
+) -> anyhow::Result<User> {
+    let real_name = open_field(keys, &row, Field::RealName, on_failure)?;
+    let phone = open_field(keys, &row, Field::Phone, on_failure)?;
     let context = || format!("stored user {} is malformed", row.id);
     Ok(User {
         id: UserId::from_uuid(row.id),
@@ -47,14 +56,12 @@ pub(crate) fn to_user(row: user::Model) -> anyhow::Result<User> {
             .map(Nickname::parse)
             .transpose()
             .with_context(context)?,
-        real_name: row
-            .real_name
+        real_name: real_name
             .as_deref()
             .map(RealName::parse)
             .transpose()
             .with_context(context)?,
-        phone: row
-            .phone
+        phone: phone
             .as_deref()
             .map(PhoneNumber::parse)
             .transpose()
@@ -77,8 +84,11 @@ impl UserRepository for Database {
             openid: Set(openid.as_str().to_owned()),
             unionid: Set(unionid.map(|u| u.as_str().to_owned())),
             nickname: NotSet,
-            real_name: NotSet,
-            phone: NotSet,
+            clear_real_name: NotSet,
+            clear_phone: NotSet,
+            real_name_sealed: NotSet,
+            phone_sealed: NotSet,
+            phone_index: NotSet,
             residence_building_id: NotSet,
             residence_subdistrict_id: NotSet,
             residence_community_id: NotSet,
@@ -104,14 +114,15 @@ impl UserRepository for Database {
             .one(&self.conn)
             .await?
             .context("the user just upserted is missing")?;
-        to_user(stored)
+        to_user(self.personal_data_keys()?, stored, OnFailure::Fail)
     }
 
     async fn find_user(&self, id: UserId) -> anyhow::Result<Option<User>> {
+        let keys = self.personal_data_keys()?;
         user::Entity::find_by_id(id.as_uuid())
             .one(&self.conn)
             .await?
-            .map(to_user)
+            .map(|row| to_user(keys, row, OnFailure::Fail))
             .transpose()
     }
 
@@ -128,11 +139,20 @@ impl UserRepository for Database {
         if let Some(nickname) = &update.nickname {
             statement = statement.col_expr(user::Column::Nickname, Expr::value(nickname.as_str()));
         }
+        // Sealed before the transaction: the keys are in memory, nothing here waits.
+        let mut sealed = Vec::new();
         if let Some(real_name) = &update.real_name {
-            statement = statement.col_expr(user::Column::RealName, Expr::value(real_name.as_str()));
+            sealed.extend(sealed_real_name(
+                self.personal_data_keys()?,
+                id.as_uuid(),
+                real_name,
+            )?);
         }
         if let Some(phone) = &update.phone {
-            statement = statement.col_expr(user::Column::Phone, Expr::value(phone.as_str()));
+            sealed.extend(sealed_phone(self.personal_data_keys()?, id.as_uuid(), phone)?);
+        }
+        for (column, value) in sealed {
+            statement = statement.col_expr(column, Expr::value(value));
         }
         if let Some(residence) = update.residence {
             let path = residence.path;
@@ -167,6 +187,7 @@ impl PersonDirectory for Database {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
+        let keys = self.personal_data_keys()?;
         let uuids: Vec<uuid::Uuid> = ids.iter().map(|i| i.as_uuid()).collect();
         let users = user::Entity::find()
             .filter(user::Column::Id.is_in(uuids.clone()))
@@ -176,9 +197,13 @@ impl PersonDirectory for Database {
             .filter(role_grant::Column::UserId.is_in(uuids))
             .all(&self.conn)
             .await?;
-        Ok(users
+        // A value that does not open is logged and shown as unavailable: one broken row
+        // never takes a listing down.
+        users
             .into_iter()
             .map(|u| {
+                let real_name = open_field(keys, &u, Field::RealName, OnFailure::Unavailable)?;
+                let phone = open_field(keys, &u, Field::Phone, OnFailure::Unavailable)?;
                 let mut places: Vec<ScopePath> = residence_of(&u).map(|r| r.path).into_iter().collect();
                 places.extend(
                     grants
@@ -186,14 +211,14 @@ impl PersonDirectory for Database {
                         .filter(|g| g.user_id == u.id)
                         .map(super::grants::path_of),
                 );
-                PersonRecord {
+                Ok(PersonRecord {
                     id: UserId::from_uuid(u.id),
                     nickname: u.nickname,
-                    real_name: u.real_name,
-                    phone: u.phone,
+                    real_name,
+                    phone,
                     places,
-                }
+                })
             })
-            .collect())
+            .collect()
     }
 }

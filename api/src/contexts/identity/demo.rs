@@ -22,7 +22,8 @@ impl DemoPeople for Registrar {
                 .upsert_by_openid(&OpenId::parse(&who.openid)?, None, now)
                 .await?;
             let update = UserUpdate {
-                nickname: Some(Nickname::parse(&who.name)?),
+                // Not the real name: nicknames are stored in clear, real names sealed.
+                nickname: Some(Nickname::parse(&nickname_of(&who.name))?),
                 real_name: Some(RealName::parse(&who.name)?),
                 phone: Some(PhoneNumber::parse(&who.phone)?),
                 residence: None,
@@ -31,4 +32,10 @@ impl DemoPeople for Registrar {
             Ok(user.id)
         })
     }
+}
+
+/// `老王` for 王明: what neighbours would call them.
+fn nickname_of(name: &str) -> String {
+    let surname: String = name.chars().take(1).collect();
+    format!("老{surname}")
 }

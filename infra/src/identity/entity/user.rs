@@ -8,8 +8,18 @@ pub struct Model {
     pub openid: String,
     pub unionid: Option<String>,
     pub nickname: Option<String>,
-    pub real_name: Option<String>,
-    pub phone: Option<String>,
+    /// A real name still in clear, from before sealing: emptied at start-up.
+    #[sea_orm(column_name = "real_name")]
+    pub clear_real_name: Option<String>,
+    /// A phone still in clear, from before sealing: emptied at start-up.
+    #[sea_orm(column_name = "phone")]
+    pub clear_phone: Option<String>,
+    /// `v1:<key id>:…`, sealed under `users.real_name:<id>`.
+    pub real_name_sealed: Option<String>,
+    /// `v1:<key id>:…`, sealed under `users.phone:<id>`.
+    pub phone_sealed: Option<String>,
+    /// HMAC-SM3 of the normalised phone (the blind index).
+    pub phone_index: Option<String>,
     pub residence_building_id: Option<Uuid>,
     pub residence_subdistrict_id: Option<Uuid>,
     pub residence_community_id: Option<Uuid>,

@@ -7,6 +7,7 @@ mod m20261126_000004_residence_path;
 mod m20261127_000040_refresh_successor;
 mod m20261127_000041_console_audit;
 mod m20261127_000050_invitations_and_audit;
+mod m20261127_000070_sealed_personal_data;
 
 pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
     vec![
@@ -15,5 +16,6 @@ pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261127_000040_refresh_successor::Migration),
         Box::new(m20261127_000041_console_audit::Migration),
         Box::new(m20261127_000050_invitations_and_audit::Migration),
+        Box::new(m20261127_000070_sealed_personal_data::Migration),
     ]
 }
