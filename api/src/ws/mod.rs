@@ -8,6 +8,7 @@
 //! message and every half minute: a logout or revoked session closes the socket.
 
 pub mod docs;
+mod limits;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -62,7 +63,8 @@ pub async fn connect(
         Err(e) => return e.into_response(),
     };
     let state = state.clone();
-    ws.on_upgrade(move |socket| Session::new(state, actor).run(socket))
+    ws.config(limits::config(&state.transport))
+        .on_upgrade(move |socket| Session::new(state, actor).run(socket))
         .into_response()
 }
 
@@ -79,6 +81,7 @@ struct Session {
     actor: Actor,
     /// Stored topic → (the name the client used, the last position sent).
     subscriptions: HashMap<String, (String, i64)>,
+    budget: limits::MessageBudget,
 }
 
 /// What a session does after handling something.
@@ -86,14 +89,18 @@ enum Next {
     Send(Vec<Value>),
     /// The session ended: say why, close, stop.
     End(&'static str),
+    /// The client broke a limit: close with this code and reason, stop.
+    Refuse(CloseCode, &'static str),
 }
 
 impl Session {
     fn new(state: AppState, actor: Actor) -> Self {
+        let budget = limits::MessageBudget::new(&state.transport);
         Self {
             state,
             actor,
             subscriptions: HashMap::new(),
+            budget,
         }
     }
 
@@ -113,7 +120,9 @@ impl Session {
                 }
                 _ = session_check.tick() => self.recheck().await.map_or_else(Next::End, |()| Next::Send(Vec::new())),
                 incoming = stream.next() => match incoming {
+                    Some(Err(e)) if limits::is_too_large(&e) => Next::Refuse(CloseCode::Size, "message_too_large"),
                     None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
+                    Some(Ok(_)) if !self.budget.take() => Next::Refuse(CloseCode::Policy, "rate_limited"),
                     Some(Ok(Message::Text(text))) => match self.recheck().await {
                         Ok(()) => Next::Send(self.handle(&text).await),
                         Err(why) => Next::End(why),
@@ -151,6 +160,11 @@ impl Session {
                     let _ = sink
                         .send(Message::Close(Some((CloseCode::Policy, code.to_owned()))))
                         .await;
+                    return;
+                }
+                Next::Refuse(close_code, reason) => {
+                    tracing::info!(reason, "closing a WebSocket that broke a limit");
+                    let _ = sink.send(Message::Close(Some((close_code, reason.to_owned())))).await;
                     return;
                 }
             }
