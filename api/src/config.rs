@@ -341,6 +341,22 @@ mod tests {
     }
 
     #[test]
+    fn transport_limits_are_read_at_the_top_level() {
+        let dir = std::env::temp_dir().join(format!("linli-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("linli.toml");
+        std::fs::write(&file, "header_read_timeout_seconds = 3\nmax_connections = 7\n").unwrap();
+        let settings: Settings = Settings::figment(&file).extract().unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(settings.limits.header_read_timeout_seconds, 3);
+        assert_eq!(settings.limits.max_connections, 7);
+        assert_eq!(
+            settings.limits.idle_timeout_seconds, 60,
+            "the rest keep their defaults"
+        );
+    }
+
+    #[test]
     fn debug_output_hides_secrets_and_passwords() {
         let settings = Settings {
             database_url: Some("postgres://linli:pg-password@db/linli".to_owned()),

@@ -153,8 +153,12 @@ impl Metrics {
     /// Takes in the Redis breaker's state before a render.
     pub fn record_redis(&self, breaker: &linli_infra::redis_guard::RedisGuard) {
         self.redis.open.set(i64::from(breaker.is_open()));
-        self.redis.trips.set(i64::try_from(breaker.trips()).unwrap_or(i64::MAX));
-        self.redis.skipped.set(i64::try_from(breaker.skipped()).unwrap_or(i64::MAX));
+        self.redis
+            .trips
+            .set(i64::try_from(breaker.trips()).unwrap_or(i64::MAX));
+        self.redis
+            .skipped
+            .set(i64::try_from(breaker.skipped()).unwrap_or(i64::MAX));
     }
 
     pub fn render(&self) -> String {

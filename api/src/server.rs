@@ -24,9 +24,9 @@ use std::time::Duration;
 use hyper::body::{Bytes, Incoming};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
+use poem::endpoint::BoxEndpoint;
 use poem::http::uri::Scheme;
 use poem::web::{LocalAddr, RemoteAddr};
-use poem::endpoint::BoxEndpoint;
 use poem::{Addr, Endpoint, EndpointExt, IntoEndpoint};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
@@ -98,7 +98,10 @@ where
     drain.cancel();
     // Every open connection holds a slot: all slots free means all connections closed.
     let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
-    if tokio::time::timeout(grace, slots.acquire_many(all)).await.is_err() {
+    if tokio::time::timeout(grace, slots.acquire_many(all))
+        .await
+        .is_err()
+    {
         tracing::warn!("connections still open after the grace period; dropping them");
         abandon.cancel();
     }

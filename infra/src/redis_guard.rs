@@ -122,7 +122,11 @@ impl RedisGuard {
     fn trip(&self, what: &str, why: &str) {
         if !self.inner.open.swap(true, Ordering::AcqRel) {
             self.inner.trips.fetch_add(1, Ordering::Relaxed);
-            tracing::warn!(call = what, error = why, "Redis unavailable; skipping it until it answers again");
+            tracing::warn!(
+                call = what,
+                error = why,
+                "Redis unavailable; skipping it until it answers again"
+            );
         }
         if !self.inner.probing.swap(true, Ordering::AcqRel) {
             tokio::spawn(self.clone().probe());

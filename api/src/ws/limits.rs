@@ -80,9 +80,15 @@ mod tests {
         let start = budget.refilled;
         assert!((0..3).all(|_| budget.take_at(start)));
         assert!(!budget.take_at(start), "the fourth at once is over");
-        assert!(budget.take_at(start + Duration::from_millis(500)), "half a second earns one");
+        assert!(
+            budget.take_at(start + Duration::from_millis(500)),
+            "half a second earns one"
+        );
         assert!(!budget.take_at(start + Duration::from_millis(500)));
-        assert!((0..3).all(|_| budget.take_at(start + Duration::from_secs(60))), "refills to the burst");
+        assert!(
+            (0..3).all(|_| budget.take_at(start + Duration::from_secs(60))),
+            "refills to the burst"
+        );
         assert!(!budget.take_at(start + Duration::from_secs(60)), "and no further");
     }
 

@@ -33,6 +33,8 @@ use crate::http::state::AppState;
 /// At most this many events are replayed per `subscribe`; a client further behind is told
 /// so (`replay_truncated`) and re-subscribes from the last one it got.
 const REPLAY_LIMIT: u64 = 500;
+/// How long a connection closed for breaking a limit waits for the client's close.
+const CLOSE_LINGER: Duration = Duration::from_secs(2);
 /// How often an open connection checks that its session still stands.
 const SESSION_CHECK: Duration = Duration::from_secs(30);
 
@@ -164,7 +166,14 @@ impl Session {
                 }
                 Next::Refuse(close_code, reason) => {
                     tracing::info!(reason, "closing a WebSocket that broke a limit");
-                    let _ = sink.send(Message::Close(Some((close_code, reason.to_owned())))).await;
+                    let _ = sink
+                        .send(Message::Close(Some((close_code, reason.to_owned()))))
+                        .await;
+                    // Read (and drop) what is still coming until the client answers the
+                    // close: closing a socket with unread data resets it, and the client
+                    // would never see why it was closed.
+                    let drain = async { while let Some(Ok(_)) = stream.next().await {} };
+                    let _ = tokio::time::timeout(CLOSE_LINGER, drain).await;
                     return;
                 }
             }
