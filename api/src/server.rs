@@ -164,7 +164,7 @@ impl Connection {
                     conn.as_mut().graceful_shutdown();
                     closing = true;
                 }
-                () = activity.silent_for(self.limits.idle_timeout, quiet_from) => {
+                () = activity.silent_for(&self.limits, quiet_from) => {
                     if closing {
                         return;
                     }
@@ -178,7 +178,7 @@ impl Connection {
     }
 }
 
-/// When a connection last moved bytes, in milliseconds since it opened.
+/// When a connection last moved bytes, in milliseconds since it opened (0: never).
 struct Activity {
     opened: Instant,
     last_ms: AtomicU64,
@@ -194,13 +194,21 @@ impl Activity {
 
     fn touch(&self) {
         let ms = u64::try_from(self.opened.elapsed().as_millis()).unwrap_or(u64::MAX);
-        self.last_ms.store(ms, Ordering::Relaxed);
+        self.last_ms.store(ms.max(1), Ordering::Relaxed);
     }
 
-    /// Resolves once nothing has moved for `period`, counting from `floor` at the earliest.
-    async fn silent_for(&self, period: Duration, floor: Instant) {
+    /// Resolves once nothing has moved for the idle timeout, counting from `floor` at the
+    /// earliest; before the first byte, for the header timeout (hyper's own header timer
+    /// starts only once it knows the protocol, which takes a byte).
+    async fn silent_for(&self, limits: &ConnectionLimits, floor: Instant) {
         loop {
-            let last = self.opened + Duration::from_millis(self.last_ms.load(Ordering::Relaxed));
+            let last_ms = self.last_ms.load(Ordering::Relaxed);
+            let period = if last_ms == 0 {
+                limits.header_read_timeout.min(limits.idle_timeout)
+            } else {
+                limits.idle_timeout
+            };
+            let last = self.opened + Duration::from_millis(last_ms);
             let deadline = last.max(floor) + period;
             if Instant::now() >= deadline {
                 return;

@@ -103,6 +103,13 @@ async fn a_client_sending_headers_slowly_is_cut_off() {
     };
     assert!(cut_off, "still open after ten header lines, one a second");
     assert!(lines_sent < 10, "cut off only after {lines_sent} lines");
+    // One that never sends a byte gets no longer (the idle timeout is a minute here).
+    let mut silent = TcpStream::connect(app.addr).await.unwrap();
+    let closed = tokio::time::timeout(GUARD, read_to_close(&mut silent)).await;
+    assert!(
+        closed.is_ok(),
+        "a connection that never speaks waits out the idle timeout"
+    );
     // Everyone else is still served.
     assert_eq!(app.request(Method::GET, "/healthz", None, None).await.status, 200);
 }
