@@ -45,6 +45,16 @@ impl OwnRedis {
         panic!("redis-server did not come up on port {}", self.port);
     }
 
+    /// Freezes or thaws the server (SIGSTOP, SIGCONT): a Redis that accepts and never
+    /// answers, as behind a network partition.
+    fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
     fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -55,6 +65,41 @@ impl Drop for OwnRedis {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// Our own Redis and an app using it, or `None` where this test does not run.
+async fn app_with_own_redis() -> Option<(OwnRedis, TestApp)> {
+    if std::env::var("LINLI_TEST_REDIS_URL").is_err() || !redis_server_installed() {
+        return None;
+    }
+    let redis = OwnRedis::start(free_port()).expect("redis-server starts");
+    redis.wait_until_up().await;
+    let url = redis.url();
+    let app = spawn_app_with(|s| {
+        s.redis_url = Some(url);
+        s.limits.redis_retry_seconds = 1;
+    })
+    .await;
+    app.resident().await;
+    assert_eq!(readyz(&app).await.0, 200);
+    Some((redis, app))
+}
+
+async fn ten_logins(app: &TestApp, label: &str) {
+    for i in 0..10 {
+        let login = tokio::time::timeout(GUARD, app.login(&format!("{label}-{i}"))).await;
+        assert!(login.is_ok(), "login {i} hung while Redis was away");
+    }
+}
+
+async fn wait_until_ready(app: &TestApp) {
+    let recovered = tokio::time::timeout(Duration::from_secs(30), async {
+        while readyz(app).await.0 != 200 {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    })
+    .await;
+    assert!(recovered.is_ok(), "readyz never recovered after Redis came back");
 }
 
 fn free_port() -> u16 {
@@ -95,26 +140,11 @@ async fn breaker_open(app: &TestApp) -> bool {
 
 #[tokio::test]
 async fn logins_keep_working_while_redis_is_down_and_readiness_recovers() {
-    if std::env::var("LINLI_TEST_REDIS_URL").is_err() || !redis_server_installed() {
+    let Some((mut redis, app)) = app_with_own_redis().await else {
         return;
-    }
-    let port = free_port();
-    let mut redis = OwnRedis::start(port).expect("redis-server starts");
-    redis.wait_until_up().await;
-    let url = redis.url();
-    let app = spawn_app_with(|s| {
-        s.redis_url = Some(url);
-        s.limits.redis_retry_seconds = 1;
-    })
-    .await;
-    app.resident().await;
-    assert_eq!(readyz(&app).await.0, 200);
-
+    };
     redis.kill();
-    for i in 0..10 {
-        let login = tokio::time::timeout(GUARD, app.login(&format!("while-redis-is-down-{i}"))).await;
-        assert!(login.is_ok(), "login {i} hung while Redis was down");
-    }
+    ten_logins(&app, "while-redis-is-down").await;
     let (status, body) = readyz(&app).await;
     assert_eq!(
         (status, &body["redis"]),
@@ -123,16 +153,23 @@ async fn logins_keep_working_while_redis_is_down_and_readiness_recovers() {
     );
     assert!(breaker_open(&app).await, "the breaker shows in /metrics");
 
-    let _redis = OwnRedis::start(port).expect("redis-server starts again");
-    let recovered = tokio::time::timeout(Duration::from_secs(30), async {
-        while readyz(&app).await.0 != 200 {
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    })
-    .await;
-    assert!(recovered.is_ok(), "readyz never recovered after Redis came back");
+    let _redis = OwnRedis::start(redis.port).expect("redis-server starts again");
+    wait_until_ready(&app).await;
     assert!(!breaker_open(&app).await);
     tokio::time::timeout(GUARD, app.login("after-redis-returned"))
         .await
         .expect("login after Redis returned");
+}
+
+#[tokio::test]
+async fn logins_keep_working_while_redis_hangs() {
+    let Some((redis, app)) = app_with_own_redis().await else {
+        return;
+    };
+    redis.signal("-STOP");
+    ten_logins(&app, "while-redis-hangs").await;
+    assert_eq!(readyz(&app).await.0, 503);
+    assert!(breaker_open(&app).await);
+    redis.signal("-CONT");
+    wait_until_ready(&app).await;
 }
