@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use linli_identity::AuthSettings;
-use linli_infra::db::{Database, DatabaseSettings};
+use linli_infra::db::{Database, DatabaseSettings, IDEMPOTENCY_KEY_TTL};
 use linli_infra::events::{EventBus, outbox_relay};
 use linli_infra::identity::tokens::JwtTokens;
 use linli_infra::jobs::{Job, Jobs, RunningJobs};
@@ -30,8 +30,8 @@ use crate::server::ConnectionLimits;
 const ACCESS_TOKEN_TTL_MINUTES: i64 = 15;
 /// A session not refreshed for 30 days ends.
 const SESSION_TTL_DAYS: i64 = 30;
-/// Idempotency keys are kept a day; retries come within minutes.
-const IDEMPOTENCY_KEY_TTL_HOURS: i64 = 24;
+/// Stored answers past `IDEMPOTENCY_KEY_TTL` (a day) are never replayed; the purge deletes
+/// them hourly.
 const IDEMPOTENCY_PURGE_EVERY: Duration = Duration::from_secs(3600);
 
 pub struct Application {
@@ -125,10 +125,7 @@ impl Application {
             db: &db,
             wechat: &wechat,
             tokens: &tokens,
-            auth: AuthSettings {
-                dev_login_enabled: settings.dev_login_enabled(),
-                refresh_token_ttl: chrono::Duration::days(SESSION_TTL_DAYS),
-            },
+            auth: auth_settings(&settings),
         });
         let grants = grant_service(&db);
         for openid in settings.bootstrap_admin_openids() {
@@ -170,7 +167,8 @@ impl Application {
             .exclusive_on(&db)
             .observed_by(metrics)
             .with(outbox_relay(db.clone(), bus))
-            .with(idempotency_key_purge(db))
+            .with(idempotency_key_purge(db.clone()))
+            .with(refresh_successor_purge(db, leeway(&settings)))
             .start(&shutdown);
         Ok(Self {
             listener,
@@ -227,15 +225,44 @@ impl Application {
     }
 }
 
-/// Drops idempotency keys older than a day, hourly (and at start, so an instance restarted
+/// Both settings are bounded by `Settings::check`, far below where this would saturate.
+fn seconds(value: u64) -> chrono::Duration {
+    chrono::Duration::seconds(i64::try_from(value).unwrap_or(i64::MAX / 1000))
+}
+
+fn leeway(settings: &Settings) -> chrono::Duration {
+    seconds(settings.refresh_reuse_leeway_seconds)
+}
+
+fn auth_settings(settings: &Settings) -> AuthSettings {
+    AuthSettings {
+        dev_login_enabled: settings.dev_login_enabled(),
+        refresh_token_ttl: chrono::Duration::days(SESSION_TTL_DAYS),
+        session_max_lifetime: seconds(settings.session_max_lifetime_seconds),
+        refresh_reuse_leeway: leeway(settings),
+    }
+}
+
+/// Clears the sealed successors of refresh tokens whose reuse leeway is over, every minute:
+/// a successor is kept no longer than it can be handed out.
+fn refresh_successor_purge(db: Database, leeway: chrono::Duration) -> Job {
+    Job::new("refresh_successor_purge", Duration::from_secs(60), move |run| {
+        let db = db.clone();
+        async move {
+            let cleared = db.forget_refresh_successors(run.now - leeway).await?;
+            tracing::debug!(cleared, "cleared refresh successors past their leeway");
+            Ok(())
+        }
+    })
+}
+
+/// Drops idempotency keys older than `IDEMPOTENCY_KEY_TTL` (a day), hourly (and at start, so an instance restarted
 /// more often than hourly still purges).
 fn idempotency_key_purge(db: Database) -> Job {
     Job::new("idempotency_key_purge", IDEMPOTENCY_PURGE_EVERY, move |run| {
         let db = db.clone();
         async move {
-            let purged = db
-                .purge_idempotency_keys(run.now - chrono::Duration::hours(IDEMPOTENCY_KEY_TTL_HOURS))
-                .await?;
+            let purged = db.purge_idempotency_keys(run.now - IDEMPOTENCY_KEY_TTL).await?;
             tracing::debug!(purged, "purged idempotency keys");
             Ok(())
         }

@@ -27,6 +27,8 @@ pub enum LogFormat {
 
 pub const REAL_WECHAT_API: &str = "https://api.weixin.qq.com";
 const MIN_SECRET_BYTES: usize = 32;
+const MAX_LEEWAY_SECONDS: u64 = 300;
+const MAX_SESSION_SECONDS: u64 = 3650 * 24 * 3600;
 
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(default)]
@@ -63,6 +65,14 @@ pub struct Settings {
     pub shutdown_grace_seconds: u64,
     /// Behind a load balancer: take the client address from `X-Forwarded-For`.
     pub behind_proxy: bool,
+    /// A session ends this long after login however often it is refreshed (90 days).
+    pub session_max_lifetime_seconds: u64,
+    /// A spent refresh token presented again this soon after its rotation gets the same pair
+    /// (a mobile retry); later, it revokes the session.
+    pub refresh_reuse_leeway_seconds: u64,
+    /// Whether `env` was set (`LINLI_ENV` or the file) rather than left to its default.
+    #[serde(skip)]
+    pub env_explicit: bool,
     /// Transport limits: timeouts, connections, WebSocket frames, Redis on request paths.
     #[serde(flatten)]
     pub limits: TransportSettings,
@@ -132,6 +142,9 @@ impl Default for Settings {
             shutdown_grace_seconds: 20,
             behind_proxy: false,
             limits: TransportSettings::default(),
+            session_max_lifetime_seconds: 90 * 24 * 3600,
+            refresh_reuse_leeway_seconds: 10,
+            env_explicit: false,
         }
     }
 }
@@ -158,13 +171,21 @@ impl Settings {
     /// Defaults, then `linli.toml` (or `LINLI_CONFIG`) if present, then the environment.
     pub fn load() -> anyhow::Result<Self> {
         let file = std::env::var("LINLI_CONFIG").unwrap_or_else(|_| "linli.toml".to_owned());
-        Self::figment(Path::new(&file))
+        let file = Path::new(&file);
+        let mut settings: Self = Self::figment(file)
             .extract()
-            .context("reading the configuration")
+            .context("reading the configuration")?;
+        settings.env_explicit = Self::sources(file).find_value("env").is_ok();
+        Ok(settings)
     }
 
     fn figment(file: &Path) -> Figment {
-        Figment::from(Serialized::defaults(Settings::default()))
+        Figment::from(Serialized::defaults(Settings::default())).merge(Self::sources(file))
+    }
+
+    /// What the operator configured, without the defaults.
+    fn sources(file: &Path) -> Figment {
+        Figment::new()
             .merge(Toml::file(file))
             .merge(
                 Env::prefixed("LINLI_")
@@ -189,12 +210,38 @@ impl Settings {
     }
 
     /// Refuses what must never run in production: dev login, a short or missing JWT
-    /// secret, missing WeChat credentials.
+    /// secret, missing WeChat credentials, WeChat over plain HTTP. Anywhere, refuses dev login
+    /// reachable from other machines unless development was asked for explicitly.
     pub fn check(&self) -> anyhow::Result<()> {
+        if self.dev_login_enabled() && !self.env_explicit && !is_loopback(&self.listen) {
+            bail!(
+                "refusing to start: dev login (anyone may log in as anyone) would answer on {}, \
+                 which other machines can reach. Set LINLI_ENV=dev to allow it explicitly, \
+                 LINLI_DEV_LOGIN=false to turn dev login off, or listen on 127.0.0.1",
+                self.listen
+            );
+        }
+        if self.refresh_reuse_leeway_seconds > MAX_LEEWAY_SECONDS {
+            bail!(
+                "LINLI_REFRESH_REUSE_LEEWAY_SECONDS is at most {MAX_LEEWAY_SECONDS}: it is a retry window, not a second life for a stolen token"
+            );
+        }
+        if !(1..=MAX_SESSION_SECONDS).contains(&self.session_max_lifetime_seconds) {
+            bail!(
+                "LINLI_SESSION_MAX_LIFETIME_SECONDS must be between 1 and {MAX_SESSION_SECONDS} (ten years)"
+            );
+        }
         if self.env != Environment::Production {
             return Ok(());
         }
         let mut problems = Vec::new();
+        if !wechat_base_is_safe(&self.wechat_api_base) {
+            problems.push(format!(
+                "LINLI_WECHAT_API_BASE must be an https:// address (plain http only to a loopback \
+                 address), not {}",
+                self.wechat_api_base
+            ));
+        }
         if self.dev_login == Some(true) {
             problems.push("dev login is enabled (LINLI_DEV_LOGIN=true)".to_owned());
         }
@@ -229,12 +276,11 @@ impl Settings {
         match &self.database_url {
             Some(url) => Ok(url.clone()),
             None => {
-                std::fs::create_dir_all(&self.data_dir)
-                    .with_context(|| format!("creating the data directory {}", self.data_dir.display()))?;
-                Ok(format!(
-                    "sqlite://{}?mode=rwc",
-                    self.data_dir.join("linli.db").display()
-                ))
+                create_private_dir(&self.data_dir)?;
+                let file = self.data_dir.join("linli.db");
+                create_private_file(&file)
+                    .with_context(|| format!("creating the database file {}", file.display()))?;
+                Ok(format!("sqlite://{}?mode=rwc", file.display()))
             }
         }
     }
@@ -255,8 +301,7 @@ impl Settings {
                 return Ok(SecretString::from(existing));
             }
         }
-        std::fs::create_dir_all(&self.data_dir)
-            .with_context(|| format!("creating the data directory {}", self.data_dir.display()))?;
+        create_private_dir(&self.data_dir)?;
         let secret = generate_secret();
         write_private(&path, &secret)
             .with_context(|| format!("keeping the dev JWT secret in {}", path.display()))?;
@@ -265,12 +310,76 @@ impl Settings {
     }
 }
 
+/// Whether `host[:port]` (or an IP address with a port) names this machine only.
+fn is_loopback(address: &str) -> bool {
+    if let Ok(addr) = address.parse::<std::net::SocketAddr>() {
+        return addr.ip().is_loopback();
+    }
+    let host = match address.rsplit_once(':') {
+        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => address,
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// `https://…`, or `http://` to this machine (a local fake or egress proxy): never the
+/// WeChat secret in clear across a network.
+fn wechat_base_is_safe(base: &str) -> bool {
+    let lower = base.to_ascii_lowercase();
+    if lower.starts_with("https://") {
+        return true;
+    }
+    lower.strip_prefix("http://").is_some_and(|rest| {
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        !authority.contains('@') && is_loopback(authority)
+    })
+}
+
 fn generate_secret() -> String {
     use base64::Engine;
     use rand::RngCore;
     let mut bytes = [0u8; 48];
     rand::rng().fill_bytes(&mut bytes);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The data directory, readable by this account only (0700), whether new or not: it holds
+/// the database and the dev secrets.
+fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating the data directory {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("making the data directory {} private", dir.display()))?;
+    }
+    Ok(())
+}
+
+/// The SQLite file, created 0600 before SQLite opens it (its WAL and shared-memory files take
+/// the same mode); an existing one is made 0600 too.
+#[cfg(unix)]
+fn create_private_file(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+}
+
+#[cfg(not(unix))]
+fn create_private_file(path: &Path) -> std::io::Result<()> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map(drop)
 }
 
 #[cfg(unix)]
@@ -354,6 +463,108 @@ mod tests {
             settings.limits.idle_timeout_seconds, 60,
             "the rest keep their defaults"
         );
+    }
+
+    #[test]
+    fn production_refuses_wechat_over_plain_http() {
+        for base in [
+            "http://api.weixin.qq.com",
+            "HTTP://10.0.0.8:80/",
+            "http://127.0.0.1@evil.example",
+            "ftp://x",
+        ] {
+            let plain = Settings {
+                wechat_api_base: base.to_owned(),
+                ..production()
+            };
+            let why = format!("{:#}", plain.check().unwrap_err());
+            assert!(why.contains("LINLI_WECHAT_API_BASE"), "{base}: {why}");
+        }
+        for base in [
+            "https://api.weixin.qq.com",
+            "http://127.0.0.1:9000",
+            "http://localhost:9000/x",
+            "http://[::1]:9000",
+        ] {
+            let fine = Settings {
+                wechat_api_base: base.to_owned(),
+                ..production()
+            };
+            assert!(fine.check().is_ok(), "{base}");
+        }
+        let dev = Settings {
+            wechat_api_base: "http://wechat-fake.internal".to_owned(),
+            ..Settings::default()
+        };
+        assert!(dev.check().is_ok(), "development may use a fake anywhere");
+    }
+
+    #[test]
+    fn dev_login_on_a_public_address_needs_dev_mode_asked_for() {
+        let public = Settings {
+            listen: "0.0.0.0:8080".to_owned(),
+            ..Settings::default()
+        };
+        let why = format!("{:#}", public.check().unwrap_err());
+        assert!(why.contains("LINLI_ENV=dev"), "{why}");
+        let asked = Settings {
+            env_explicit: true,
+            ..public.clone()
+        };
+        assert!(asked.check().is_ok());
+        let off = Settings {
+            dev_login: Some(false),
+            ..public.clone()
+        };
+        assert!(off.check().is_ok());
+        let with_wechat = Settings {
+            wechat_appid: Some("wx123".to_owned()),
+            ..public
+        };
+        assert!(with_wechat.check().is_ok(), "no dev login without WeChat in dev");
+        for local in ["127.0.0.1:8080", "[::1]:8080", "localhost:8080", "127.0.0.1:0"] {
+            let local = Settings {
+                listen: local.to_owned(),
+                ..Settings::default()
+            };
+            assert!(local.check().is_ok(), "{}", local.listen);
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_data_directory_is_0700_and_the_database_file_0600() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = std::env::temp_dir().join(format!("linli-perm-{}", uuid::Uuid::now_v7()));
+        let data_dir = root.join("data");
+        std::fs::create_dir_all(&data_dir).unwrap();
+        // An existing, world-readable directory is tightened too.
+        std::fs::set_permissions(&data_dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let settings = Settings {
+            data_dir: data_dir.clone(),
+            ..Settings::default()
+        };
+        let url = settings.database_url().unwrap();
+        assert!(url.contains("linli.db"), "{url}");
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&data_dir), 0o700);
+        assert_eq!(mode(&data_dir.join("linli.db")), 0o600);
+        settings.database_url().unwrap();
+        assert_eq!(mode(&data_dir.join("linli.db")), 0o600, "a second start keeps it");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn env_counts_as_explicit_only_when_configured() {
+        let dir = std::env::temp_dir().join(format!("linli-config-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let unset = dir.join("unset.toml");
+        std::fs::write(&unset, "listen = \"0.0.0.0:8080\"\n").unwrap();
+        assert!(Settings::sources(&unset).find_value("env").is_err());
+        let set = dir.join("set.toml");
+        std::fs::write(&set, "env = \"dev\"\n").unwrap();
+        assert!(Settings::sources(&set).find_value("env").is_ok());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod config;
+pub mod console;
 pub mod contexts;
 pub mod demo;
 pub mod http;

@@ -3,10 +3,9 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::{Parser, Subcommand};
-use linli_api::app::{Application, connect_database, grant_service, open_database, shutdown_signal};
-use linli_api::{Settings, contexts, openapi_spec, telemetry};
+use linli_api::app::{Application, connect_database, open_database, shutdown_signal};
+use linli_api::{Settings, console, contexts, openapi_spec, telemetry};
 use linli_kernel::{Role, Scope};
 
 #[derive(Parser)]
@@ -118,14 +117,12 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let role: Role = role.parse()?;
             let scope: Scope = scope.parse()?;
             let db = open_database(&settings).await?;
-            let grant = grant_service(&db)
-                .ensure_by_openid(&openid, role, scope)
-                .await
-                .with_context(|| format!("granting {role} at {scope} to {openid}"))?;
+            let grant = console::admin_grant(&db, &settings, &openid, role, scope).await?;
             println!("{openid} holds {role} at {scope} (grant {})", grant.id());
             Ok(())
         }
         Command::Demo => {
+            console::check_demo_allowed(&settings)?;
             let db = open_database(&settings).await?;
             if contexts::load_demo(&db).await? {
                 println!("loaded the demo district");

@@ -122,7 +122,8 @@ async fn refreshing_rotates_the_refresh_token() {
 
 #[tokio::test]
 async fn reusing_a_spent_refresh_token_revokes_the_whole_session() {
-    let app = spawn_app().await;
+    // Without the retry leeway (`refresh_leeway.rs` covers it), any reuse is one.
+    let app = spawn_app_with(|s| s.refresh_reuse_leeway_seconds = 0).await;
     let session = app.resident().await;
     let rotated = app.refresh(&session.refresh_token).await;
     assert_eq!(rotated.status, 200);
@@ -142,8 +143,8 @@ async fn reusing_a_spent_refresh_token_revokes_the_whole_session() {
 }
 
 #[tokio::test]
-async fn of_two_concurrent_refreshes_with_one_token_exactly_one_succeeds() {
-    let app = spawn_app().await;
+async fn without_a_leeway_of_concurrent_refreshes_with_one_token_exactly_one_succeeds() {
+    let app = spawn_app_with(|s| s.refresh_reuse_leeway_seconds = 0).await;
     let session = app.resident().await;
     let attempts = (0..8).map(|_| app.refresh(&session.refresh_token));
     let replies = futures_util::future::join_all(attempts).await;
@@ -276,7 +277,7 @@ async fn login_attempts_beyond_the_limit_are_429() {
 
 #[tokio::test]
 async fn a_refresh_is_never_replayed_from_an_idempotency_key() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(|s| s.refresh_reuse_leeway_seconds = 0).await;
     let session = app.resident().await;
     let refresh = || {
         app.http

@@ -30,7 +30,7 @@ pub enum GridError {
     BranchGridCount,
     #[error("building {0} is not in this grid")]
     BuildingOutsideGrid(BuildingId),
-    #[error("unknown users: {0:?}")]
+    #[error("unknown users: {}", plain_ids(.0))]
     UnknownUsers(Vec<UserId>),
     #[error("the file has {} bad rows; nothing was imported", .0.len())]
     ImportRejected(Vec<RowError>),
@@ -56,5 +56,23 @@ impl From<WriteError> for GridError {
             WriteError::GridAlreadyInBranch(grid) => GridError::GridAlreadyInBranch(grid),
             WriteError::Storage(e) => GridError::Unknown(e),
         }
+    }
+}
+
+/// Ids as the API shows them (`0190…, 0190…`), never as Rust's `Debug` (`UserId(…)`).
+fn plain_ids(ids: &[UserId]) -> String {
+    ids.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_users_are_named_by_their_plain_ids() {
+        let (a, b) = (UserId::new(), UserId::new());
+        let message = GridError::UnknownUsers(vec![a, b]).to_string();
+        assert_eq!(message, format!("unknown users: {a}, {b}"));
+        assert!(!message.contains("UserId("), "{message}");
     }
 }

@@ -41,6 +41,8 @@ pub enum IdentityError {
     TokenExpired,
     #[error("the session has ended; log in again")]
     SessionRevoked,
+    #[error("the session has reached its maximum lifetime; log in again")]
+    SessionExpired,
     #[error("the refresh token is unknown or expired")]
     InvalidRefreshToken,
     #[error("the refresh token was already used; the session is revoked")]

@@ -65,6 +65,15 @@ pub enum TokenRejection {
 pub trait AccessTokens: Send + Sync + 'static {
     fn issue(&self, claims: AccessClaims, now: DateTime<Utc>) -> anyhow::Result<AccessToken>;
     fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<AccessClaims, TokenRejection>;
+
+    /// Seals the successor of a rotated refresh token with a server key, bound to the spent
+    /// token's hash, so a retry within the leeway can be given the same successor while the
+    /// table never holds a usable token in clear.
+    fn seal_successor(&self, successor: &str, spent_hash: &str) -> anyhow::Result<String>;
+
+    /// Opens what [`seal_successor`](Self::seal_successor) sealed for `spent_hash`; `None`
+    /// when it does not open (another key, another row, altered).
+    fn open_successor(&self, sealed: &str, spent_hash: &str) -> Option<String>;
 }
 
 pub trait UserRepository: Send + Sync + 'static {
@@ -96,8 +105,13 @@ pub struct RefreshRecord {
     pub session_id: SessionId,
     pub user_id: UserId,
     pub expires_at: DateTime<Utc>,
-    pub spent: bool,
+    /// When the token was spent for a successor, if it was.
+    pub spent_at: Option<DateTime<Utc>>,
+    /// The successor, sealed, while the store still keeps it (the reuse leeway).
+    pub sealed_successor: Option<String>,
     pub session_revoked: bool,
+    /// When the session opened: it ends a fixed time later however often it is refreshed.
+    pub session_started_at: DateTime<Utc>,
 }
 
 pub trait SessionRepository: Send + Sync + 'static {
@@ -116,12 +130,14 @@ pub trait SessionRepository: Send + Sync + 'static {
         refresh_hash: &str,
     ) -> impl Future<Output = anyhow::Result<Option<RefreshRecord>>> + Send;
 
-    /// Marks the token spent and stores its successor, atomically. Returns `false` when the
-    /// token was already spent (someone else won the race) and nothing was stored.
+    /// Marks the token spent (keeping its sealed successor beside it) and stores its
+    /// successor, atomically. Returns `false` when the token was already spent (someone else
+    /// won the race) and nothing was stored.
     fn rotate_refresh(
         &self,
         spent_hash: &str,
         next_hash: &str,
+        sealed_successor: &str,
         expires_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> impl Future<Output = anyhow::Result<bool>> + Send;

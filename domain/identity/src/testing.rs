@@ -46,6 +46,7 @@ pub struct RefreshRow {
     pub user_id: UserId,
     pub expires_at: DateTime<Utc>,
     pub spent_at: Option<DateTime<Utc>>,
+    pub sealed_successor: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -199,6 +200,7 @@ impl SessionRepository for InMemoryIdentity {
             user_id,
             expires_at,
             spent_at: None,
+            sealed_successor: None,
             created_at: now,
         });
         Ok(())
@@ -214,13 +216,19 @@ impl SessionRepository for InMemoryIdentity {
                     session_id: t.session_id,
                     user_id: t.user_id,
                     expires_at: t.expires_at,
-                    spent: t.spent_at.is_some(),
+                    spent_at: t.spent_at,
+                    sealed_successor: t.sealed_successor.clone(),
                     // A missing session counts as revoked, as in the adapter.
                     session_revoked: rows
                         .sessions
                         .iter()
                         .find(|s| s.id == t.session_id)
                         .is_none_or(|s| s.revoked_at.is_some()),
+                    session_started_at: rows
+                        .sessions
+                        .iter()
+                        .find(|s| s.id == t.session_id)
+                        .map_or(t.created_at, |s| s.created_at),
                 })
         };
         YieldOnce(false).await;
@@ -231,6 +239,7 @@ impl SessionRepository for InMemoryIdentity {
         &self,
         spent_hash: &str,
         next_hash: &str,
+        sealed_successor: &str,
         expires_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
@@ -244,12 +253,14 @@ impl SessionRepository for InMemoryIdentity {
             return Ok(false);
         };
         spent.spent_at = Some(now);
+        spent.sealed_successor = Some(sealed_successor.to_owned());
         let next = RefreshRow {
             token_hash: next_hash.to_owned(),
             session_id: spent.session_id,
             user_id: spent.user_id,
             expires_at,
             spent_at: None,
+            sealed_successor: None,
             created_at: now,
         };
         rows.refresh_tokens.push(next);
@@ -509,5 +520,18 @@ impl AccessTokens for FakeTokens {
             return Err(TokenRejection::Expired);
         }
         Ok(claims)
+    }
+
+    /// Not secret, but bound to the spent token as the real seal is.
+    fn seal_successor(&self, successor: &str, spent_hash: &str) -> anyhow::Result<String> {
+        Ok(format!("sealed:{spent_hash}:{successor}"))
+    }
+
+    fn open_successor(&self, sealed: &str, spent_hash: &str) -> Option<String> {
+        sealed
+            .strip_prefix("sealed:")?
+            .strip_prefix(spent_hash)?
+            .strip_prefix(':')
+            .map(str::to_owned)
     }
 }

@@ -31,6 +31,12 @@ pub enum IdempotencyClaim {
 /// A request still unanswered after this long is taken to have died with its instance.
 const ABANDONED_AFTER: i64 = 60;
 
+/// How long a stored answer may be replayed. A mini-program retries within minutes; a day
+/// covers a phone that was offline overnight, and no answer (which may hold the caller's
+/// unmasked personal data) is kept or replayed longer: older rows are purged, and one not yet
+/// purged is treated as never used.
+pub const IDEMPOTENCY_KEY_TTL: Duration = Duration::hours(24);
+
 impl Database {
     pub async fn claim_idempotency_key(
         &self,
@@ -62,6 +68,11 @@ impl Database {
             // Released between our insert and our read: the caller may retry.
             return Ok(IdempotencyClaim::InProgress);
         };
+        if existing.created_at < now - IDEMPOTENCY_KEY_TTL {
+            return self
+                .reclaim_expired(owner, key, request_hash, existing.created_at, now)
+                .await;
+        }
         if existing.request_hash != request_hash {
             return Ok(IdempotencyClaim::Mismatch);
         }
@@ -89,6 +100,32 @@ impl Database {
                 }
             }
             _ => Ok(IdempotencyClaim::InProgress),
+        }
+    }
+
+    /// Takes over a key whose answer has outlived [`IDEMPOTENCY_KEY_TTL`] (the purge has not
+    /// come by yet), as a first use; guarded by the claim time we read.
+    async fn reclaim_expired(
+        &self,
+        owner: &str,
+        key: &str,
+        request_hash: &str,
+        claimed_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<IdempotencyClaim> {
+        use sea_orm::sea_query::Expr;
+        let reclaim = idempotency_key::Entity::update_many()
+            .col_expr(idempotency_key::Column::CreatedAt, Expr::value(now))
+            .col_expr(idempotency_key::Column::RequestHash, Expr::value(request_hash))
+            .col_expr(idempotency_key::Column::Status, Expr::value(Option::<i32>::None))
+            .col_expr(idempotency_key::Column::Body, Expr::value(Option::<String>::None))
+            .filter(idempotency_key::Column::Owner.eq(owner))
+            .filter(idempotency_key::Column::Key.eq(key))
+            .filter(idempotency_key::Column::CreatedAt.eq(claimed_at));
+        match guarded_update(&self.conn, reclaim).await {
+            Ok(()) => Ok(IdempotencyClaim::Fresh),
+            Err(GuardedWriteError::Conflict) => Ok(IdempotencyClaim::InProgress),
+            Err(e) => Err(e.into()),
         }
     }
 

@@ -11,6 +11,8 @@ pub mod migration;
 mod idempotency;
 pub(crate) mod outbox;
 pub(crate) mod query;
+#[cfg(test)]
+pub(crate) mod testing;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,7 +25,7 @@ use sea_orm::{
 };
 use tokio::sync::Notify;
 
-pub use idempotency::{IdempotencyClaim, StoredResponse};
+pub use idempotency::{IDEMPOTENCY_KEY_TTL, IdempotencyClaim, StoredResponse};
 pub use outbox::OutboxRecord;
 
 /// The database, shared by every repository. Cheap to clone.

@@ -43,18 +43,27 @@ pub(crate) async fn record(db: &impl ConnectionTrait, events: &[DomainEvent]) ->
     Ok(())
 }
 
-fn to_record(row: outbox::Model, position: i64) -> OutboxRecord {
-    OutboxRecord {
+/// A row back as an event. `record` writes `data` from a `serde_json::Value`, so a row that
+/// does not parse was altered outside the system: that is an error naming the row, never an
+/// event with `null` data that clients would take for the real thing.
+fn to_record(row: outbox::Model, position: i64) -> anyhow::Result<OutboxRecord> {
+    let data = serde_json::from_str(&row.data).map_err(|error| {
+        anyhow::anyhow!(
+            "outbox row {} ({}) holds undecodable data: {error}",
+            row.seq,
+            row.kind
+        )
+    })?;
+    Ok(OutboxRecord {
         position,
         event: DomainEvent {
             id: EventId::from_uuid(row.id),
             topic: row.topic,
             kind: row.kind,
-            // Written by `record` from a `serde_json::Value`, so it parses back.
-            data: serde_json::from_str(&row.data).unwrap_or(serde_json::Value::Null),
+            data,
             occurred_at: row.occurred_at,
         },
-    }
+    })
 }
 
 /// An arbitrary constant naming the relay's lock among PostgreSQL advisory locks.
@@ -123,13 +132,13 @@ impl Database {
             .filter(outbox::Column::Seq.is_in(rows.iter().map(|r| r.seq)))
             .exec(&txn)
             .await?;
-        let records: Vec<OutboxRecord> = rows
+        let records = rows
             .into_iter()
             .map(|row| {
                 let position = row.seq + offset;
                 to_record(row, position)
             })
-            .collect();
+            .collect::<anyhow::Result<Vec<_>>>()?;
         let count = records.len();
         publish(records).await?;
         txn.commit().await?;
@@ -160,11 +169,53 @@ impl Database {
             .limit(limit)
             .all(&self.conn)
             .await?;
-        Ok(Some(
-            rows.into_iter()
-                .filter_map(|row| row.position.map(|p| (row, p)))
-                .map(|(row, position)| to_record(row, position))
-                .collect(),
-        ))
+        let records = rows
+            .into_iter()
+            .filter_map(|row| row.position.map(|p| (row, p)))
+            .map(|(row, position)| to_record(row, position))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(Some(records))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use sea_orm::ActiveValue::{NotSet, Set};
+    use sea_orm::EntityTrait;
+
+    use crate::db::entity::outbox;
+    use crate::db::testing::ScratchDatabase;
+
+    /// A row whose data was altered outside the system stops the relay with an error that
+    /// names it, rather than going out as an event with `null` data.
+    #[tokio::test]
+    async fn undecodable_data_is_an_error_not_null() {
+        let scratch = ScratchDatabase::sqlite();
+        let db = scratch.connect(2).await;
+        db.migrate().await.unwrap();
+        outbox::Entity::insert(outbox::ActiveModel {
+            seq: NotSet,
+            id: Set(uuid::Uuid::new_v4()),
+            topic: Set("district:structure".into()),
+            kind: Set("grid.created".into()),
+            data: Set("{not json".into()),
+            occurred_at: Set(Utc::now()),
+            published_at: Set(None),
+            position: Set(None),
+        })
+        .exec_without_returning(db.connection())
+        .await
+        .unwrap();
+        let mut published = 0;
+        let outcome = db
+            .relay_outbox(10, |records| {
+                published += records.len();
+                async { Ok(()) }
+            })
+            .await;
+        let error = format!("{:#}", outcome.expect_err("an undecodable row is an error"));
+        assert!(error.contains("grid.created"), "{error}");
+        assert_eq!(published, 0, "nothing goes out with made-up data");
     }
 }

@@ -5,6 +5,7 @@
 pub mod entity;
 mod migration;
 
+pub mod audit;
 mod grants;
 mod sessions;
 pub mod tokens;

@@ -11,6 +11,23 @@ use super::entity::{refresh_token, session};
 use crate::db::Database;
 use crate::db::guarded::{GuardedWriteError, guarded_update};
 
+impl Database {
+    /// Clears the sealed successors of tokens spent before `spent_before` (the reuse leeway
+    /// is over for them), so no successor is kept longer than it can be used.
+    pub async fn forget_refresh_successors(&self, spent_before: DateTime<Utc>) -> anyhow::Result<u64> {
+        let result = refresh_token::Entity::update_many()
+            .col_expr(
+                refresh_token::Column::SuccessorSealed,
+                Expr::value(Option::<String>::None),
+            )
+            .filter(refresh_token::Column::SpentAt.lt(spent_before))
+            .filter(refresh_token::Column::SuccessorSealed.is_not_null())
+            .exec(&self.conn)
+            .await?;
+        Ok(result.rows_affected)
+    }
+}
+
 impl SessionRepository for Database {
     async fn open_session(
         &self,
@@ -35,6 +52,7 @@ impl SessionRepository for Database {
             user_id: Set(user_id.as_uuid()),
             expires_at: Set(expires_at),
             spent_at: Set(None),
+            successor_sealed: Set(None),
             created_at: Set(now),
         })
         .exec_without_returning(&txn)
@@ -50,16 +68,17 @@ impl SessionRepository for Database {
         else {
             return Ok(None);
         };
-        let revoked = session::Entity::find_by_id(token.session_id)
+        let session = session::Entity::find_by_id(token.session_id)
             .one(&self.conn)
-            .await?
-            .is_none_or(|s| s.revoked_at.is_some());
+            .await?;
         Ok(Some(RefreshRecord {
             session_id: SessionId::from_uuid(token.session_id),
             user_id: UserId::from_uuid(token.user_id),
             expires_at: token.expires_at,
-            spent: token.spent_at.is_some(),
-            session_revoked: revoked,
+            spent_at: token.spent_at,
+            sealed_successor: token.successor_sealed,
+            session_revoked: session.as_ref().is_none_or(|s| s.revoked_at.is_some()),
+            session_started_at: session.map_or(token.created_at, |s| s.created_at),
         }))
     }
 
@@ -67,6 +86,7 @@ impl SessionRepository for Database {
         &self,
         spent_hash: &str,
         next_hash: &str,
+        sealed_successor: &str,
         expires_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
@@ -76,6 +96,10 @@ impl SessionRepository for Database {
         // loser has written nothing.
         let spend = refresh_token::Entity::update_many()
             .col_expr(refresh_token::Column::SpentAt, Expr::value(now))
+            .col_expr(
+                refresh_token::Column::SuccessorSealed,
+                Expr::value(sealed_successor.to_owned()),
+            )
             .filter(refresh_token::Column::TokenHash.eq(spent_hash))
             .filter(refresh_token::Column::SpentAt.is_null());
         match guarded_update(&txn, spend).await {
@@ -95,6 +119,7 @@ impl SessionRepository for Database {
             user_id: Set(old.user_id),
             expires_at: Set(expires_at),
             spent_at: Set(None),
+            successor_sealed: Set(None),
             created_at: Set(now),
         })
         .exec_without_returning(&txn)

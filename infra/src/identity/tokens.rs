@@ -2,12 +2,18 @@
 //! domain gives (so expiry is testable) rather than the library's own clock.
 
 use chrono::{DateTime, Duration, Utc};
+use hmac::digest::KeyInit;
+use hmac::{Hmac, Mac};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use linli_identity::ports::{AccessTokens, TokenRejection};
 use linli_identity::{AccessClaims, AccessToken};
 use linli_kernel::{SessionId, UserId};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
+use sm3::Sm3;
+use zeroize::Zeroizing;
+
+use crate::crypto::{DATA_KEY_BYTES, KeyRing};
 
 const ISSUER: &str = "linli";
 
@@ -25,6 +31,21 @@ pub struct JwtTokens {
     encoding: EncodingKey,
     decoding: DecodingKey,
     ttl: Duration,
+    /// Seals refresh successors for the reuse leeway: an SM4 key derived from the JWT secret
+    /// (HMAC-SM3 under a label of its own), so it needs no configuration and changes with it.
+    /// `None` only if the derivation failed, which it cannot: then no leeway is given.
+    successors: Option<KeyRing>,
+}
+
+const SUCCESSOR_KEY_LABEL: &[u8] = b"linli refresh-successor key v1";
+const SUCCESSOR_KEY_ID: &str = "jwt1";
+
+fn successor_key_ring(secret: &[u8]) -> Option<KeyRing> {
+    let mut mac = <Hmac<Sm3> as KeyInit>::new_from_slice(secret).ok()?;
+    mac.update(SUCCESSOR_KEY_LABEL);
+    let digest = Zeroizing::new(mac.finalize().into_bytes().to_vec());
+    let key = Zeroizing::new(*digest.first_chunk::<DATA_KEY_BYTES>()?);
+    KeyRing::new(SUCCESSOR_KEY_ID, &key).ok()
 }
 
 impl std::fmt::Debug for JwtTokens {
@@ -42,6 +63,7 @@ impl JwtTokens {
             encoding: EncodingKey::from_secret(bytes),
             decoding: DecodingKey::from_secret(bytes),
             ttl,
+            successors: successor_key_ring(bytes),
         }
     }
 
@@ -86,6 +108,21 @@ impl AccessTokens for JwtTokens {
             session_id: SessionId::from_uuid(data.claims.sid),
         })
     }
+
+    fn seal_successor(&self, successor: &str, spent_hash: &str) -> anyhow::Result<String> {
+        let ring = self
+            .successors
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("no key to seal refresh successors"))?;
+        Ok(ring.seal(successor, &format!("refresh_tokens.successor:{spent_hash}"))?)
+    }
+
+    fn open_successor(&self, sealed: &str, spent_hash: &str) -> Option<String> {
+        self.successors
+            .as_ref()?
+            .open(sealed, &format!("refresh_tokens.successor:{spent_hash}"))
+            .ok()
+    }
 }
 
 #[cfg(test)]
@@ -115,6 +152,32 @@ mod tests {
         assert_eq!(
             tokens.verify(&issued.token, now + Duration::minutes(15)),
             Err(TokenRejection::Expired)
+        );
+    }
+
+    #[test]
+    fn a_sealed_successor_opens_only_for_its_row_and_key() {
+        let sealed = tokens().seal_successor("the-successor", "hash-a").unwrap();
+        assert!(!sealed.contains("the-successor"));
+        assert_eq!(
+            tokens().open_successor(&sealed, "hash-a").as_deref(),
+            Some("the-successor"),
+            "another instance with the same secret opens it"
+        );
+        assert_eq!(tokens().open_successor(&sealed, "hash-b"), None);
+        let other = JwtTokens::new(
+            &SecretString::from("another-secret-of-at-least-32-bytes"),
+            Duration::minutes(15),
+        );
+        assert_eq!(other.open_successor(&sealed, "hash-a"), None);
+    }
+
+    #[test]
+    fn signing_the_same_claims_at_the_same_time_gives_the_same_token() {
+        let (claims, now) = (claims(), Utc::now());
+        assert_eq!(
+            tokens().issue(claims, now).unwrap(),
+            tokens().issue(claims, now).unwrap()
         );
     }
 

@@ -38,7 +38,8 @@ pub struct SessionTokens {
     pub token_type: String,
     /// Seconds until the access token expires (900).
     pub expires_in: i64,
-    /// Opaque; spend it once at `POST /auth/refresh`. Using a spent one ends the session.
+    /// Opaque; spend it once at `POST /auth/refresh`. Using a spent one ends the session
+    /// (a retry within a few seconds of the refresh gets this same pair again).
     pub refresh_token: String,
     pub user: Profile,
 }
@@ -113,9 +114,11 @@ impl AuthApi {
 
     /// Renew a session
     ///
-    /// Spends the refresh token for a new pair. Codes: `invalid_refresh_token` (401),
-    /// `refresh_token_reused` (401: the token was spent before, and the whole session is now
-    /// revoked), `session_revoked` (401).
+    /// Spends the refresh token for a new pair. A retry with the same token within the leeway
+    /// (10 s by default) gets the same pair again. Codes: `invalid_refresh_token` (401),
+    /// `refresh_token_reused` (401: the token was spent before the leeway, and the whole
+    /// session is now revoked), `session_revoked` (401), `session_expired` (401: the session
+    /// reached its maximum lifetime; log in again).
     #[oai(path = "/refresh", method = "post", operation_id = "auth_refresh")]
     async fn refresh(
         &self,

@@ -50,6 +50,7 @@ impl From<IdentityError> for ApiError {
             IdentityError::InvalidToken => ApiError::new(status(401), "invalid_token", message),
             IdentityError::TokenExpired => ApiError::new(status(401), "token_expired", message),
             IdentityError::SessionRevoked => ApiError::new(status(401), "session_revoked", message),
+            IdentityError::SessionExpired => ApiError::new(status(401), "session_expired", message),
             IdentityError::InvalidRefreshToken => {
                 ApiError::new(status(401), "invalid_refresh_token", message)
             }

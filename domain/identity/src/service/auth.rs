@@ -1,7 +1,7 @@
 //! Logging in (WeChat, or dev login in development), refreshing, logging out, and turning an
 //! access token into an [`Actor`].
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use linli_kernel::ports::Clock;
 use linli_kernel::{Actor, SessionId, UserId};
 use tracing::instrument;
@@ -9,7 +9,8 @@ use tracing::instrument;
 use super::refresh_tokens::{hash_refresh_token, looks_like_refresh_token, new_refresh_token};
 use crate::models::{AccessClaims, LoginCode, Nickname, OpenId, TokenPair, User};
 use crate::ports::{
-    AccessTokens, RoleGrantRepository, SessionRepository, TokenRejection, UserRepository, WechatApi,
+    AccessTokens, RefreshRecord, RoleGrantRepository, SessionRepository, TokenRejection, UserRepository,
+    WechatApi,
 };
 use crate::{IdentityError, UserUpdate};
 
@@ -19,6 +20,12 @@ pub struct AuthSettings {
     pub dev_login_enabled: bool,
     /// How long a session lives without being refreshed.
     pub refresh_token_ttl: Duration,
+    /// How long a session lives at most, however often it is refreshed.
+    pub session_max_lifetime: Duration,
+    /// How long after a rotation the spent token still gets the same successor pair (a
+    /// mobile client retrying a refresh whose answer it lost); after it, a reuse revokes the
+    /// session.
+    pub refresh_reuse_leeway: Duration,
 }
 
 pub struct AuthService<R, W, T, C> {
@@ -90,7 +97,11 @@ where
         let now = self.clock.now();
         let session_id = SessionId::new();
         let refresh_token = new_refresh_token();
-        let expires_at = now + self.settings.refresh_token_ttl;
+        let expires_at = now
+            + self
+                .settings
+                .refresh_token_ttl
+                .min(self.settings.session_max_lifetime);
         self.repo
             .open_session(
                 session_id,
@@ -115,7 +126,9 @@ where
     }
 
     /// Spends a refresh token for a new pair. A token spent twice means it leaked (or a
-    /// client replayed it): the whole session is revoked, for the thief and the owner alike.
+    /// client replayed it): the whole session is revoked, for the thief and the owner alike;
+    /// except within the leeway after its rotation, where the retry of a client that lost the
+    /// answer gets the same pair again.
     #[instrument(skip_all, err)]
     pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, IdentityError> {
         if !looks_like_refresh_token(refresh_token) {
@@ -123,32 +136,74 @@ where
         }
         let now = self.clock.now();
         let spent_hash = hash_refresh_token(refresh_token);
-        let record = self
-            .repo
-            .find_refresh(&spent_hash)
-            .await?
-            .ok_or(IdentityError::InvalidRefreshToken)?;
-        if record.session_revoked {
-            return Err(IdentityError::SessionRevoked);
+        let record = self.find_refresh(&spent_hash).await?;
+        let session_ends = record.session_started_at + self.settings.session_max_lifetime;
+        if now >= session_ends {
+            return Err(IdentityError::SessionExpired);
         }
-        if record.spent {
-            self.repo.revoke_session(record.session_id, now).await?;
-            return Err(IdentityError::RefreshTokenReused);
+        if record.spent_at.is_some() {
+            return self.answer_reuse(&record, &spent_hash, now).await;
         }
         if record.expires_at <= now {
             return Err(IdentityError::InvalidRefreshToken);
         }
         let next = new_refresh_token();
-        let expires_at = now + self.settings.refresh_token_ttl;
+        let sealed = self.tokens.seal_successor(&next, &spent_hash)?;
+        let expires_at = (now + self.settings.refresh_token_ttl).min(session_ends);
         let rotated = self
             .repo
-            .rotate_refresh(&spent_hash, &hash_refresh_token(&next), expires_at, now)
+            .rotate_refresh(&spent_hash, &hash_refresh_token(&next), &sealed, expires_at, now)
             .await?;
         if !rotated {
-            // Another request spent it between our read and our write: the same reuse.
-            self.repo.revoke_session(record.session_id, now).await?;
-            return Err(IdentityError::RefreshTokenReused);
+            // Another request spent it between our read and our write: a reuse, which the
+            // winner's rotation (committed by now) may answer.
+            let record = self.find_refresh(&spent_hash).await?;
+            return self.answer_reuse(&record, &spent_hash, now).await;
         }
+        self.pair(&record, next, now).await
+    }
+
+    async fn find_refresh(&self, hash: &str) -> Result<RefreshRecord, IdentityError> {
+        let record = self
+            .repo
+            .find_refresh(hash)
+            .await?
+            .ok_or(IdentityError::InvalidRefreshToken)?;
+        if record.session_revoked {
+            return Err(IdentityError::SessionRevoked);
+        }
+        Ok(record)
+    }
+
+    /// A spent token presented again: within the leeway after its rotation, the same
+    /// successor pair (the access token signed again with the rotation's time is the same
+    /// token); otherwise the session is revoked.
+    async fn answer_reuse(
+        &self,
+        record: &RefreshRecord,
+        spent_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<TokenPair, IdentityError> {
+        if let Some(rotated_at) = record.spent_at
+            && now - rotated_at < self.settings.refresh_reuse_leeway
+            && let Some(successor) = record
+                .sealed_successor
+                .as_deref()
+                .and_then(|sealed| self.tokens.open_successor(sealed, spent_hash))
+        {
+            return self.pair(record, successor, rotated_at).await;
+        }
+        self.repo.revoke_session(record.session_id, now).await?;
+        Err(IdentityError::RefreshTokenReused)
+    }
+
+    /// The pair handed out for a rotation at `issued_at`.
+    async fn pair(
+        &self,
+        record: &RefreshRecord,
+        refresh_token: String,
+        issued_at: DateTime<Utc>,
+    ) -> Result<TokenPair, IdentityError> {
         let user = self
             .repo
             .find_user(record.user_id)
@@ -159,11 +214,11 @@ where
                 user_id: user.id,
                 session_id: record.session_id,
             },
-            now,
+            issued_at,
         )?;
         Ok(TokenPair {
             access,
-            refresh_token: next,
+            refresh_token,
             user,
         })
     }

@@ -55,6 +55,9 @@ fn world_with(dev_login_enabled: bool) -> World {
     let settings = AuthSettings {
         dev_login_enabled,
         refresh_token_ttl: Duration::days(TTL_DAYS),
+        session_max_lifetime: Duration::days(90),
+        // The rules of reuse without the leeway; `refresh_tests` covers the leeway.
+        refresh_reuse_leeway: Duration::zero(),
     };
     World {
         auth: AuthService::new(

@@ -9,6 +9,8 @@ pub struct Model {
     pub user_id: Uuid,
     pub expires_at: DateTimeUtc,
     pub spent_at: Option<DateTimeUtc>,
+    /// The successor, sealed, during the reuse leeway after the rotation.
+    pub successor_sealed: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

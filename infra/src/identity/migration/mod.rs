@@ -4,10 +4,14 @@ use sea_orm_migration::prelude::*;
 
 mod m20261125_000002_identity;
 mod m20261126_000004_residence_path;
+mod m20261127_000040_refresh_successor;
+mod m20261127_000041_console_audit;
 
 pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
     vec![
         Box::new(m20261125_000002_identity::Migration),
         Box::new(m20261126_000004_residence_path::Migration),
+        Box::new(m20261127_000040_refresh_successor::Migration),
+        Box::new(m20261127_000041_console_audit::Migration),
     ]
 }
