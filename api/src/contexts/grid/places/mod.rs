@@ -358,7 +358,7 @@ impl PlacesApi {
     /// and their total in `details.error_count`. A file over the row limit
     /// (`LINLI_IMPORT_MAX_ROWS`, 10,000 by default) answers `import_too_large` (422, the
     /// limit in `details.max_rows`). Only staff who manage part of the structure may import
-    /// (`forbidden`, 403, before the file is read). Communities outside your scope count as
+    /// (`forbidden`, 403, before the file is parsed). Communities outside your scope count as
     /// unknown.
     #[oai(path = "/grids/import", method = "post", operation_id = "grids_import")]
     async fn import_grids(
@@ -372,7 +372,7 @@ impl PlacesApi {
         file: CsvUpload,
     ) -> Answer<Created<ImportReport>, GridsImport> {
         let CsvUpload::Csv(file) = file;
-        // Refused callers are answered before the file is read.
+        // Refused callers are answered before the file is parsed.
         structure.places.check_import(&auth.0)?;
         let report = structure
             .places
