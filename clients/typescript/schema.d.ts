@@ -114,9 +114,11 @@ export interface paths {
         put?: never;
         /**
          * Renew a session
-         * @description Spends the refresh token for a new pair. Codes: `invalid_refresh_token` (401),
-         *     `refresh_token_reused` (401: the token was spent before, and the whole session is now
-         *     revoked), `session_revoked` (401).
+         * @description Spends the refresh token for a new pair. A retry with the same token within the leeway
+         *     (10 s by default) gets the same pair again. Codes: `invalid_refresh_token` (401),
+         *     `refresh_token_reused` (401: the token was spent before the leeway, and the whole
+         *     session is now revoked), `session_revoked` (401), `session_expired` (401: the session
+         *     reached its maximum lifetime; log in again).
          */
         post: operations["auth_refresh"];
         delete?: never;
@@ -232,6 +234,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/invitations/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept an appointment
+         * @description Only the invitee; anyone else is told `invitation_not_found` (404). An invitation
+         *     already answered, expired, or whose appointer may no longer make it is
+         *     `invitation_void` (409); `role_already_granted` (409).
+         */
+        post: operations["me_invitations_accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/invitations/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline an appointment
+         * @description Codes: `invitation_not_found` (404), `invitation_void` (409).
+         */
+        post: operations["me_invitations_decline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/role-grants": {
         parameters: {
             query?: never;
@@ -244,9 +288,12 @@ export interface paths {
         put?: never;
         /**
          * Grant a role
-         * @description Only an administrator whose scope covers the target scope may grant there. Codes:
-         *     `scope_not_found` / `user_not_found` (404), `forbidden` (403), `role_scope_mismatch`,
-         *     `role_not_grantable`, `scope_kind_unsupported` (422), `role_already_granted` (409).
+         * @description Only an administrator whose role ranks above the role, at a node covering the target
+         *     scope, may grant it; never to oneself. Someone your scope already covers holds it at
+         *     once (201); anyone else (an unknown id answers the same) is invited (202) and holds
+         *     it once they accept. Codes: `scope_not_found` (404), `forbidden`, `self_grant`,
+         *     `insufficient_rank` (403), `role_scope_mismatch`, `role_not_grantable`,
+         *     `scope_kind_unsupported` (422), `role_already_granted` (409).
          */
         post: operations["role_grants_create"];
         delete?: never;
@@ -267,9 +314,32 @@ export interface paths {
         post?: never;
         /**
          * Revoke a grant
-         * @description Codes: `role_grant_not_found` (404), `forbidden` (403).
+         * @description By the same rule as granting: someone ranking above the role, never one's own. Codes:
+         *     `role_grant_not_found` (404), `forbidden`, `self_revoke`, `insufficient_rank` (403),
+         *     `role_not_grantable` (422).
          */
         delete: operations["role_grants_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/role-grants/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit trail of grants
+         * @description Every grant, invitation, acceptance, decline and revocation at scopes where you may
+         *     grant roles, oldest first; empty for anyone who grants nowhere.
+         */
+        get: operations["role_grants_audit"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -333,7 +403,7 @@ export interface paths {
         /**
          * Create a community
          * @description Codes: `subdistrict_not_found`, `forbidden`, `name_taken` (community names are unique
-         *     in the district).
+         *     in their subdistrict; `details.kind` says which kind of name).
          */
         post: operations["communities_create"];
         delete?: never;
@@ -417,11 +487,17 @@ export interface paths {
         put?: never;
         /**
          * Import grids from CSV
-         * @description The body is the CSV file (`text/csv`, UTF-8 or GBK): `community,name,kind,households,buildings`
-         *     (Chinese headers 社区,网格,类型,户数,楼栋 work too), buildings separated by `;`.
+         * @description The body is the CSV file (`text/csv`, UTF-8 or GBK): `[subdistrict,]community,name,kind,households,buildings`
+         *     (Chinese headers 街道,社区,网格,类型,户数,楼栋 work too), buildings separated by `;`.
+         *     The optional subdistrict column tells apart communities of one name in two
+         *     subdistricts; without it such a name is the row error `community_ambiguous`.
          *     All or nothing: a file with any bad row imports nothing and answers `import_rejected`
-         *     (422) with every bad row's line number in `details.errors`. Communities outside your
-         *     scope count as unknown.
+         *     (422) with the first 100 errors (by line, each with its `code`) in `details.errors`
+         *     and their total in `details.error_count`. A file over the row limit
+         *     (`LINLI_IMPORT_MAX_ROWS`, 10,000 by default) answers `import_too_large` (422, the
+         *     limit in `details.max_rows`). Only staff who manage part of the structure may import
+         *     (`forbidden`, 403, before the file is parsed). Communities outside your scope count as
+         *     unknown.
          */
         post: operations["grids_import"];
         delete?: never;
@@ -480,7 +556,7 @@ export interface paths {
         get: operations["grid_team_get"];
         /**
          * Set a grid's team
-         * @description Codes: `grid_not_found`, `forbidden`, `building_outside_grid` (422), `unknown_users`
+         * @description Codes: `grid_not_found`, `forbidden`, `building_outside_grid` (422), `invitation_required`
          *     (422), `validation_failed` (the leader listed as a worker, someone listed twice).
          */
         put: operations["grid_team_set"];
@@ -498,7 +574,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Party branches inside your scope */
+        /**
+         * Party branches inside your scope
+         * @description Grid staff see the branch over their grid with only the grids they cover in
+         *     `grid_ids` and the number of the others in `other_grids`.
+         */
         get: operations["party_branches_list"];
         put?: never;
         /**
@@ -562,6 +642,45 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AuditList */
+        AuditList: {
+            items: components["schemas"]["AuditRecord"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            next_cursor?: string | null;
+        };
+        /**
+         * AuditRecord
+         * @description One change to who holds which role.
+         */
+        AuditRecord: {
+            /** Format: uuid */
+            id: string;
+            /** @description `granted`, `invited`, `accepted`, `declined` or `revoked`. */
+            action: string;
+            role: components["schemas"]["RoleName"];
+            scope: string;
+            /**
+             * Format: uuid
+             * @description Whose role it is (or would be).
+             */
+            user_id: string;
+            /**
+             * Format: uuid
+             * @description Who acted: null for the console, and when your scope does not cover them.
+             */
+            actor_id?: string | null;
+            /** @description The console acted (`linli admin grant`, bootstrap admins). */
+            by_console: boolean;
+            /** Format: uuid */
+            grant_id?: string | null;
+            /** Format: uuid */
+            invitation_id?: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T08:30:00.123Z
+             */
+            at: string;
+        };
         AuthDevLoginBadRequest: {
             /**
              * @description Stable and machine-readable.
@@ -699,7 +818,7 @@ export interface components {
              * @description Stable and machine-readable.
              * @enum {string}
              */
-            code: "invalid_refresh_token" | "refresh_token_reused" | "session_revoked";
+            code: "invalid_refresh_token" | "refresh_token_reused" | "session_revoked" | "session_expired";
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -814,7 +933,13 @@ export interface components {
             community_id: string;
             name: string;
             kind: components["schemas"]["BranchKind"];
+            /** @description The branch's grids that you cover. */
             grid_ids: string[];
+            /**
+             * Format: uint32
+             * @description How many more grids the branch holds, outside what you cover.
+             */
+            other_grids: number;
             /**
              * Format: date-time
              * @example 2026-11-26T08:30:00.123Z
@@ -1514,7 +1639,8 @@ export interface components {
             person?: (components["schemas"]["Person"] & unknown) | null;
             /**
              * Format: uuid
-             * @description Absent when granted from the console.
+             * @description Who granted it: null when granted from the console, and when your scope does not
+             *     cover them.
              */
             granted_by?: string | null;
             /**
@@ -1754,7 +1880,7 @@ export interface components {
              * @description Stable and machine-readable.
              * @enum {string}
              */
-            code: "building_outside_grid" | "unknown_users";
+            code: "building_outside_grid" | "invitation_required";
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1970,7 +2096,7 @@ export interface components {
              * @description Stable and machine-readable.
              * @enum {string}
              */
-            code: "idempotency_key_reused" | "import_rejected";
+            code: "idempotency_key_reused" | "import_rejected" | "import_too_large";
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2124,6 +2250,32 @@ export interface components {
             buildings: number;
             warnings: components["schemas"]["LineWarning"][];
         };
+        /**
+         * Invitation
+         * @description An appointment of someone the appointer does not cover: it waits for them to accept.
+         */
+        Invitation: {
+            /** Format: uuid */
+            id: string;
+            role: components["schemas"]["RoleName"];
+            /** @description `district`, or `<kind>:<id>`. */
+            scope: string;
+            place?: (components["schemas"]["Place"] & unknown) | null;
+            /** @description The invitee, by id only: nothing about them is shown until they accept. */
+            person: components["schemas"]["Person"] & unknown;
+            /** @description `pending`, `accepted` or `declined`. */
+            status: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T08:30:00.123Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T08:30:00.123Z
+             */
+            expires_at: string;
+        };
         /** LineWarning */
         LineWarning: {
             /** Format: uint64 */
@@ -2151,6 +2303,8 @@ export interface components {
             /** @description Besides these, every logged-in user is a `resident`. */
             roles: components["schemas"]["HeldRole"][];
             residence?: (components["schemas"]["Place"] & unknown) | null;
+            /** @description Appointments waiting for your answer. */
+            invitations: components["schemas"]["PendingAppointment"][];
         };
         MeBindPhoneBadRequest: {
             /**
@@ -2252,6 +2406,138 @@ export interface components {
             request_id: string;
         };
         MeGetUnauthorized: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MeInvitationsAcceptBadRequest: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "malformed_request" | "method_override_not_allowed";
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MeInvitationsAcceptConflict: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "invitation_void" | "role_already_granted";
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MeInvitationsAcceptInternalError: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "internal_error";
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MeInvitationsAcceptNotFound: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "invitation_not_found";
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MeInvitationsAcceptPayloadTooLarge: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "payload_too_large";
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MeInvitationsAcceptUnauthorized: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MeInvitationsDeclineBadRequest: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "malformed_request" | "method_override_not_allowed";
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MeInvitationsDeclineConflict: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "invitation_void";
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MeInvitationsDeclineInternalError: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "internal_error";
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MeInvitationsDeclineNotFound: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "invitation_not_found";
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MeInvitationsDeclinePayloadTooLarge: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "payload_too_large";
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MeInvitationsDeclineUnauthorized: {
             /**
              * @description Stable and machine-readable.
              * @enum {string}
@@ -2656,6 +2942,28 @@ export interface components {
             request_id: string;
         };
         /**
+         * PendingAppointment
+         * @description An appointment waiting for your answer (`POST /me/invitations/{id}/accept` or `/decline`).
+         */
+        PendingAppointment: {
+            /** Format: uuid */
+            id: string;
+            role: components["schemas"]["RoleName"];
+            /** @description `district`, or `<kind>:<id>`. */
+            scope: string;
+            place?: (components["schemas"]["Place"] & unknown) | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T08:30:00.123Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T08:30:00.123Z
+             */
+            expires_at: string;
+        };
+        /**
          * Person
          * @description A person as you may see them: real name and phone are masked (`138****5678`) unless your
          *     scope covers the person.
@@ -2766,6 +3074,39 @@ export interface components {
             role: components["schemas"]["RoleName"];
             scope: string;
         };
+        RoleGrantsAuditBadRequest: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "malformed_request" | "validation_failed";
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        RoleGrantsAuditInternalError: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "internal_error";
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        RoleGrantsAuditUnauthorized: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
         RoleGrantsCreateBadRequest: {
             /**
              * @description Stable and machine-readable.
@@ -2793,7 +3134,7 @@ export interface components {
              * @description Stable and machine-readable.
              * @enum {string}
              */
-            code: "forbidden";
+            code: "forbidden" | "self_grant" | "insufficient_rank";
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2815,7 +3156,7 @@ export interface components {
              * @description Stable and machine-readable.
              * @enum {string}
              */
-            code: "scope_not_found" | "user_not_found";
+            code: "scope_not_found";
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2870,7 +3211,7 @@ export interface components {
              * @description Stable and machine-readable.
              * @enum {string}
              */
-            code: "forbidden";
+            code: "forbidden" | "self_revoke" | "insufficient_rank";
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2904,6 +3245,17 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        RoleGrantsDeleteUnprocessable: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "role_not_grantable";
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3012,7 +3364,10 @@ export interface components {
              * @description Seconds until the access token expires (900).
              */
             expires_in: number;
-            /** @description Opaque; spend it once at `POST /auth/refresh`. Using a spent one ends the session. */
+            /**
+             * @description Opaque; spend it once at `POST /auth/refresh`. Using a spent one ends the session
+             *     (a retry within a few seconds of the refresh gets this same pair again).
+             */
             refresh_token: string;
             user: components["schemas"]["Profile"];
         };
@@ -4090,6 +4445,156 @@ export interface operations {
             };
         };
     };
+    me_invitations_accept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Grant"];
+                };
+            };
+            /** @description Malformed request or invalid input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeInvitationsAcceptBadRequest"];
+                };
+            };
+            /** @description No token, or a bad, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeInvitationsAcceptUnauthorized"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeInvitationsAcceptNotFound"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeInvitationsAcceptConflict"];
+                };
+            };
+            /** @description The body is over the limit (4 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeInvitationsAcceptPayloadTooLarge"];
+                };
+            };
+            /** @description A bug or a misconfiguration; the request id finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeInvitationsAcceptInternalError"];
+                };
+            };
+        };
+    };
+    me_invitations_decline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeInvitationsDeclineBadRequest"];
+                };
+            };
+            /** @description No token, or a bad, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeInvitationsDeclineUnauthorized"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeInvitationsDeclineNotFound"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeInvitationsDeclineConflict"];
+                };
+            };
+            /** @description The body is over the limit (4 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeInvitationsDeclinePayloadTooLarge"];
+                };
+            };
+            /** @description A bug or a misconfiguration; the request id finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeInvitationsDeclineInternalError"];
+                };
+            };
+        };
+    };
     role_grants_list: {
         parameters: {
             query?: {
@@ -4160,13 +4665,22 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created. */
+            /** @description Granted: the appointer already covers the person. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["Grant"];
+                };
+            };
+            /** @description Invited: the person holds the role once they accept (`GET /me`). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Invitation"];
                 };
             };
             /** @description Malformed request or invalid input. */
@@ -4297,6 +4811,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["RoleGrantsDeleteNotFound"];
                 };
             };
+            /** @description A rule of the domain refused it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RoleGrantsDeleteUnprocessable"];
+                };
+            };
             /** @description A bug or a misconfiguration; the request id finds it in the logs. */
             500: {
                 headers: {
@@ -4304,6 +4827,55 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["RoleGrantsDeleteInternalError"];
+                };
+            };
+        };
+    };
+    role_grants_audit: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["AuditList"];
+                };
+            };
+            /** @description Malformed request or invalid input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RoleGrantsAuditBadRequest"];
+                };
+            };
+            /** @description No token, or a bad, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RoleGrantsAuditUnauthorized"];
+                };
+            };
+            /** @description A bug or a misconfiguration; the request id finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RoleGrantsAuditInternalError"];
                 };
             };
         };
