@@ -11,6 +11,9 @@ pub mod routes;
 pub mod telemetry;
 pub mod ws;
 
+// The error messages' catalogue, `locales/*.yml`, compiled in; read through `http::i18n`.
+rust_i18n::i18n!("locales", fallback = "zh-CN");
+
 pub use app::Application;
 pub use config::Settings;
 pub use routes::openapi_spec;
