@@ -8,6 +8,7 @@ pub mod demo;
 pub mod http;
 pub mod metrics;
 pub mod routes;
+pub mod server;
 pub mod telemetry;
 pub mod ws;
 

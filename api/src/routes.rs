@@ -61,6 +61,9 @@ pub fn route_templates() -> Arc<HashMap<String, String>> {
 
 #[handler]
 fn metrics(Data(state): Data<&AppState>) -> impl IntoResponse {
+    if let Some(redis) = &state.redis {
+        state.metrics.record_redis(redis);
+    }
     state
         .metrics
         .render()

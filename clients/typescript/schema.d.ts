@@ -496,7 +496,7 @@ export interface paths {
          *     and their total in `details.error_count`. A file over the row limit
          *     (`LINLI_IMPORT_MAX_ROWS`, 10,000 by default) answers `import_too_large` (422, the
          *     limit in `details.max_rows`). Only staff who manage part of the structure may import
-         *     (`forbidden`, 403, before the file is read). Communities outside your scope count as
+         *     (`forbidden`, 403, before the file is parsed). Communities outside your scope count as
          *     unknown.
          */
         post: operations["grids_import"];

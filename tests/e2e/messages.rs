@@ -66,7 +66,10 @@ async fn validation_names_the_field_and_rule_in_either_language() {
     let chinese = patch(None).await;
     assert_eq!((chinese.status, chinese.code()), (400, "validation_failed"));
     assert_eq!(chinese.body["message"], "昵称不能为空");
-    assert_eq!(chinese.body["details"], json!({ "field": "nickname", "rule": "empty" }));
+    assert_eq!(
+        chinese.body["details"],
+        json!({ "field": "nickname", "rule": "empty" })
+    );
     let english = patch(Some("en")).await;
     assert_eq!(english.code(), "validation_failed");
     assert_eq!(english.body["message"], "nickname must not be empty.");
@@ -91,7 +94,9 @@ async fn websocket_error_frames_speak_the_language_of_the_upgrade() {
     let user = app.resident().await;
     let mut frames = Vec::new();
     for accept in [None, Some("en-US,en;q=0.9")] {
-        let mut request = format!("ws://{}/api/v1/ws", app.addr).into_client_request().unwrap();
+        let mut request = format!("ws://{}/api/v1/ws", app.addr)
+            .into_client_request()
+            .unwrap();
         let headers = request.headers_mut();
         headers.insert("authorization", format!("Bearer {}", user.token).parse().unwrap());
         if let Some(accept) = accept {
@@ -99,7 +104,11 @@ async fn websocket_error_frames_speak_the_language_of_the_upgrade() {
         }
         let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
         socket
-            .send(Message::Text(json!({ "type": "subscribe", "topic": "nowhere" }).to_string().into()))
+            .send(Message::Text(
+                json!({ "type": "subscribe", "topic": "nowhere" })
+                    .to_string()
+                    .into(),
+            ))
             .await
             .unwrap();
         let frame = loop {

@@ -9,8 +9,8 @@ use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
 
 use super::error::ApiError;
 
-/// An uploaded CSV file, not read yet: the handler decides whether the caller may send it
-/// before anything of it is parsed.
+/// An uploaded CSV file, not parsed yet (the body limit has buffered it): the handler decides
+/// whether the caller may send it before anything of it is parsed.
 pub struct Csv(pub Body);
 
 /// The request body of a CSV upload.

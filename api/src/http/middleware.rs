@@ -40,7 +40,8 @@ fn request_id_of(req: &Request) -> String {
 pub async fn observe<E: Endpoint>(next: Arc<E>, req: Request, state: AppState) -> poem::Result<Response> {
     let request_id = request_id_of(&req);
     let locale = Locale::from_accept_language(req.header(header::ACCEPT_LANGUAGE));
-    let method = req.method().clone();
+    // A fixed set, so a client cannot mint log fields or metric series with made-up methods.
+    let method = crate::metrics::method_label(req.method());
     let started = Instant::now();
     let span = tracing::info_span!("request", %method, route = tracing::field::Empty, %request_id);
     let result = REQUEST_ID
@@ -59,12 +60,10 @@ pub async fn observe<E: Endpoint>(next: Arc<E>, req: Request, state: AppState) -
     let status = response.status().as_u16();
     let elapsed = started.elapsed();
     span.record("route", route.as_str());
-    span.in_scope(|| {
-        tracing::info!(status, latency_ms = elapsed.as_secs_f64() * 1000.0, "served");
-    });
+    span.in_scope(|| log_served(status, elapsed));
     state.metrics.observe(
         RequestLabels {
-            method: method.to_string(),
+            method: method.to_owned(),
             route,
             status,
         },
@@ -74,6 +73,17 @@ pub async fn observe<E: Endpoint>(next: Arc<E>, req: Request, state: AppState) -
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }
     Ok(response)
+}
+
+/// The request's log line: client errors are the client's business (INFO), server errors
+/// are ours (ERROR, beside the `internal error` line that says why).
+fn log_served(status: u16, elapsed: Duration) {
+    let latency_ms = elapsed.as_secs_f64() * 1000.0;
+    if status >= 500 {
+        tracing::error!(status, latency_ms, "served");
+    } else {
+        tracing::info!(status, latency_ms, "served");
+    }
 }
 
 /// The route template of an answer: the spec's path for API operations (`/api/v1/grids/{id}`),

@@ -8,6 +8,7 @@
 //! message and every half minute: a logout or revoked session closes the socket.
 
 pub mod docs;
+mod limits;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -33,6 +34,8 @@ use crate::http::state::AppState;
 /// At most this many events are replayed per `subscribe`; a client further behind is told
 /// so (`replay_truncated`) and re-subscribes from the last one it got.
 const REPLAY_LIMIT: u64 = 500;
+/// How long a connection closed for breaking a limit waits for the client's close.
+const CLOSE_LINGER: Duration = Duration::from_secs(2);
 /// How often an open connection checks that its session still stands.
 const SESSION_CHECK: Duration = Duration::from_secs(30);
 
@@ -65,7 +68,8 @@ pub async fn connect(
     // The upgrade request's language (wx.connectSocket sends `Accept-Language` among its
     // `header`s) words the session's error frames.
     let locale = Locale::current();
-    ws.on_upgrade(move |socket| Session::new(state, actor, locale).run(socket))
+    ws.config(limits::config(&state.transport))
+        .on_upgrade(move |socket| Session::new(state, actor, locale).run(socket))
         .into_response()
 }
 
@@ -83,6 +87,7 @@ struct Session {
     locale: Locale,
     /// Stored topic → (the name the client used, the last position sent).
     subscriptions: HashMap<String, (String, i64)>,
+    budget: limits::MessageBudget,
 }
 
 /// What a session does after handling something.
@@ -90,15 +95,19 @@ enum Next {
     Send(Vec<Value>),
     /// The session ended: say why, close, stop.
     End(&'static str),
+    /// The client broke a limit: close with this code and reason, stop.
+    Refuse(CloseCode, &'static str),
 }
 
 impl Session {
     fn new(state: AppState, actor: Actor, locale: Locale) -> Self {
+        let budget = limits::MessageBudget::new(&state.transport);
         Self {
             state,
             actor,
             locale,
             subscriptions: HashMap::new(),
+            budget,
         }
     }
 
@@ -118,7 +127,9 @@ impl Session {
                 }
                 _ = session_check.tick() => self.recheck().await.map_or_else(Next::End, |()| Next::Send(Vec::new())),
                 incoming = stream.next() => match incoming {
+                    Some(Err(e)) if limits::is_too_large(&e) => Next::Refuse(CloseCode::Size, "message_too_large"),
                     None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
+                    Some(Ok(_)) if !self.budget.take() => Next::Refuse(CloseCode::Policy, "rate_limited"),
                     Some(Ok(Message::Text(text))) => match self.recheck().await {
                         Ok(()) => Next::Send(self.handle(&text).await),
                         Err(why) => Next::End(why),
@@ -152,6 +163,18 @@ impl Session {
                     let _ = sink
                         .send(Message::Close(Some((CloseCode::Policy, code.to_owned()))))
                         .await;
+                    return;
+                }
+                Next::Refuse(close_code, reason) => {
+                    tracing::info!(reason, "closing a WebSocket that broke a limit");
+                    let _ = sink
+                        .send(Message::Close(Some((close_code, reason.to_owned()))))
+                        .await;
+                    // Read (and drop) what is still coming until the client answers the
+                    // close: closing a socket with unread data resets it, and the client
+                    // would never see why it was closed.
+                    let drain = async { while let Some(Ok(_)) = stream.next().await {} };
+                    let _ = tokio::time::timeout(CLOSE_LINGER, drain).await;
                     return;
                 }
             }
