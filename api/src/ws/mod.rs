@@ -198,9 +198,8 @@ impl Session {
         let message: ClientMessage = match serde_json::from_str(text) {
             Ok(m) => m,
             Err(e) => {
-                let mut frame = self.error_frame("malformed_message", &[]);
-                frame["reason"] = Value::from(e.to_string());
-                return vec![frame];
+                let frame = self.error_frame("malformed_message", &[]);
+                return vec![with_field(frame, "reason", e.to_string())];
             }
         };
         match message {
@@ -224,17 +223,15 @@ impl Session {
                     TopicRefusal::Unknown(why) => ("unknown_topic", why),
                 };
                 tracing::debug!(code, why, "subscription refused");
-                let mut frame = self.error_frame(code, &[("topic", topic.clone())]);
-                frame["topic"] = Value::from(topic);
-                return vec![frame];
+                let frame = self.error_frame(code, &[("topic", topic.clone())]);
+                return vec![with_field(frame, "topic", topic)];
             }
         };
         let since = match since.as_deref().map(str::parse::<EventId>).transpose() {
             Ok(s) => s,
             Err(_) => {
-                let mut frame = self.error_frame("malformed_message", &[]);
-                frame["reason"] = Value::from("`since` must be an event id");
-                return vec![frame];
+                let frame = self.error_frame("malformed_message", &[]);
+                return vec![with_field(frame, "reason", "`since` must be an event id")];
             }
         };
         let mut frames = vec![json!({ "type": "subscribed", "topic": topic })];
@@ -294,6 +291,14 @@ pub const ERROR_FRAME_CODES: &[&str] = &[
     "since_unknown",
     "replay_failed",
 ];
+
+/// `frame` with one more field (`topic`, or a developer's `reason`).
+fn with_field(mut frame: Value, key: &str, value: impl Into<Value>) -> Value {
+    if let Some(fields) = frame.as_object_mut() {
+        fields.insert(key.to_owned(), value.into());
+    }
+    frame
+}
 
 impl Session {
     /// An error frame worded in the language of the upgrade request.
