@@ -12,6 +12,9 @@ pub mod server;
 pub mod telemetry;
 pub mod ws;
 
+// The error messages' catalogue, `locales/*.yml`, compiled in; read through `http::i18n`.
+rust_i18n::i18n!("locales", fallback = "zh-CN");
+
 pub use app::Application;
 pub use config::Settings;
 pub use routes::openapi_spec;

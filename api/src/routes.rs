@@ -23,7 +23,9 @@ Conventions: JSON in and out with snake_case fields; times in RFC 3339 UTC with 
 milliseconds (`2026-11-26T08:30:00.123Z`); ids are UUID v7. Request bodies are strict: an \
 unknown field or a value of the wrong type is 400 `malformed_request`. Errors are \
 `{code, message, details?, request_id}` with a stable `code`; each operation lists the codes \
-of each of its statuses. Lists take `limit` (default 20, max 100) and `cursor`, and answer \
+of each of its statuses. `message` is for people: Simplified Chinese, or English when \
+`Accept-Language` prefers `en` (WebSocket error frames follow the upgrade request's header); \
+a `validation_failed` names the `field` and the `rule` in `details`. Lists take `limit` (default 20, max 100) and `cursor`, and answer \
 `{items, next_cursor}`. Creating calls (POST) accept an `Idempotency-Key` header: a retry with \
 the same key and body returns the first answer (with `idempotent-replayed: true`) and does \
 nothing twice (not on `/auth/*`, whose answers hold tokens). `wx.request` cannot send PATCH: \

@@ -687,6 +687,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "method_override_not_allowed" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -698,6 +699,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -709,6 +711,7 @@ export interface components {
              * @enum {string}
              */
             code: "not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -720,6 +723,7 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -731,6 +735,7 @@ export interface components {
              * @enum {string}
              */
             code: "rate_limited";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -742,6 +747,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "method_override_not_allowed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -753,6 +759,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -764,6 +771,7 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -775,6 +783,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -786,6 +795,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "method_override_not_allowed" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -797,6 +807,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -808,6 +819,7 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -819,6 +831,7 @@ export interface components {
              * @enum {string}
              */
             code: "invalid_refresh_token" | "refresh_token_reused" | "session_revoked" | "session_expired";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -830,6 +843,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -841,6 +855,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -852,6 +867,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "method_override_not_allowed" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -863,6 +879,7 @@ export interface components {
              * @enum {string}
              */
             code: "wechat_user_blocked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -874,6 +891,7 @@ export interface components {
              * @enum {string}
              */
             code: "wechat_misconfigured" | "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -885,6 +903,7 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -896,6 +915,7 @@ export interface components {
              * @enum {string}
              */
             code: "rate_limited" | "wechat_rate_limited";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -907,6 +927,7 @@ export interface components {
              * @enum {string}
              */
             code: "invalid_code";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -918,6 +939,7 @@ export interface components {
              * @enum {string}
              */
             code: "wechat_unavailable" | "wechat_error" | "wechat_not_configured";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1018,6 +1040,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "method_override_not_allowed" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1029,6 +1052,7 @@ export interface components {
              * @enum {string}
              */
             code: "idempotency_key_in_use" | "name_taken";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1040,6 +1064,7 @@ export interface components {
              * @enum {string}
              */
             code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1051,6 +1076,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1062,6 +1088,7 @@ export interface components {
              * @enum {string}
              */
             code: "grid_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1073,6 +1100,7 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1084,6 +1112,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1095,6 +1124,7 @@ export interface components {
              * @enum {string}
              */
             code: "idempotency_key_reused";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1106,6 +1136,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1117,6 +1148,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1128,6 +1160,7 @@ export interface components {
              * @enum {string}
              */
             code: "building_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1139,6 +1172,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1150,6 +1184,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1161,6 +1196,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1172,6 +1208,7 @@ export interface components {
              * @enum {string}
              */
             code: "grid_not_found" | "community_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1183,6 +1220,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1194,6 +1232,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1205,6 +1244,7 @@ export interface components {
              * @enum {string}
              */
             code: "name_taken";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1216,6 +1256,7 @@ export interface components {
              * @enum {string}
              */
             code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1227,6 +1268,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1238,6 +1280,7 @@ export interface components {
              * @enum {string}
              */
             code: "building_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1249,6 +1292,7 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1260,6 +1304,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1271,6 +1316,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "method_override_not_allowed" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1282,6 +1328,7 @@ export interface components {
              * @enum {string}
              */
             code: "idempotency_key_in_use" | "name_taken";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1293,6 +1340,7 @@ export interface components {
              * @enum {string}
              */
             code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1304,6 +1352,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1315,6 +1364,7 @@ export interface components {
              * @enum {string}
              */
             code: "subdistrict_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1326,6 +1376,7 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1337,6 +1388,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1348,6 +1400,7 @@ export interface components {
              * @enum {string}
              */
             code: "idempotency_key_reused";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1359,6 +1412,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1370,6 +1424,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1381,6 +1436,7 @@ export interface components {
              * @enum {string}
              */
             code: "community_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1392,6 +1448,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1403,6 +1460,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1414,6 +1472,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1425,6 +1484,7 @@ export interface components {
              * @enum {string}
              */
             code: "subdistrict_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1436,6 +1496,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1447,6 +1508,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1458,6 +1520,7 @@ export interface components {
              * @enum {string}
              */
             code: "name_taken";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1469,6 +1532,7 @@ export interface components {
              * @enum {string}
              */
             code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1480,6 +1544,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1491,6 +1556,7 @@ export interface components {
              * @enum {string}
              */
             code: "community_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1502,6 +1568,7 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1513,6 +1580,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1600,9 +1668,15 @@ export interface components {
          */
         ErrorFrame: {
             code: string;
+            /**
+             * @description For people: Simplified Chinese, or English when the upgrade request sent
+             *     `Accept-Language: en`.
+             */
             message: string;
             /** @description The topic concerned, if any. */
             topic?: string | null;
+            /** @description For developers, in English: what was wrong with a `malformed_message`. */
+            reason?: string;
         };
         /** @description The data of every context's events, for the spec's WebSocket frames. */
         EventData: components["schemas"]["IdentityEventData"] | components["schemas"]["StructureEventData"];
@@ -1760,6 +1834,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1771,6 +1846,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1782,6 +1858,7 @@ export interface components {
              * @enum {string}
              */
             code: "grid_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1793,6 +1870,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1815,6 +1893,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1826,6 +1905,7 @@ export interface components {
              * @enum {string}
              */
             code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1837,6 +1917,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1848,6 +1929,7 @@ export interface components {
              * @enum {string}
              */
             code: "grid_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1859,6 +1941,7 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1870,6 +1953,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1881,6 +1965,7 @@ export interface components {
              * @enum {string}
              */
             code: "building_outside_grid" | "invitation_required";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1899,6 +1984,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "method_override_not_allowed" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1910,6 +1996,7 @@ export interface components {
              * @enum {string}
              */
             code: "idempotency_key_in_use" | "name_taken";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1921,6 +2008,7 @@ export interface components {
              * @enum {string}
              */
             code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1932,6 +2020,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1943,6 +2032,7 @@ export interface components {
              * @enum {string}
              */
             code: "community_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1954,6 +2044,7 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1965,6 +2056,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1976,6 +2068,7 @@ export interface components {
              * @enum {string}
              */
             code: "idempotency_key_reused";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1987,6 +2080,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1998,6 +2092,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2009,6 +2104,7 @@ export interface components {
              * @enum {string}
              */
             code: "grid_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2020,6 +2116,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2031,6 +2128,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "method_override_not_allowed" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2042,6 +2140,7 @@ export interface components {
              * @enum {string}
              */
             code: "idempotency_key_in_use";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2053,6 +2152,7 @@ export interface components {
              * @enum {string}
              */
             code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2064,6 +2164,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2075,6 +2176,7 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2086,6 +2188,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2097,6 +2200,7 @@ export interface components {
              * @enum {string}
              */
             code: "idempotency_key_reused" | "import_rejected" | "import_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2108,6 +2212,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2119,6 +2224,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2130,6 +2236,7 @@ export interface components {
              * @enum {string}
              */
             code: "community_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2141,6 +2248,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2152,6 +2260,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2163,6 +2272,7 @@ export interface components {
              * @enum {string}
              */
             code: "name_taken";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2174,6 +2284,7 @@ export interface components {
              * @enum {string}
              */
             code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2185,6 +2296,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2196,6 +2308,7 @@ export interface components {
              * @enum {string}
              */
             code: "grid_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2207,6 +2320,7 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2218,6 +2332,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2312,6 +2427,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "method_override_not_allowed" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2323,6 +2439,7 @@ export interface components {
              * @enum {string}
              */
             code: "wechat_user_blocked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2334,6 +2451,7 @@ export interface components {
              * @enum {string}
              */
             code: "wechat_misconfigured" | "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2345,6 +2463,7 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2356,6 +2475,7 @@ export interface components {
              * @enum {string}
              */
             code: "wechat_rate_limited";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2367,6 +2487,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2378,6 +2499,7 @@ export interface components {
              * @enum {string}
              */
             code: "wechat_unavailable" | "wechat_error" | "wechat_not_configured";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2389,6 +2511,7 @@ export interface components {
              * @enum {string}
              */
             code: "invalid_phone_code";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2400,6 +2523,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2411,6 +2535,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2422,6 +2547,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "method_override_not_allowed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2433,6 +2559,7 @@ export interface components {
              * @enum {string}
              */
             code: "invitation_void" | "role_already_granted";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2444,6 +2571,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2455,6 +2583,7 @@ export interface components {
              * @enum {string}
              */
             code: "invitation_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2466,6 +2595,7 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2477,6 +2607,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2488,6 +2619,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "method_override_not_allowed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2499,6 +2631,7 @@ export interface components {
              * @enum {string}
              */
             code: "invitation_void";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2510,6 +2643,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2521,6 +2655,7 @@ export interface components {
              * @enum {string}
              */
             code: "invitation_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2532,6 +2667,7 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2543,6 +2679,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2554,6 +2691,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2565,6 +2703,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2576,6 +2715,7 @@ export interface components {
              * @enum {string}
              */
             code: "building_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2587,6 +2727,7 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2598,6 +2739,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2609,6 +2751,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2620,6 +2763,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2631,6 +2775,7 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2642,6 +2787,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2716,6 +2862,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "method_override_not_allowed" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2727,6 +2874,7 @@ export interface components {
              * @enum {string}
              */
             code: "idempotency_key_in_use" | "grid_already_in_branch" | "name_taken";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2738,6 +2886,7 @@ export interface components {
              * @enum {string}
              */
             code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2749,6 +2898,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2760,6 +2910,7 @@ export interface components {
              * @enum {string}
              */
             code: "grid_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2771,6 +2922,7 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2782,6 +2934,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2793,6 +2946,7 @@ export interface components {
              * @enum {string}
              */
             code: "idempotency_key_reused" | "branch_grid_count" | "branch_spans_communities";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2804,6 +2958,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2815,6 +2970,7 @@ export interface components {
              * @enum {string}
              */
             code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2826,6 +2982,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2837,6 +2994,7 @@ export interface components {
              * @enum {string}
              */
             code: "party_branch_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2848,6 +3006,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2859,6 +3018,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2870,6 +3030,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2881,6 +3042,7 @@ export interface components {
              * @enum {string}
              */
             code: "party_branch_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2892,6 +3054,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2903,6 +3066,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2914,6 +3078,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2925,6 +3090,7 @@ export interface components {
              * @enum {string}
              */
             code: "community_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2936,6 +3102,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3080,6 +3247,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3091,6 +3259,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3102,6 +3271,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3113,6 +3283,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "method_override_not_allowed" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3124,6 +3295,7 @@ export interface components {
              * @enum {string}
              */
             code: "idempotency_key_in_use" | "role_already_granted";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3135,6 +3307,7 @@ export interface components {
              * @enum {string}
              */
             code: "forbidden" | "self_grant" | "insufficient_rank";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3146,6 +3319,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3157,6 +3331,7 @@ export interface components {
              * @enum {string}
              */
             code: "scope_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3168,6 +3343,7 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3179,6 +3355,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3190,6 +3367,7 @@ export interface components {
              * @enum {string}
              */
             code: "idempotency_key_reused" | "role_scope_mismatch" | "role_not_grantable" | "scope_kind_unsupported";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3201,6 +3379,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3212,6 +3391,7 @@ export interface components {
              * @enum {string}
              */
             code: "forbidden" | "self_revoke" | "insufficient_rank";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3223,6 +3403,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3234,6 +3415,7 @@ export interface components {
              * @enum {string}
              */
             code: "role_grant_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3245,6 +3427,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3256,6 +3439,7 @@ export interface components {
              * @enum {string}
              */
             code: "role_not_grantable";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3267,6 +3451,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3278,6 +3463,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3289,6 +3475,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3397,6 +3584,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3408,6 +3596,7 @@ export interface components {
              * @enum {string}
              */
             code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3419,6 +3608,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3430,6 +3620,7 @@ export interface components {
              * @enum {string}
              */
             code: "community_not_found" | "subdistrict_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3441,6 +3632,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3487,6 +3679,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "method_override_not_allowed" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3498,6 +3691,7 @@ export interface components {
              * @enum {string}
              */
             code: "idempotency_key_in_use" | "name_taken";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3509,6 +3703,7 @@ export interface components {
              * @enum {string}
              */
             code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3520,6 +3715,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3531,6 +3727,7 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3542,6 +3739,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3553,6 +3751,7 @@ export interface components {
              * @enum {string}
              */
             code: "idempotency_key_reused";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3564,6 +3763,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3575,6 +3775,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3586,6 +3787,7 @@ export interface components {
              * @enum {string}
              */
             code: "subdistrict_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3597,6 +3799,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3608,6 +3811,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3619,6 +3823,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3630,6 +3835,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3641,6 +3847,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3652,6 +3859,7 @@ export interface components {
              * @enum {string}
              */
             code: "name_taken";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3663,6 +3871,7 @@ export interface components {
              * @enum {string}
              */
             code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3674,6 +3883,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3685,6 +3895,7 @@ export interface components {
              * @enum {string}
              */
             code: "subdistrict_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3696,6 +3907,7 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3707,6 +3919,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3742,6 +3955,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3753,6 +3967,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3764,6 +3979,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;

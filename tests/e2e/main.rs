@@ -22,6 +22,7 @@ mod idempotency;
 mod import;
 mod import_limits;
 mod me;
+mod messages;
 mod names;
 mod openapi;
 mod personal_data;

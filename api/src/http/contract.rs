@@ -195,6 +195,12 @@ fn error_schema(codes: &[&'static str]) -> MetaSchema {
         enum_items: codes.iter().map(|c| serde_json::Value::from(*c)).collect(),
         ..MetaSchema::new("string")
     };
+    let message = MetaSchema {
+        description: Some(
+            "For people: Simplified Chinese, or English with `Accept-Language: en`; may change.",
+        ),
+        ..MetaSchema::new("string")
+    };
     let details = <serde_json::Value as Type>::schema_ref().merge(MetaSchema {
         description: Some("Facts about the error, e.g. the bad rows of an import."),
         ..MetaSchema::ANY
@@ -203,7 +209,7 @@ fn error_schema(codes: &[&'static str]) -> MetaSchema {
         required: vec!["code", "message", "request_id"],
         properties: vec![
             ("code", MetaSchemaRef::Inline(Box::new(code))),
-            ("message", string()),
+            ("message", MetaSchemaRef::Inline(Box::new(message))),
             ("details", details),
             ("request_id", string()),
         ],

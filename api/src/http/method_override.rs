@@ -17,12 +17,7 @@ pub async fn method_override<E: Endpoint>(next: Arc<E>, mut req: Request) -> poe
         && let Some(wanted) = req.header(METHOD_OVERRIDE_HEADER)
     {
         if !wanted.trim().eq_ignore_ascii_case("PATCH") {
-            return Ok(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "method_override_not_allowed",
-                "X-HTTP-Method-Override may only turn a POST into a PATCH",
-            )
-            .into_response());
+            return Ok(ApiError::new(StatusCode::BAD_REQUEST, "method_override_not_allowed").into_response());
         }
         req.headers_mut().remove(METHOD_OVERRIDE_HEADER);
         req.set_method(Method::PATCH);

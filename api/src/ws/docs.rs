@@ -53,10 +53,15 @@ pub struct EventFrame {
 #[derive(Object, Debug)]
 pub struct ErrorFrame {
     pub code: String,
+    /// For people: Simplified Chinese, or English when the upgrade request sent
+    /// `Accept-Language: en`.
     pub message: String,
     /// The topic concerned, if any.
     #[oai(nullable)]
     pub topic: Option<String>,
+    /// For developers, in English: what was wrong with a `malformed_message`.
+    #[oai(skip_serializing_if_is_none)]
+    pub reason: Option<String>,
 }
 
 #[derive(Object, Debug)]

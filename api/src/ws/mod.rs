@@ -27,6 +27,7 @@ use serde_json::{Value, json};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::http::error::ApiError;
+use crate::http::i18n::{self, Locale};
 use crate::http::security::Recheck;
 use crate::http::state::AppState;
 
@@ -57,16 +58,18 @@ pub async fn connect(
         .map(str::to_owned)
         .or(query.access_token);
     let Some(token) = token else {
-        return ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "send an access token")
-            .into_response();
+        return ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized").into_response();
     };
     let actor = match state.authenticator.0.authenticate(&token).await {
         Ok(actor) => actor,
         Err(e) => return e.into_response(),
     };
     let state = state.clone();
+    // The upgrade request's language (wx.connectSocket sends `Accept-Language` among its
+    // `header`s) words the session's error frames.
+    let locale = Locale::current();
     ws.config(limits::config(&state.transport))
-        .on_upgrade(move |socket| Session::new(state, actor).run(socket))
+        .on_upgrade(move |socket| Session::new(state, actor, locale).run(socket))
         .into_response()
 }
 
@@ -81,6 +84,7 @@ enum ClientMessage {
 struct Session {
     state: AppState,
     actor: Actor,
+    locale: Locale,
     /// Stored topic → (the name the client used, the last position sent).
     subscriptions: HashMap<String, (String, i64)>,
     budget: limits::MessageBudget,
@@ -96,11 +100,12 @@ enum Next {
 }
 
 impl Session {
-    fn new(state: AppState, actor: Actor) -> Self {
+    fn new(state: AppState, actor: Actor, locale: Locale) -> Self {
         let budget = limits::MessageBudget::new(&state.transport);
         Self {
             state,
             actor,
+            locale,
             subscriptions: HashMap::new(),
             budget,
         }
@@ -133,15 +138,13 @@ impl Session {
                         if sink.send(Message::Pong(payload)).await.is_err() { break; }
                         Next::Send(Vec::new())
                     }
-                    Some(Ok(_)) => Next::Send(vec![error_frame("unsupported_frame", "send JSON in text frames")]),
+                    Some(Ok(_)) => Next::Send(vec![self.error_frame("unsupported_frame", &[])]),
                 },
                 event = bus.recv() => match event {
                     Ok(record) => Next::Send(self.deliver(&record).into_iter().collect()),
-                    Err(RecvError::Lagged(missed)) => Next::Send(vec![json!({
-                        "type": "error",
-                        "code": "events_missed",
-                        "message": format!("{missed} events were missed; subscribe again with `since`"),
-                    })]),
+                    Err(RecvError::Lagged(missed)) => {
+                        Next::Send(vec![self.error_frame("events_missed", &[("count", missed.to_string())])])
+                    }
                     Err(RecvError::Closed) => break,
                 },
             };
@@ -155,9 +158,7 @@ impl Session {
                 }
                 Next::End(code) => {
                     let _ = sink
-                        .send(Message::Text(
-                            error_frame(code, "the session has ended; log in again").to_string(),
-                        ))
+                        .send(Message::Text(self.error_frame(code, &[]).to_string()))
                         .await;
                     let _ = sink
                         .send(Message::Close(Some((CloseCode::Policy, code.to_owned()))))
@@ -196,7 +197,10 @@ impl Session {
     async fn handle(&mut self, text: &str) -> Vec<Value> {
         let message: ClientMessage = match serde_json::from_str(text) {
             Ok(m) => m,
-            Err(e) => return vec![error_frame("malformed_message", &e.to_string())],
+            Err(e) => {
+                let frame = self.error_frame("malformed_message", &[]);
+                return vec![with_field(frame, "reason", e.to_string())];
+            }
         };
         match message {
             ClientMessage::Ping => vec![json!({ "type": "pong" })],
@@ -214,16 +218,21 @@ impl Session {
         let stored = match self.state.topics.authorize(&self.actor, &topic).await {
             Ok(t) => t,
             Err(refusal) => {
-                let (code, message) = match refusal {
-                    TopicRefusal::Forbidden(m) => ("forbidden_topic", m),
-                    TopicRefusal::Unknown(m) => ("unknown_topic", m),
+                let (code, why) = match refusal {
+                    TopicRefusal::Forbidden(why) => ("forbidden_topic", why),
+                    TopicRefusal::Unknown(why) => ("unknown_topic", why),
                 };
-                return vec![json!({ "type": "error", "code": code, "message": message, "topic": topic })];
+                tracing::debug!(code, why, "subscription refused");
+                let frame = self.error_frame(code, &[("topic", topic.clone())]);
+                return vec![with_field(frame, "topic", topic)];
             }
         };
         let since = match since.as_deref().map(str::parse::<EventId>).transpose() {
             Ok(s) => s,
-            Err(_) => return vec![error_frame("malformed_message", "`since` must be an event id")],
+            Err(_) => {
+                let frame = self.error_frame("malformed_message", &[]);
+                return vec![with_field(frame, "reason", "`since` must be an event id")];
+            }
         };
         let mut frames = vec![json!({ "type": "subscribed", "topic": topic })];
         let mut floor = i64::MIN;
@@ -235,22 +244,13 @@ impl Session {
                         floor = record.position;
                     }
                     if records.len() as u64 == REPLAY_LIMIT {
-                        frames.push(error_frame(
-                            "replay_truncated",
-                            "more events follow: subscribe again with the last id as `since`",
-                        ));
+                        frames.push(self.error_frame("replay_truncated", &[]));
                     }
                 }
-                Ok(None) => frames.push(error_frame(
-                    "since_unknown",
-                    "no such event on this topic; nothing replayed, live events follow",
-                )),
+                Ok(None) => frames.push(self.error_frame("since_unknown", &[])),
                 Err(e) => {
                     tracing::warn!(error = format!("{e:#}"), "replay failed");
-                    frames.push(error_frame(
-                        "replay_failed",
-                        "could not replay; live events follow",
-                    ));
+                    frames.push(self.error_frame("replay_failed", &[]));
                 }
             }
         }
@@ -279,6 +279,31 @@ fn event_frame(topic: &str, record: &OutboxRecord) -> Value {
     })
 }
 
-fn error_frame(code: &str, message: &str) -> Value {
-    json!({ "type": "error", "code": code, "message": message })
+/// Every code an error frame may carry; each has its words in the catalogue (`ws.yml`).
+pub const ERROR_FRAME_CODES: &[&str] = &[
+    "unsupported_frame",
+    "events_missed",
+    "session_revoked",
+    "malformed_message",
+    "forbidden_topic",
+    "unknown_topic",
+    "replay_truncated",
+    "since_unknown",
+    "replay_failed",
+];
+
+/// `frame` with one more field (`topic`, or a developer's `reason`).
+fn with_field(mut frame: Value, key: &str, value: impl Into<Value>) -> Value {
+    if let Some(fields) = frame.as_object_mut() {
+        fields.insert(key.to_owned(), value.into());
+    }
+    frame
+}
+
+impl Session {
+    /// An error frame worded in the language of the upgrade request.
+    fn error_frame(&self, code: &str, params: &[(&str, String)]) -> Value {
+        debug_assert!(ERROR_FRAME_CODES.contains(&code), "undeclared frame code {code}");
+        json!({ "type": "error", "code": code, "message": i18n::message(self.locale, code, params) })
+    }
 }
