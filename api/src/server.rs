@@ -7,7 +7,8 @@
 //!   in flight finishes first, unless it stays silent for another idle period);
 //! - at most `max_connections` are open at once, WebSockets included: beyond that the
 //!   server stops accepting, and new connections wait in the listen backlog until one
-//!   closes;
+//!   closes. An upgraded socket keeps its slot; `ws::WsSlots` caps WebSockets per user and
+//!   at three quarters of the slots, so plain HTTP always has room;
 //! - on shutdown it stops accepting, lets connections finish within the grace period, then
 //!   drops what is left. Upgraded connections (WebSockets) leave hyper, so neither timeout
 //!   applies to them; they close themselves on shutdown.

@@ -282,3 +282,88 @@ async fn client_errors_are_logged_at_info_not_error() {
     let errors: Vec<&str> = text.lines().filter(|l| l.contains("ERROR")).collect();
     assert!(errors.is_empty(), "{errors:#?}");
 }
+
+/// An upgrade that the server refuses: its HTTP status and error code.
+async fn refused_upgrade(app: &TestApp, token: &str) -> (u16, String) {
+    use tokio_tungstenite::tungstenite::Error;
+    match tokio_tungstenite::connect_async(websocket_request(app, token)).await {
+        Err(Error::Http(response)) => {
+            let body: serde_json::Value =
+                serde_json::from_slice(response.body().as_deref().unwrap_or_default()).unwrap();
+            (
+                response.status().as_u16(),
+                body["code"].as_str().unwrap().to_owned(),
+            )
+        }
+        other => panic!("the upgrade was not refused: {:?}", other.map(|_| ())),
+    }
+}
+
+#[tokio::test]
+async fn one_user_cannot_hold_every_websocket() {
+    let app = spawn_app_with(|s| s.limits.max_connections = 16).await;
+    let (greedy, other) = (app.resident().await, app.resident().await);
+    let mut held = Vec::new();
+    for _ in 0..5 {
+        held.push(app.websocket(&greedy.token).await);
+    }
+    assert_eq!(
+        refused_upgrade(&app, &greedy.token).await,
+        (429, "too_many_connections".to_owned())
+    );
+    let _others = app.websocket(&other.token).await;
+    // A closed socket gives its place back.
+    let mut closed = held.pop().unwrap();
+    closed.close(None).await.unwrap();
+    while closed.next().await.is_some() {}
+    let reopened = tokio::time::timeout(GUARD, async {
+        loop {
+            if let Ok(Ok((socket, _))) = tokio::time::timeout(Duration::from_secs(1), async {
+                tokio_tungstenite::connect_async(websocket_request(&app, &greedy.token)).await
+            })
+            .await
+            {
+                return socket;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await;
+    assert!(reopened.is_ok(), "a sixth after one closed");
+}
+
+#[tokio::test]
+async fn websockets_leave_a_quarter_of_the_connections_to_http() {
+    // 8 connections: WebSockets may hold 6, whoever opens them (the test's HTTP client
+    // keeps one more open).
+    let app = spawn_app_with(|s| s.limits.max_connections = 8).await;
+    let mut users = Vec::new();
+    for _ in 0..4 {
+        users.push(app.resident().await);
+    }
+    let mut held = Vec::new();
+    for user in &users[..3] {
+        for _ in 0..2 {
+            held.push(app.websocket(&user.token).await);
+        }
+    }
+    assert_eq!(
+        refused_upgrade(&app, &users[3].token).await.1,
+        "too_many_connections"
+    );
+    assert_eq!(app.request(Method::GET, "/healthz", None, None).await.status, 200);
+}
+
+fn websocket_request(
+    app: &TestApp,
+    token: &str,
+) -> tokio_tungstenite::tungstenite::handshake::client::Request {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = format!("ws://{}/api/v1/ws", app.addr)
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("authorization", format!("Bearer {token}").parse().unwrap());
+    request
+}

@@ -9,6 +9,9 @@
 
 pub mod docs;
 mod limits;
+mod slots;
+
+pub use slots::{WsSlot, WsSlots, total_for as ws_total_for};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -64,9 +67,20 @@ pub async fn connect(
         Ok(actor) => actor,
         Err(e) => return e.into_response(),
     };
+    // Held by the session until it ends: one user cannot take every connection slot.
+    let Some(slot) = state.ws_slots.take(actor.user_id()) else {
+        return crate::http::contract::with_retry_after(
+            ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_connections",
+                "too many open WebSockets; close one first",
+            )
+            .into_response(),
+        );
+    };
     let state = state.clone();
     ws.config(limits::config(&state.transport))
-        .on_upgrade(move |socket| Session::new(state, actor).run(socket))
+        .on_upgrade(move |socket| Session::new(state, actor, slot).run(socket))
         .into_response()
 }
 
@@ -84,6 +98,8 @@ struct Session {
     /// Stored topic → (the name the client used, the last position sent).
     subscriptions: HashMap<String, (String, i64)>,
     budget: limits::MessageBudget,
+    /// This socket's place in the caps, given back when the session ends.
+    _slot: WsSlot,
 }
 
 /// What a session does after handling something.
@@ -96,13 +112,14 @@ enum Next {
 }
 
 impl Session {
-    fn new(state: AppState, actor: Actor) -> Self {
+    fn new(state: AppState, actor: Actor, slot: WsSlot) -> Self {
         let budget = limits::MessageBudget::new(&state.transport);
         Self {
             state,
             actor,
             subscriptions: HashMap::new(),
             budget,
+            _slot: slot,
         }
     }
 
