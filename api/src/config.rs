@@ -96,6 +96,8 @@ pub struct TransportSettings {
     pub header_read_timeout_seconds: u64,
     /// A connection with no traffic for this long is closed (WebSockets excepted).
     pub idle_timeout_seconds: u64,
+    /// A request's body must arrive within this, however it trickles; beyond, 408.
+    pub body_read_timeout_seconds: u64,
     /// Open connections at most (WebSockets included); beyond, new ones wait to be accepted.
     /// WebSockets may hold at most three quarters of them, so plain HTTP always has room.
     pub max_connections: usize,
@@ -118,6 +120,7 @@ impl Default for TransportSettings {
         Self {
             header_read_timeout_seconds: 10,
             idle_timeout_seconds: 60,
+            body_read_timeout_seconds: 30,
             max_connections: 4096,
             ws_max_per_user: 5,
             ws_max_message_bytes: 64 * 1024,

@@ -367,3 +367,69 @@ fn websocket_request(
         .insert("authorization", format!("Bearer {token}").parse().unwrap());
     request
 }
+
+#[tokio::test]
+async fn a_body_trickled_a_byte_at_a_time_gets_408() {
+    let app = spawn_app_with(|s| {
+        s.limits.body_read_timeout_seconds = 1;
+        s.limits.idle_timeout_seconds = 5;
+    })
+    .await;
+    let user = app.resident().await;
+    let (mut read, mut write) = TcpStream::connect(app.addr).await.unwrap().into_split();
+    let head = format!(
+        "PATCH /api/v1/me HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {}\r\n\
+         content-type: application/json\r\ncontent-length: 100\r\n\r\n",
+        user.token
+    );
+    write.write_all(head.as_bytes()).await.unwrap();
+    // A byte every 200 ms: never idle, and the whole body would take 20 s.
+    let trickle = tokio::spawn(async move {
+        for _ in 0..100 {
+            if write.write_all(b" ").await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
+    let mut received = Vec::new();
+    let mut buffer = [0u8; 4096];
+    let answered = tokio::time::timeout(Duration::from_secs(4), async {
+        loop {
+            match read.read(&mut buffer).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => received.extend_from_slice(&buffer[..n]),
+            }
+        }
+    })
+    .await;
+    trickle.abort();
+    assert!(answered.is_ok(), "the connection is still open after 4 s");
+    let text = String::from_utf8_lossy(&received);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("request_timeout"), "{text}");
+    // A body sent at once is unaffected.
+    let reply = app.patch("/api/v1/me", &user.token, json!({})).await;
+    assert_ne!(reply.status, 408);
+}
+
+#[tokio::test]
+async fn cleartext_http2_is_not_spoken() {
+    let app = spawn_app().await;
+    let mut h2c = TcpStream::connect(app.addr).await.unwrap();
+    // The HTTP/2 connection preface, then an empty SETTINGS frame.
+    h2c.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00")
+        .await
+        .unwrap();
+    let mut received = vec![0u8; 1024];
+    let n = tokio::time::timeout(GUARD, h2c.read(&mut received))
+        .await
+        .expect("the server answers or closes")
+        .unwrap_or(0);
+    received.truncate(n);
+    // An HTTP/2 server would answer with a SETTINGS frame (type 4 at byte 3).
+    assert!(
+        received.is_empty() || received.starts_with(b"HTTP/1.1 "),
+        "{received:?}"
+    );
+}

@@ -124,12 +124,20 @@ pub fn error_response(error: poem::Error) -> Response {
     response
 }
 
-/// Refuses bodies over `limit` bytes, whether or not the client declared a length.
-pub async fn limit_body<E: Endpoint>(next: Arc<E>, mut req: Request, limit: usize) -> poem::Result<Response> {
+/// Refuses bodies over `limit` bytes, whether or not the client declared a length, and
+/// bodies that take longer than `deadline` to arrive: a body trickled a byte at a time keeps
+/// the connection busy, so the idle timeout alone would never close it.
+pub async fn limit_body<E: Endpoint>(
+    next: Arc<E>,
+    mut req: Request,
+    limit: usize,
+    deadline: Duration,
+) -> poem::Result<Response> {
     if matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH) {
-        match req.take_body().into_bytes_limit(limit).await {
-            Ok(bytes) => req.set_body(bytes),
-            Err(poem::error::ReadBodyError::PayloadTooLarge) => {
+        let read = tokio::time::timeout(deadline, req.take_body().into_bytes_limit(limit)).await;
+        match read {
+            Ok(Ok(bytes)) => req.set_body(bytes),
+            Ok(Err(poem::error::ReadBodyError::PayloadTooLarge)) => {
                 return Ok(ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "payload_too_large",
@@ -137,11 +145,24 @@ pub async fn limit_body<E: Endpoint>(next: Arc<E>, mut req: Request, limit: usiz
                 )
                 .into_response());
             }
-            Err(e) => {
+            Ok(Err(e)) => {
                 return Ok(
                     ApiError::new(StatusCode::BAD_REQUEST, "malformed_request", e.to_string())
                         .into_response(),
                 );
+            }
+            Err(_) => {
+                // The rest of the body may still be coming: close rather than read it.
+                let mut response = ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "request_timeout",
+                    format!("the request body must arrive within {} s", deadline.as_secs()),
+                )
+                .into_response();
+                response
+                    .headers_mut()
+                    .insert(poem::http::header::CONNECTION, HeaderValue::from_static("close"));
+                return Ok(response);
             }
         }
     }
