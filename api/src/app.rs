@@ -109,7 +109,7 @@ impl Application {
                 (
                     bus,
                     RateLimiter::redis(guard.clone(), &settings.redis_prefix),
-                    AccessTokenStore::redis(conn, &settings.redis_prefix),
+                    AccessTokenStore::redis(guard.clone(), &settings.redis_prefix),
                     Some(guard),
                 )
             }
