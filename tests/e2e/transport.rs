@@ -433,3 +433,26 @@ async fn cleartext_http2_is_not_spoken() {
         "{received:?}"
     );
 }
+
+#[tokio::test]
+async fn an_overridden_post_is_counted_as_the_patch_it_is() {
+    let app = spawn_app().await;
+    let user = app.resident().await;
+    let reply = app
+        .http
+        .post(app.url("/api/v1/me"))
+        .bearer_auth(&user.token)
+        .header("x-http-method-override", "PATCH")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 200);
+    let text = metrics(&app).await;
+    let me: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("linli_http_requests_total{") && l.contains(r#"route="/api/v1/me""#))
+        .collect();
+    assert!(me.iter().any(|l| l.contains(r#"method="PATCH""#)), "{me:#?}");
+    assert!(!me.iter().any(|l| l.contains(r#"method="POST""#)), "{me:#?}");
+}

@@ -39,7 +39,8 @@ fn request_id_of(req: &Request) -> String {
 pub async fn observe<E: Endpoint>(next: Arc<E>, req: Request, state: AppState) -> poem::Result<Response> {
     let request_id = request_id_of(&req);
     // A fixed set, so a client cannot mint log fields or metric series with made-up methods.
-    let method = crate::metrics::method_label(req.method());
+    // The method served, so an overridden POST counts as the PATCH it is.
+    let method = crate::metrics::method_label(super::method_override::effective_method(&req));
     let started = Instant::now();
     let span = tracing::info_span!("request", %method, route = tracing::field::Empty, %request_id);
     let result = REQUEST_ID
