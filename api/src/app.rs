@@ -109,7 +109,7 @@ impl Application {
                 (
                     bus,
                     RateLimiter::redis(guard.clone(), &settings.redis_prefix),
-                    AccessTokenStore::redis(conn, &settings.redis_prefix),
+                    AccessTokenStore::redis(guard.clone(), &settings.redis_prefix),
                     Some(guard),
                 )
             }
@@ -164,6 +164,10 @@ impl Application {
             auth_rate_limit_per_minute: settings.auth_rate_limit_per_minute,
             behind_proxy: settings.behind_proxy,
             metrics: metrics.clone(),
+            ws_slots: crate::ws::WsSlots::new(
+                settings.limits.ws_max_per_user,
+                crate::ws::ws_total_for(settings.limits.max_connections.max(1)),
+            ),
             route_templates: crate::routes::route_templates(),
             shutdown: shutdown.clone(),
         });

@@ -96,8 +96,13 @@ pub struct TransportSettings {
     pub header_read_timeout_seconds: u64,
     /// A connection with no traffic for this long is closed (WebSockets excepted).
     pub idle_timeout_seconds: u64,
+    /// A request's body must arrive within this, however it trickles; beyond, 408.
+    pub body_read_timeout_seconds: u64,
     /// Open connections at most (WebSockets included); beyond, new ones wait to be accepted.
+    /// WebSockets may hold at most three quarters of them, so plain HTTP always has room.
     pub max_connections: usize,
+    /// Open WebSockets one user may hold; beyond, the upgrade is refused with 429.
+    pub ws_max_per_user: usize,
     /// Largest WebSocket message (and frame) a client may send; larger closes with 1009.
     pub ws_max_message_bytes: usize,
     /// Client WebSocket messages per second per connection, sustained; beyond, 1008.
@@ -115,7 +120,9 @@ impl Default for TransportSettings {
         Self {
             header_read_timeout_seconds: 10,
             idle_timeout_seconds: 60,
+            body_read_timeout_seconds: 30,
             max_connections: 4096,
+            ws_max_per_user: 5,
             ws_max_message_bytes: 64 * 1024,
             ws_messages_per_second: 10,
             ws_message_burst: 20,

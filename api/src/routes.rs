@@ -87,10 +87,11 @@ pub fn routes(state: AppState, contexts: &Contexts) -> impl Endpoint + use<> {
         .at("/metrics", metrics)
         .at("/api/v1/ws", crate::ws::connect);
     let (s1, s2, s3) = (state.clone(), state.clone(), state.clone());
+    let body_deadline = std::time::Duration::from_secs(state.transport.body_read_timeout_seconds.max(1));
     let app = app
         .around(move |ep, req| middleware::idempotency(ep, req, s1.clone()))
         .around(move |ep, req| middleware::rate_limit_logins(ep, req, s2.clone()))
-        .around(|ep, req| middleware::limit_body(ep, req, MAX_BODY_BYTES))
+        .around(move |ep, req| middleware::limit_body(ep, req, MAX_BODY_BYTES, body_deadline))
         .around(guard::contract_guard)
         .around(method_override::method_override)
         // Boxed: the stack's type is deep enough to overflow the compiler's query depth.

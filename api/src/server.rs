@@ -1,13 +1,17 @@
 //! The HTTP server loop: poem's endpoint served through hyper, because poem's `Server` sets
 //! no timer and so cannot bound how long a client may take to send its headers. Here:
 //!
-//! - a request's headers must arrive within the header timeout (hyper's, HTTP/1); an
-//!   HTTP/1 connection waiting for its next request is closed after it too;
+//! - HTTP/1 only (no h2c): the load balancer in front speaks HTTP/1.1 upstream;
+//! - a request's headers must arrive within the header timeout (hyper's); a connection
+//!   waiting for its next request is closed after it too; a body must arrive within the
+//!   body-read timeout (`http::middleware::limit_body`), which the idle timeout alone
+//!   cannot bound (each byte counts as traffic);
 //! - a connection with no traffic either way for the idle timeout is shut down (a request
 //!   in flight finishes first, unless it stays silent for another idle period);
 //! - at most `max_connections` are open at once, WebSockets included: beyond that the
 //!   server stops accepting, and new connections wait in the listen backlog until one
-//!   closes;
+//!   closes. An upgraded socket keeps its slot; `ws::WsSlots` caps WebSockets per user and
+//!   at three quarters of the slots, so plain HTTP always has room;
 //! - on shutdown it stops accepting, lets connections finish within the grace period, then
 //!   drops what is left. Upgraded connections (WebSockets) leave hyper, so neither timeout
 //!   applies to them; they close themselves on shutdown.
@@ -22,8 +26,8 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use hyper::body::{Bytes, Incoming};
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use poem::endpoint::BoxEndpoint;
 use poem::http::uri::Scheme;
 use poem::web::{LocalAddr, RemoteAddr};
@@ -145,12 +149,13 @@ impl Connection {
                 Ok::<_, Infallible>(response)
             }
         });
-        let mut builder = auto::Builder::new(TokioExecutor::new());
-        builder
-            .http1()
+        // HTTP/1 only: the load balancer speaks HTTP/1.1 upstream, and cleartext HTTP/2
+        // (h2c) would bring many streams per connection and no header timeout.
+        let conn = http1::Builder::new()
             .timer(TokioTimer::new())
-            .header_read_timeout(self.limits.header_read_timeout);
-        let conn = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
+            .header_read_timeout(self.limits.header_read_timeout)
+            .serve_connection(TokioIo::new(io), service)
+            .with_upgrades();
         tokio::pin!(conn);
         let mut closing = false;
         // Silence counts from the last traffic, or from when we last acted on silence.

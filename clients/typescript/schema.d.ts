@@ -47,7 +47,7 @@ export interface paths {
         };
         /**
          * Open the event WebSocket
-         * @description Opens the event WebSocket (`Upgrade: websocket`). The access token goes in the `Authorization` header (wx.connectSocket sets headers) or as `?access_token=`. Client frames (JSON text): `{"type":"subscribe","topic":"user:me","since":"<event id>"}`, `{"type":"unsubscribe","topic":…}`, `{"type":"ping"}`. Topics: `user:me` (your own), `community:<id>:structure` and `district:structure` (staff who cover them). Every server frame is one `ServerFrame`.
+         * @description Opens the event WebSocket (`Upgrade: websocket`). The access token goes in the `Authorization` header (wx.connectSocket sets headers) or as `?access_token=`. Client frames (JSON text): `{"type":"subscribe","topic":"user:me","since":"<event id>"}`, `{"type":"unsubscribe","topic":…}`, `{"type":"ping"}`. Topics: `user:me` (your own), `community:<id>:structure` and `district:structure` (staff who cover them). Every server frame is one `ServerFrame`. One user may hold a few sockets at once (`LINLI_WS_MAX_PER_USER`, 5 by default); beyond, or when the server's WebSockets are full, the upgrade is refused with 429 `too_many_connections`.
          */
         get: operations["ws_connect"];
         put?: never;
@@ -729,6 +729,18 @@ export interface components {
             details?: unknown;
             request_id: string;
         };
+        AuthDevLoginRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
         AuthDevLoginTooManyRequests: {
             /**
              * @description Stable and machine-readable.
@@ -777,6 +789,18 @@ export interface components {
             details?: unknown;
             request_id: string;
         };
+        AuthLogoutRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
         AuthLogoutUnauthorized: {
             /**
              * @description Stable and machine-readable.
@@ -819,6 +843,18 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        AuthRefreshRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
             /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
@@ -903,6 +939,18 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        AuthWechatLoginRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
             /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
@@ -1106,6 +1154,18 @@ export interface components {
             details?: unknown;
             request_id: string;
         };
+        BuildingsCreateRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
         BuildingsCreateUnauthorized: {
             /**
              * @description Stable and machine-readable.
@@ -1298,6 +1358,18 @@ export interface components {
             details?: unknown;
             request_id: string;
         };
+        BuildingsUpdateRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
         BuildingsUpdateUnauthorized: {
             /**
              * @description Stable and machine-readable.
@@ -1376,6 +1448,18 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        CommunitiesCreateRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
             /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
@@ -1568,6 +1652,18 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        CommunitiesUpdateRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
             /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
@@ -1947,6 +2043,18 @@ export interface components {
             details?: unknown;
             request_id: string;
         };
+        GridTeamSetRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
         GridTeamSetUnauthorized: {
             /**
              * @description Stable and machine-readable.
@@ -2044,6 +2152,18 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        GridsCreateRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
             /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
@@ -2176,6 +2296,18 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        GridsImportRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
             /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
@@ -2326,6 +2458,18 @@ export interface components {
             details?: unknown;
             request_id: string;
         };
+        GridsUpdateRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
         GridsUpdateUnauthorized: {
             /**
              * @description Stable and machine-readable.
@@ -2469,6 +2613,18 @@ export interface components {
             details?: unknown;
             request_id: string;
         };
+        MeBindPhoneRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
         MeBindPhoneTooManyRequests: {
             /**
              * @description Stable and machine-readable.
@@ -2601,6 +2757,18 @@ export interface components {
             details?: unknown;
             request_id: string;
         };
+        MeInvitationsAcceptRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
         MeInvitationsAcceptUnauthorized: {
             /**
              * @description Stable and machine-readable.
@@ -2673,6 +2841,18 @@ export interface components {
             details?: unknown;
             request_id: string;
         };
+        MeInvitationsDeclineRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
         MeInvitationsDeclineUnauthorized: {
             /**
              * @description Stable and machine-readable.
@@ -2733,6 +2913,18 @@ export interface components {
             details?: unknown;
             request_id: string;
         };
+        MeSetResidenceRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
         MeSetResidenceUnauthorized: {
             /**
              * @description Stable and machine-readable.
@@ -2775,6 +2967,18 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MeUpdateRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
             /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
@@ -2922,6 +3126,18 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        PartyBranchesCreateRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
             /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
@@ -3349,6 +3565,18 @@ export interface components {
             details?: unknown;
             request_id: string;
         };
+        RoleGrantsCreateRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
         RoleGrantsCreateUnauthorized: {
             /**
              * @description Stable and machine-readable.
@@ -3733,6 +3961,18 @@ export interface components {
             details?: unknown;
             request_id: string;
         };
+        SubdistrictsCreateRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
         SubdistrictsCreateUnauthorized: {
             /**
              * @description Stable and machine-readable.
@@ -3913,6 +4153,18 @@ export interface components {
             details?: unknown;
             request_id: string;
         };
+        SubdistrictsUpdateRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
         SubdistrictsUpdateUnauthorized: {
             /**
              * @description Stable and machine-readable.
@@ -3967,6 +4219,18 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        WsConnectTooManyRequests: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "too_many_connections";
             /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
@@ -4081,6 +4345,17 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["WsConnectUnauthorized"];
                 };
             };
+            /** @description Rate limited: wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["WsConnectTooManyRequests"];
+                };
+            };
             /** @description A bug or a misconfiguration; the request id finds it in the logs. */
             500: {
                 headers: {
@@ -4138,6 +4413,15 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["AuthWechatLoginForbidden"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["AuthWechatLoginRequestTimeout"];
                 };
             };
             /** @description The body is over the limit (4 MiB). */
@@ -4219,6 +4503,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["AuthDevLoginNotFound"];
                 };
             };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["AuthDevLoginRequestTimeout"];
+                };
+            };
             /** @description The body is over the limit (4 MiB). */
             413: {
                 headers: {
@@ -4287,6 +4580,15 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["AuthRefreshUnauthorized"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["AuthRefreshRequestTimeout"];
                 };
             };
             /** @description The body is over the limit (4 MiB). */
@@ -4378,6 +4680,15 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["AuthLogoutUnauthorized"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["AuthLogoutRequestTimeout"];
                 };
             };
             /** @description The body is over the limit (4 MiB). */
@@ -4476,6 +4787,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["MeUpdateUnauthorized"];
                 };
             };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeUpdateRequestTimeout"];
+                };
+            };
             /** @description The body is over the limit (4 MiB). */
             413: {
                 headers: {
@@ -4542,6 +4862,15 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["MeBindPhoneForbidden"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeBindPhoneRequestTimeout"];
                 };
             };
             /** @description The body is over the limit (4 MiB). */
@@ -4641,6 +4970,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["MeSetResidenceNotFound"];
                 };
             };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeSetResidenceRequestTimeout"];
+                };
+            };
             /** @description The body is over the limit (4 MiB). */
             413: {
                 headers: {
@@ -4706,6 +5044,15 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["MeInvitationsAcceptNotFound"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeInvitationsAcceptRequestTimeout"];
                 };
             };
             /** @description Conflicts with the current state. */
@@ -4780,6 +5127,15 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["MeInvitationsDeclineNotFound"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeInvitationsDeclineRequestTimeout"];
                 };
             };
             /** @description Conflicts with the current state. */
@@ -4933,6 +5289,15 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["RoleGrantsCreateNotFound"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RoleGrantsCreateRequestTimeout"];
                 };
             };
             /** @description Conflicts with the current state. */
@@ -5200,6 +5565,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["SubdistrictsCreateForbidden"];
                 };
             };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SubdistrictsCreateRequestTimeout"];
+                };
+            };
             /** @description Conflicts with the current state. */
             409: {
                 headers: {
@@ -5354,6 +5728,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["SubdistrictsUpdateNotFound"];
                 };
             };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SubdistrictsUpdateRequestTimeout"];
+                };
+            };
             /** @description Conflicts with the current state. */
             409: {
                 headers: {
@@ -5504,6 +5887,15 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["CommunitiesCreateNotFound"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["CommunitiesCreateRequestTimeout"];
                 };
             };
             /** @description Conflicts with the current state. */
@@ -5660,6 +6052,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["CommunitiesUpdateNotFound"];
                 };
             };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["CommunitiesUpdateRequestTimeout"];
+                };
+            };
             /** @description Conflicts with the current state. */
             409: {
                 headers: {
@@ -5811,6 +6212,15 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["GridsCreateNotFound"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["GridsCreateRequestTimeout"];
                 };
             };
             /** @description Conflicts with the current state. */
@@ -5967,6 +6377,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["GridsUpdateNotFound"];
                 };
             };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["GridsUpdateRequestTimeout"];
+                };
+            };
             /** @description Conflicts with the current state. */
             409: {
                 headers: {
@@ -6050,6 +6469,15 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["GridsImportForbidden"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["GridsImportRequestTimeout"];
                 };
             };
             /** @description Conflicts with the current state. */
@@ -6214,6 +6642,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["BuildingsCreateNotFound"];
                 };
             };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["BuildingsCreateRequestTimeout"];
+                };
+            };
             /** @description Conflicts with the current state. */
             409: {
                 headers: {
@@ -6368,6 +6805,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["BuildingsUpdateNotFound"];
                 };
             };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["BuildingsUpdateRequestTimeout"];
+                };
+            };
             /** @description Conflicts with the current state. */
             409: {
                 headers: {
@@ -6511,6 +6957,15 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["GridTeamSetNotFound"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["GridTeamSetRequestTimeout"];
                 };
             };
             /** @description The body is over the limit (4 MiB). */
@@ -6664,6 +7119,15 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["PartyBranchesCreateNotFound"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PartyBranchesCreateRequestTimeout"];
                 };
             };
             /** @description Conflicts with the current state. */

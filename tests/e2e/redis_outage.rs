@@ -173,3 +173,27 @@ async fn logins_keep_working_while_redis_hangs() {
     redis.signal("-CONT");
     wait_until_ready(&app).await;
 }
+
+/// The WeChat access token lives in Redis: while Redis is away it is cached in process, so a
+/// WeChat-backed call still answers.
+#[tokio::test]
+async fn a_wechat_backed_call_answers_while_redis_is_down() {
+    let Some((redis, app)) = app_with_own_redis().await else {
+        return;
+    };
+    let me = app.resident().await;
+    redis.signal("-STOP");
+    for (i, phone) in ["13812345671", "13812345672"].into_iter().enumerate() {
+        let code = format!("phone-{i}");
+        app.wechat.accept_phone(&code, phone);
+        let reply = tokio::time::timeout(
+            GUARD,
+            app.post("/api/v1/me/phone", &me.token, serde_json::json!({ "code": code })),
+        )
+        .await
+        .expect("POST /me/phone hung while Redis was frozen");
+        assert_eq!(reply.status, 200, "{reply:?}");
+    }
+    redis.signal("-CONT");
+    wait_until_ready(&app).await;
+}

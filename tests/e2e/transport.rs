@@ -282,3 +282,177 @@ async fn client_errors_are_logged_at_info_not_error() {
     let errors: Vec<&str> = text.lines().filter(|l| l.contains("ERROR")).collect();
     assert!(errors.is_empty(), "{errors:#?}");
 }
+
+/// An upgrade that the server refuses: its HTTP status and error code.
+async fn refused_upgrade(app: &TestApp, token: &str) -> (u16, String) {
+    use tokio_tungstenite::tungstenite::Error;
+    match tokio_tungstenite::connect_async(websocket_request(app, token)).await {
+        Err(Error::Http(response)) => {
+            let body: serde_json::Value =
+                serde_json::from_slice(response.body().as_deref().unwrap_or_default()).unwrap();
+            (
+                response.status().as_u16(),
+                body["code"].as_str().unwrap().to_owned(),
+            )
+        }
+        other => panic!("the upgrade was not refused: {:?}", other.map(|_| ())),
+    }
+}
+
+#[tokio::test]
+async fn one_user_cannot_hold_every_websocket() {
+    let app = spawn_app_with(|s| s.limits.max_connections = 16).await;
+    let (greedy, other) = (app.resident().await, app.resident().await);
+    let mut held = Vec::new();
+    for _ in 0..5 {
+        held.push(app.websocket(&greedy.token).await);
+    }
+    assert_eq!(
+        refused_upgrade(&app, &greedy.token).await,
+        (429, "too_many_connections".to_owned())
+    );
+    let _others = app.websocket(&other.token).await;
+    // A closed socket gives its place back.
+    let mut closed = held.pop().unwrap();
+    closed.close(None).await.unwrap();
+    while closed.next().await.is_some() {}
+    let reopened = tokio::time::timeout(GUARD, async {
+        loop {
+            if let Ok(Ok((socket, _))) = tokio::time::timeout(Duration::from_secs(1), async {
+                tokio_tungstenite::connect_async(websocket_request(&app, &greedy.token)).await
+            })
+            .await
+            {
+                return socket;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await;
+    assert!(reopened.is_ok(), "a sixth after one closed");
+}
+
+#[tokio::test]
+async fn websockets_leave_a_quarter_of_the_connections_to_http() {
+    // 8 connections: WebSockets may hold 6, whoever opens them (the test's HTTP client
+    // keeps one more open).
+    let app = spawn_app_with(|s| s.limits.max_connections = 8).await;
+    let mut users = Vec::new();
+    for _ in 0..4 {
+        users.push(app.resident().await);
+    }
+    let mut held = Vec::new();
+    for user in &users[..3] {
+        for _ in 0..2 {
+            held.push(app.websocket(&user.token).await);
+        }
+    }
+    assert_eq!(
+        refused_upgrade(&app, &users[3].token).await.1,
+        "too_many_connections"
+    );
+    assert_eq!(app.request(Method::GET, "/healthz", None, None).await.status, 200);
+}
+
+fn websocket_request(
+    app: &TestApp,
+    token: &str,
+) -> tokio_tungstenite::tungstenite::handshake::client::Request {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = format!("ws://{}/api/v1/ws", app.addr)
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("authorization", format!("Bearer {token}").parse().unwrap());
+    request
+}
+
+#[tokio::test]
+async fn a_body_trickled_a_byte_at_a_time_gets_408() {
+    let app = spawn_app_with(|s| {
+        s.limits.body_read_timeout_seconds = 1;
+        s.limits.idle_timeout_seconds = 5;
+    })
+    .await;
+    let user = app.resident().await;
+    let (mut read, mut write) = TcpStream::connect(app.addr).await.unwrap().into_split();
+    let head = format!(
+        "PATCH /api/v1/me HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {}\r\n\
+         content-type: application/json\r\ncontent-length: 100\r\n\r\n",
+        user.token
+    );
+    write.write_all(head.as_bytes()).await.unwrap();
+    // A byte every 200 ms: never idle, and the whole body would take 20 s.
+    let trickle = tokio::spawn(async move {
+        for _ in 0..100 {
+            if write.write_all(b" ").await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
+    let mut received = Vec::new();
+    let mut buffer = [0u8; 4096];
+    let answered = tokio::time::timeout(Duration::from_secs(4), async {
+        loop {
+            match read.read(&mut buffer).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => received.extend_from_slice(&buffer[..n]),
+            }
+        }
+    })
+    .await;
+    trickle.abort();
+    assert!(answered.is_ok(), "the connection is still open after 4 s");
+    let text = String::from_utf8_lossy(&received);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("request_timeout"), "{text}");
+    // A body sent at once is unaffected.
+    let reply = app.patch("/api/v1/me", &user.token, json!({})).await;
+    assert_ne!(reply.status, 408);
+}
+
+#[tokio::test]
+async fn cleartext_http2_is_not_spoken() {
+    let app = spawn_app().await;
+    let mut h2c = TcpStream::connect(app.addr).await.unwrap();
+    // The HTTP/2 connection preface, then an empty SETTINGS frame.
+    h2c.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00")
+        .await
+        .unwrap();
+    let mut received = vec![0u8; 1024];
+    let n = tokio::time::timeout(GUARD, h2c.read(&mut received))
+        .await
+        .expect("the server answers or closes")
+        .unwrap_or(0);
+    received.truncate(n);
+    // An HTTP/2 server would answer with a SETTINGS frame (type 4 at byte 3).
+    assert!(
+        received.is_empty() || received.starts_with(b"HTTP/1.1 "),
+        "{received:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_overridden_post_is_counted_as_the_patch_it_is() {
+    let app = spawn_app().await;
+    let user = app.resident().await;
+    let reply = app
+        .http
+        .post(app.url("/api/v1/me"))
+        .bearer_auth(&user.token)
+        .header("x-http-method-override", "PATCH")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 200);
+    let text = metrics(&app).await;
+    let me: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("linli_http_requests_total{") && l.contains(r#"route="/api/v1/me""#))
+        .collect();
+    assert!(me.iter().any(|l| l.contains(r#"method="PATCH""#)), "{me:#?}");
+    assert!(!me.iter().any(|l| l.contains(r#"method="POST""#)), "{me:#?}");
+}

@@ -68,6 +68,9 @@ pub enum ApiError {
     /// Unknown, or not visible to you (`…_not_found`).
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
+    /// The body did not arrive in time (`request_timeout`).
+    #[oai(status = 408)]
+    RequestTimeout(Json<ErrorBody>),
     /// Conflicts with the current state (`name_taken`, `grid_already_in_branch`…).
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
@@ -108,6 +111,7 @@ impl ApiError {
             401 => Self::Unauthorized(body),
             403 => Self::Forbidden(body),
             404 => Self::NotFound(body),
+            408 => Self::RequestTimeout(body),
             409 => Self::Conflict(body),
             413 => Self::PayloadTooLarge(body),
             422 => Self::Unprocessable(body),
@@ -128,6 +132,7 @@ impl ApiError {
             | Self::Unauthorized(b)
             | Self::Forbidden(b)
             | Self::NotFound(b)
+            | Self::RequestTimeout(b)
             | Self::Conflict(b)
             | Self::PayloadTooLarge(b)
             | Self::Unprocessable(b)

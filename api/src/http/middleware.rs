@@ -41,7 +41,8 @@ pub async fn observe<E: Endpoint>(next: Arc<E>, req: Request, state: AppState) -
     let request_id = request_id_of(&req);
     let locale = Locale::from_accept_language(req.header(header::ACCEPT_LANGUAGE));
     // A fixed set, so a client cannot mint log fields or metric series with made-up methods.
-    let method = crate::metrics::method_label(req.method());
+    // The method served, so an overridden POST counts as the PATCH it is.
+    let method = crate::metrics::method_label(super::method_override::effective_method(&req));
     let started = Instant::now();
     let span = tracing::info_span!("request", %method, route = tracing::field::Empty, %request_id);
     let result = REQUEST_ID
@@ -122,20 +123,41 @@ pub fn error_response(error: poem::Error) -> Response {
     response
 }
 
-/// Refuses bodies over `limit` bytes, whether or not the client declared a length.
-pub async fn limit_body<E: Endpoint>(next: Arc<E>, mut req: Request, limit: usize) -> poem::Result<Response> {
+/// Refuses bodies over `limit` bytes, whether or not the client declared a length, and
+/// bodies that take longer than `deadline` to arrive: a body trickled a byte at a time keeps
+/// the connection busy, so the idle timeout alone would never close it.
+pub async fn limit_body<E: Endpoint>(
+    next: Arc<E>,
+    mut req: Request,
+    limit: usize,
+    deadline: Duration,
+) -> poem::Result<Response> {
     if matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH) {
-        match req.take_body().into_bytes_limit(limit).await {
-            Ok(bytes) => req.set_body(bytes),
-            Err(poem::error::ReadBodyError::PayloadTooLarge) => {
+        let read = tokio::time::timeout(deadline, req.take_body().into_bytes_limit(limit)).await;
+        match read {
+            Ok(Ok(bytes)) => req.set_body(bytes),
+            Ok(Err(poem::error::ReadBodyError::PayloadTooLarge)) => {
                 return Ok(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
                     .with_details(serde_json::json!({ "max_bytes": limit }))
                     .into_response());
             }
-            Err(e) => {
+            Ok(Err(e)) => {
                 return Ok(ApiError::new(StatusCode::BAD_REQUEST, "malformed_request")
                     .with_details(serde_json::json!({ "reason": e.to_string() }))
                     .into_response());
+            }
+            Err(_) => {
+                // The rest of the body may still be coming: close rather than read it.
+                let mut response = ApiError::with_params(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "request_timeout",
+                    &[("seconds", deadline.as_secs().to_string())],
+                )
+                .into_response();
+                response
+                    .headers_mut()
+                    .insert(poem::http::header::CONNECTION, HeaderValue::from_static("close"));
+                return Ok(response);
             }
         }
     }

@@ -32,6 +32,8 @@ pub struct Inner {
     /// Whether to read the client address from `X-Forwarded-For` (behind a load balancer).
     pub behind_proxy: bool,
     pub metrics: Arc<Metrics>,
+    /// Open WebSockets, per user and in all.
+    pub ws_slots: crate::ws::WsSlots,
     /// Operation id → the spec's path template, for metrics and logs.
     pub route_templates: Arc<HashMap<String, String>>,
     /// Cancelled on shutdown: WebSockets close with a close frame, background jobs stop.

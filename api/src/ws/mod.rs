@@ -9,6 +9,9 @@
 
 pub mod docs;
 mod limits;
+mod slots;
+
+pub use slots::{WsSlot, WsSlots, total_for as ws_total_for};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -64,12 +67,18 @@ pub async fn connect(
         Ok(actor) => actor,
         Err(e) => return e.into_response(),
     };
+    // Held by the session until it ends: one user cannot take every connection slot.
+    let Some(slot) = state.ws_slots.take(actor.user_id()) else {
+        return crate::http::contract::with_retry_after(
+            ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_connections").into_response(),
+        );
+    };
     let state = state.clone();
     // The upgrade request's language (wx.connectSocket sends `Accept-Language` among its
     // `header`s) words the session's error frames.
     let locale = Locale::current();
     ws.config(limits::config(&state.transport))
-        .on_upgrade(move |socket| Session::new(state, actor, locale).run(socket))
+        .on_upgrade(move |socket| Session::new(state, actor, locale, slot).run(socket))
         .into_response()
 }
 
@@ -88,6 +97,8 @@ struct Session {
     /// Stored topic → (the name the client used, the last position sent).
     subscriptions: HashMap<String, (String, i64)>,
     budget: limits::MessageBudget,
+    /// This socket's place in the caps, given back when the session ends.
+    _slot: WsSlot,
 }
 
 /// What a session does after handling something.
@@ -100,7 +111,7 @@ enum Next {
 }
 
 impl Session {
-    fn new(state: AppState, actor: Actor, locale: Locale) -> Self {
+    fn new(state: AppState, actor: Actor, locale: Locale, slot: WsSlot) -> Self {
         let budget = limits::MessageBudget::new(&state.transport);
         Self {
             state,
@@ -108,6 +119,7 @@ impl Session {
             locale,
             subscriptions: HashMap::new(),
             budget,
+            _slot: slot,
         }
     }
 
