@@ -10,6 +10,7 @@
 )]
 
 mod appointments;
+mod appointment_holes;
 mod auth;
 mod branches;
 mod config;

@@ -45,6 +45,7 @@ impl From<GridError> for ApiError {
                 "所列人员须先通过任命邀请（POST /role-grants）并接受后，才能加入网格队伍",
             )
             .with_details(json!({ "user_ids": users })),
+            GridError::SelfGrant => ApiError::new(StatusCode::FORBIDDEN, "self_grant", "不能给自己授予角色"),
             GridError::ImportRejected { errors, count } => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "import_rejected", message)
                     .with_details(json!({ "errors": errors, "error_count": count }))
