@@ -26,3 +26,49 @@ async fn an_admin_naming_himself_in_a_grid_team_is_refused_and_gains_nothing() {
         .collect();
     assert_eq!(roles, vec!["community_admin"]);
 }
+
+#[tokio::test]
+async fn team_changes_leave_a_grant_and_a_revocation_in_the_audit_trail() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let a = &world.a;
+    let path = format!("/api/v1/grids/{}/team", a.grids[0]);
+    let leader = a.resident.user_id;
+    let named = app
+        .put(
+            &path,
+            &a.admin.token,
+            json!({ "leader_id": leader, "worker_ids": [a.worker.user_id] }),
+        )
+        .await;
+    assert_eq!(named.status, 200, "{named:?}");
+    let other = app
+        .put(&path, &a.admin.token, json!({ "leader_id": a.worker.user_id }))
+        .await;
+    assert_eq!(other.status, 200, "{other:?}");
+    let trail = app
+        .get("/api/v1/role-grants/audit?limit=100", &a.admin.token)
+        .await;
+    assert_eq!(trail.status, 200);
+    let about_leader: Vec<(&str, &str, &serde_json::Value)> = trail.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["user_id"] == leader.to_string())
+        .map(|r| {
+            (
+                r["action"].as_str().unwrap(),
+                r["role"].as_str().unwrap(),
+                &r["actor_id"],
+            )
+        })
+        .collect();
+    let admin_id = json!(a.admin.user_id);
+    assert_eq!(
+        about_leader,
+        vec![
+            ("granted", "grid_leader", &admin_id),
+            ("revoked", "grid_leader", &admin_id)
+        ]
+    );
+}

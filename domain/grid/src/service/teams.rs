@@ -107,14 +107,19 @@ where
             .map_err(|e| GridError::Unknown(e.into()))?;
         let announced = grid.clone();
         self.grants
-            .replace_grants(&GridTeam::grant_set(&grid), grants, move |before, after| {
-                team_change_events(
-                    &announced,
-                    &GridTeam::from_grants(before),
-                    &GridTeam::from_grants(after),
-                    now,
-                )
-            })
+            .replace_grants(
+                Some(actor.user_id()),
+                &GridTeam::grant_set(&grid),
+                grants,
+                move |before, after| {
+                    team_change_events(
+                        &announced,
+                        &GridTeam::from_grants(before),
+                        &GridTeam::from_grants(after),
+                        now,
+                    )
+                },
+            )
             .await?;
         self.view_team(actor, grid.id, &team).await
     }
