@@ -72,3 +72,36 @@ async fn team_changes_leave_a_grant_and_a_revocation_in_the_audit_trail() {
         ]
     );
 }
+
+#[tokio::test]
+async fn ten_concurrent_identical_appointments_make_one_invitation() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let (a, boss) = (&world.a, &world.district_admin);
+    let body =
+        json!({ "user_id": boss.user_id, "role": "grid_worker", "scope": format!("grid:{}", a.grids[0]) });
+    let replies = futures_util::future::join_all(
+        (0..10).map(|_| app.post("/api/v1/role-grants", &a.admin.token, body.clone())),
+    )
+    .await;
+    let ids: Vec<String> = replies
+        .iter()
+        .map(|r| {
+            assert_eq!(r.status, 202, "{r:?}");
+            r.body["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
+    let me = app.get("/api/v1/me", &boss.token).await;
+    assert_eq!(me.body["invitations"].as_array().unwrap().len(), 1, "{me:?}");
+    let trail = app
+        .get("/api/v1/role-grants/audit?limit=100", &a.admin.token)
+        .await;
+    let invited = trail.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == "invited")
+        .count();
+    assert_eq!(invited, 1);
+}

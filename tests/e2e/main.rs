@@ -9,8 +9,8 @@
     clippy::panic
 )]
 
-mod appointments;
 mod appointment_holes;
+mod appointments;
 mod auth;
 mod branches;
 mod config;

@@ -212,12 +212,15 @@ pub trait RoleGrantRepository: Send + Sync + 'static {
 
 /// Invitations (appointments waiting for the appointee) and the audit trail of grants.
 pub trait AppointmentRepository: Send + Sync + 'static {
-    /// Stores the invitation with its audit row, in one transaction.
+    /// Stores the invitation with its audit row, in one transaction, and answers with it;
+    /// or, when an invitation of the same person to the same role and scope is already
+    /// pending (a concurrent duplicate), stores nothing and answers with that one. A pending
+    /// one past its expiry is marked expired first, so it never blocks a new invitation.
     fn insert_invitation(
         &self,
         invitation: &Invitation,
         audit: &AuditEntry,
-    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+    ) -> impl Future<Output = anyhow::Result<Invitation>> + Send;
 
     fn find_invitation(
         &self,

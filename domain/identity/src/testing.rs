@@ -409,11 +409,29 @@ impl RoleGrantRepository for InMemoryIdentity {
 }
 
 impl AppointmentRepository for InMemoryIdentity {
-    async fn insert_invitation(&self, invitation: &Invitation, audit: &AuditEntry) -> anyhow::Result<()> {
+    async fn insert_invitation(
+        &self,
+        invitation: &Invitation,
+        audit: &AuditEntry,
+    ) -> anyhow::Result<Invitation> {
         let mut rows = lock(&self.0);
+        let same = |i: &Invitation| {
+            i.invitee == invitation.invitee
+                && i.role == invitation.role
+                && i.scope == invitation.scope
+                && i.status == InvitationStatus::Pending
+        };
+        for stale in rows.invitations.iter_mut().filter(|i| same(i)) {
+            if stale.expires_at <= invitation.created_at {
+                stale.status = InvitationStatus::Expired;
+            }
+        }
+        if let Some(waiting) = rows.invitations.iter().find(|i| same(i)) {
+            return Ok(waiting.clone());
+        }
         rows.invitations.push(invitation.clone());
         rows.audit.push(audit.clone());
-        Ok(())
+        Ok(invitation.clone())
     }
 
     async fn find_invitation(&self, id: InvitationId) -> anyhow::Result<Option<Invitation>> {

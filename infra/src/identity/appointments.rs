@@ -164,14 +164,53 @@ async fn answer(
 }
 
 impl AppointmentRepository for Database {
-    async fn insert_invitation(&self, invitation: &Invitation, audit: &AuditEntry) -> anyhow::Result<()> {
+    async fn insert_invitation(
+        &self,
+        invitation: &Invitation,
+        audit: &AuditEntry,
+    ) -> anyhow::Result<Invitation> {
+        let same = || {
+            invitation::Entity::find()
+                .filter(invitation::Column::InviteeId.eq(invitation.invitee.as_uuid()))
+                .filter(invitation::Column::Role.eq(invitation.role.as_str()))
+                .filter(invitation::Column::ScopeKey.eq(invitation.scope.to_string()))
+                .filter(invitation::Column::Status.eq(InvitationStatus::Pending.as_str()))
+        };
         let txn = self.begin_write().await?;
-        invitation::Entity::insert(invitation_row(invitation))
-            .exec_without_returning(&txn)
+        // A pending invitation past its expiry must not hold the one pending place.
+        invitation::Entity::update_many()
+            .col_expr(
+                invitation::Column::Status,
+                Expr::value(InvitationStatus::Expired.as_str()),
+            )
+            .filter(invitation::Column::InviteeId.eq(invitation.invitee.as_uuid()))
+            .filter(invitation::Column::Role.eq(invitation.role.as_str()))
+            .filter(invitation::Column::ScopeKey.eq(invitation.scope.to_string()))
+            .filter(invitation::Column::Status.eq(InvitationStatus::Pending.as_str()))
+            .filter(invitation::Column::ExpiresAt.lte(invitation.created_at))
+            .exec(&txn)
             .await?;
-        record_audit(&txn, audit).await?;
-        txn.commit().await?;
-        Ok(())
+        let inserted = invitation::Entity::insert(invitation_row(invitation))
+            .exec_without_returning(&txn)
+            .await;
+        match inserted {
+            Ok(_) => {
+                record_audit(&txn, audit).await?;
+                txn.commit().await?;
+                Ok(invitation.clone())
+            }
+            // The unique index `role_invitations_one_pending`: a concurrent identical request
+            // committed first; answer with its invitation.
+            Err(e) if is_unique_violation(&e) => {
+                txn.rollback().await?;
+                let waiting = same()
+                    .one(&self.conn)
+                    .await?
+                    .context("a pending invitation broke the unique index, then vanished")?;
+                to_invitation(&waiting)
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     async fn find_invitation(&self, id: InvitationId) -> anyhow::Result<Option<Invitation>> {

@@ -174,8 +174,8 @@ where
                     now,
                 )
                 .of_invitation(invitation.id);
-                self.repo.insert_invitation(&invitation, &audit).await?;
-                invitation
+                // A concurrent identical request may have won: storage answers with its invitation.
+                self.repo.insert_invitation(&invitation, &audit).await?
             }
         };
         Ok(InvitationView {
