@@ -449,14 +449,18 @@ impl AppointmentRepository for InMemoryIdentity {
             .collect())
     }
 
-    async fn accept_invitation(
+    async fn accept_invitation<F>(
         &self,
         id: InvitationId,
         grant: &RoleGrant,
         path: &ScopePath,
         event: &DomainEvent,
         audit: &AuditEntry,
-    ) -> Result<bool, GrantInsertError> {
+        appointer_may: F,
+    ) -> Result<bool, GrantInsertError>
+    where
+        F: FnOnce(&[RoleGrant]) -> bool + Send,
+    {
         let mut rows = lock(&self.0);
         // Guarded as `WHERE status = 'pending'`, and undone whole when the grant is refused.
         let Some(at) = rows

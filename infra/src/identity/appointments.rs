@@ -13,11 +13,11 @@ use linli_kernel::{
 };
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use super::entity::{role_grant, role_grant_audit as audit, role_invitation as invitation};
-use super::grants::grant_row;
+use super::grants::{grant_row, to_grant};
 use crate::db::query::{PathColumns, keyset_page, reach_condition};
 use crate::db::{Database, is_unique_violation, outbox};
 
@@ -235,17 +235,40 @@ impl AppointmentRepository for Database {
             .collect()
     }
 
-    async fn accept_invitation(
+    async fn accept_invitation<F>(
         &self,
         id: InvitationId,
         grant: &RoleGrant,
         path: &ScopePath,
         event: &DomainEvent,
         audit: &AuditEntry,
-    ) -> Result<bool, GrantInsertError> {
+        appointer_may: F,
+    ) -> Result<bool, GrantInsertError>
+    where
+        F: FnOnce(&[RoleGrant]) -> bool + Send,
+    {
         let write = async {
             let txn = self.begin_write().await?;
             if !answer(&txn, id, InvitationStatus::Accepted, audit.at).await? {
+                return Ok(false);
+            }
+            // The appointer's grants, read in this transaction and, on PostgreSQL, locked
+            // against a concurrent revocation until it ends (SQLite's write transactions take
+            // turns anyway): the right is checked and used at once.
+            let mut held = role_grant::Entity::find()
+                .filter(role_grant::Column::UserId.eq(grant.granted_by().map(|u| u.as_uuid())));
+            if self.backend() == sea_orm::DatabaseBackend::Postgres {
+                held = held.lock_shared();
+            }
+            let held = held
+                .all(&txn)
+                .await?
+                .iter()
+                .map(to_grant)
+                .collect::<anyhow::Result<Vec<_>>>()
+                .map_err(|e| sea_orm::DbErr::Custom(format!("{e:#}")))?;
+            if !appointer_may(&held) {
+                txn.rollback().await?;
                 return Ok(false);
             }
             role_grant::Entity::insert(grant_row(grant, path))
