@@ -173,9 +173,13 @@ impl UserRepository for InMemoryIdentity {
         if let Some(user) = rows.users.iter_mut().find(|u| u.id == id) {
             if let Some(nickname) = &update.nickname {
                 user.nickname = Some(nickname.clone());
+            } else if update.clear_nickname {
+                user.nickname = None;
             }
             if let Some(real_name) = &update.real_name {
                 user.real_name = Some(real_name.clone());
+            } else if update.clear_real_name {
+                user.real_name = None;
             }
             if let Some(phone) = &update.phone {
                 user.phone = Some(phone.clone());
@@ -470,6 +474,16 @@ impl AppointmentRepository for InMemoryIdentity {
         else {
             return Ok(false);
         };
+        let appointer = grant.granted_by();
+        let held: Vec<RoleGrant> = rows
+            .grants
+            .iter()
+            .filter(|p| Some(p.grant.user_id()) == appointer)
+            .map(|p| p.grant.clone())
+            .collect();
+        if !appointer_may(&held) {
+            return Ok(false);
+        }
         if rows.grants.iter().any(|p| same_holding(&p.grant, grant)) {
             return Err(GrantInsertError::Duplicate);
         }
