@@ -8,7 +8,7 @@ use tracing::instrument;
 use super::grants::{GrantService, GrantView, InvitationView, hidden_person};
 use crate::appointments::{AuditAction, AuditEntry, Invitation};
 use crate::events::IdentityEvent;
-use crate::ports::{AppointmentRepository, GrantInsertError, RoleGrantRepository, UserRepository};
+use crate::ports::{AppointmentRepository, RoleGrantRepository, UserRepository};
 use crate::{IdentityError, Resource};
 
 /// An audit row as one administrator may see it: who acted is named only to those who
@@ -88,8 +88,7 @@ where
         {
             Ok(true) => {}
             Ok(false) => return Err(IdentityError::InvitationVoid),
-            Err(GrantInsertError::Duplicate) => return Err(IdentityError::DuplicateGrant),
-            Err(GrantInsertError::Storage(e)) => return Err(e.into()),
+            Err(e) => return Err(e.into()),
         }
         let node = Some(place);
         let person = self.person(actor.user_id(), actor).await?;
