@@ -93,7 +93,7 @@ where
         let records = self.people.people(&named).await?;
         let covered: Vec<UserId> = records
             .iter()
-            .filter(|p| !p.view_for(actor).masked)
+            .filter(|p| p.is_covered_by(actor))
             .map(|p| p.id)
             .collect();
         let uncovered: Vec<UserId> = named.into_iter().filter(|id| !covered.contains(id)).collect();

@@ -126,7 +126,7 @@ where
             .people(&[user_id])
             .await?
             .first()
-            .is_some_and(|p| !p.view_for(actor).masked);
+            .is_some_and(|p| p.is_covered_by(actor));
         let now = self.clock.now();
         if !covered {
             return self
