@@ -15,7 +15,6 @@ use linli_infra::rate_limit::RateLimiter;
 use linli_infra::redis_guard::{self, RedisGuard};
 use linli_infra::wechat::{AccessTokenStore, WechatClient, WechatSettings};
 use linli_kernel::ports::SystemClock;
-use linli_kernel::{Role, Scope};
 use secrecy::SecretString;
 use tokio_util::sync::CancellationToken;
 
@@ -144,10 +143,8 @@ impl Application {
             auth: auth_settings(&settings),
             import_max_rows: settings.import_max_rows,
         });
-        let grants = grant_service(&db);
         for openid in settings.bootstrap_admin_openids() {
-            grants
-                .ensure_by_openid(&openid, Role::DistrictAdmin, Scope::District)
+            crate::console::bootstrap_admin(&db, &settings, &openid)
                 .await
                 .with_context(|| format!("making bootstrap admin {openid}"))?;
         }

@@ -21,7 +21,7 @@ pub fn check_demo_allowed(settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `linli admin grant`: grants the role, then writes who did it, from where, to the log (at
+/// `linli admin grant`: grants the role and writes who did it, from where, to the log (at
 /// WARN, so it stands out) and to the `console_audit` table. In every environment.
 pub async fn admin_grant(
     db: &Database,
@@ -30,18 +30,55 @@ pub async fn admin_grant(
     role: Role,
     scope: Scope,
 ) -> anyhow::Result<RoleGrant> {
-    let grant = grant_service(db)
-        .ensure_by_openid(openid, role, scope)
-        .await
-        .with_context(|| format!("granting {role} at {scope} to {openid}"))?;
-    let action = ConsoleAction {
+    console_grant(db, settings, "admin_grant", openid, role, scope).await
+}
+
+/// `LINLI_BOOTSTRAP_ADMINS` at startup: each is made a district admin as `linli admin grant`
+/// would, and audited the same way (on every start, since every start asserts the grant).
+pub async fn bootstrap_admin(db: &Database, settings: &Settings, openid: &str) -> anyhow::Result<RoleGrant> {
+    console_grant(
+        db,
+        settings,
+        "bootstrap_admin",
+        openid,
+        Role::DistrictAdmin,
+        Scope::District,
+    )
+    .await
+}
+
+async fn console_grant(
+    db: &Database,
+    settings: &Settings,
+    name: &str,
+    openid: &str,
+    role: Role,
+    scope: Scope,
+) -> anyhow::Result<RoleGrant> {
+    let what = format!("{role} at {scope} to openid {openid}");
+    let mut action = ConsoleAction {
         occurred_at: Utc::now(),
         operator: operator(),
         host: host(),
         environment: environment_name(settings.env).to_owned(),
-        action: "admin_grant".to_owned(),
-        detail: format!("{role} at {scope} to openid {openid} (grant {})", grant.id()),
+        action: name.to_owned(),
+        detail: format!("{what} (requested)"),
     };
+    // Recorded first, as intent: if the trail cannot be written nothing is granted, so no
+    // grant is ever left unrecorded. The row is completed with the outcome after.
+    let row = db
+        .record_console_action(&action)
+        .await
+        .context("recording the console action failed; nothing was granted")?;
+    let granted = grant_service(db).ensure_by_openid(openid, role, scope).await;
+    action.detail = match &granted {
+        Ok(grant) => format!("{what} (grant {})", grant.id()),
+        Err(e) => format!("{what} (failed: {e})"),
+    };
+    if let Err(e) = db.amend_console_action(row, &action.detail).await {
+        tracing::error!(error = %format!("{e:#}"), detail = %action.detail, "could not complete a console audit row");
+    }
+    let grant = granted.with_context(|| format!("granting {what}"))?;
     tracing::warn!(
         operator = %action.operator,
         host = %action.host,
@@ -53,9 +90,6 @@ pub async fn admin_grant(
         grant = %grant.id(),
         "console granted a role"
     );
-    db.record_console_action(&action)
-        .await
-        .context("the role was granted, but recording it in the console audit trail failed")?;
     Ok(grant)
 }
 

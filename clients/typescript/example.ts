@@ -90,6 +90,8 @@ function explain(error: ErrorOf<"grids_create">): string {
     case "token_expired":
     case "session_revoked":
       return "请重新登录";
+    case "request_timeout":
+      return "网络较慢，请重试";
     case "payload_too_large":
     case "method_override_not_allowed":
     case "idempotency_key_in_use":

@@ -185,7 +185,7 @@ export interface paths {
         head?: never;
         /**
          * Change your nickname or real name
-         * @description Absent fields stay as they are. Codes: `validation_failed`.
+         * @description Absent fields stay as they are; `null` erases one. Codes: `validation_failed`.
          *
          *     From `wx.request`, which cannot send PATCH: POST with `X-HTTP-Method-Override: PATCH`.
          */
@@ -556,7 +556,7 @@ export interface paths {
         get: operations["grid_team_get"];
         /**
          * Set a grid's team
-         * @description Codes: `grid_not_found`, `forbidden`, `building_outside_grid` (422), `invitation_required`
+         * @description Codes: `grid_not_found`, `forbidden`, `self_grant` (403: naming yourself), `building_outside_grid` (422), `invitation_required`
          *     (422), `validation_failed` (the leader listed as a worker, someone listed twice).
          */
         put: operations["grid_team_set"];
@@ -2000,7 +2000,7 @@ export interface components {
              * @description Stable and machine-readable.
              * @enum {string}
              */
-            code: "forbidden";
+            code: "forbidden" | "self_grant";
             /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
@@ -3406,9 +3406,10 @@ export interface components {
         };
         /** ProfilePatch */
         ProfilePatch: {
-            nickname?: string | null;
-            /** @description Your legal name, needed for dual reporting. */
-            real_name?: string | null;
+            /** @description Absent: unchanged; `null`: erased. */
+            nickname?: string;
+            /** @description Your legal name, needed for dual reporting. Absent: unchanged; `null`: erased. */
+            real_name?: string;
         };
         /** ProfileUpdatedData */
         ProfileUpdatedData: {

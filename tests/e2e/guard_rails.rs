@@ -134,3 +134,25 @@ async fn people_to_invite_are_named_by_plain_ids() {
     assert_eq!(reply.body["details"]["user_ids"], serde_json::json!([stranger]));
     assert!(!reply.text().contains("UserId("), "{reply:?}");
 }
+
+#[tokio::test]
+async fn a_bootstrap_admin_is_logged_at_warn_and_kept_in_the_console_audit_trail() {
+    let logs = capture_logs();
+    let app = linli_tests::spawn_app_with(|s| s.bootstrap_admins = "boot-audited".to_owned()).await;
+    let trail = app.state.db.console_actions().await.unwrap();
+    assert_eq!(trail.len(), 1, "{trail:?}");
+    let entry = &trail[0];
+    assert_eq!(entry.action, "bootstrap_admin");
+    assert!(entry.detail.contains("boot-audited"), "{entry:?}");
+    assert!(entry.detail.contains("district_admin"), "{entry:?}");
+    assert!(
+        entry.detail.contains("(grant "),
+        "completed after the grant: {entry:?}"
+    );
+    let logged = logs.text();
+    let line = logged
+        .lines()
+        .find(|l| l.contains("console granted a role"))
+        .unwrap_or_else(|| panic!("no log line: {logged}"));
+    assert!(line.contains("WARN") && line.contains("boot-audited"), "{line}");
+}

@@ -9,6 +9,7 @@
     clippy::panic
 )]
 
+mod appointment_holes;
 mod appointments;
 mod auth;
 mod branches;

@@ -24,6 +24,29 @@ async fn a_user_sets_nickname_and_real_name_and_sees_them_whole() {
 }
 
 #[tokio::test]
+async fn null_erases_a_field_and_an_absent_one_stays() {
+    let app = spawn_app().await;
+    let me = app.resident().await;
+    let set = json!({ "nickname": "老王", "real_name": "王建国" });
+    assert_eq!(app.patch("/api/v1/me", &me.token, set).await.status, 200);
+    let erased = app
+        .patch("/api/v1/me", &me.token, json!({ "nickname": null }))
+        .await;
+    assert_eq!(erased.status, 200, "{erased:?}");
+    assert_eq!(
+        (&erased.body["nickname"], &erased.body["real_name"]),
+        (&json!(null), &json!("王建国"))
+    );
+    app.patch("/api/v1/me", &me.token, json!({ "real_name": null }))
+        .await;
+    let now = app.get("/api/v1/me", &me.token).await;
+    assert_eq!(
+        (&now.body["nickname"], &now.body["real_name"]),
+        (&json!(null), &json!(null))
+    );
+}
+
+#[tokio::test]
 async fn a_phone_code_binds_the_number_wechat_gives() {
     let app = spawn_app().await;
     let me = app.resident().await;

@@ -35,6 +35,9 @@ pub enum GridError {
     /// named in a team; they must accept an appointment first.
     #[error("these people must first accept an appointment: {}", plain_ids(.0))]
     InvitationRequired(Vec<UserId>),
+    /// The actor named himself in a team: no one grants themselves a role.
+    #[error("you cannot grant yourself a role")]
+    SelfGrant,
     /// `errors` holds the first [`crate::import::MAX_REPORTED_ERRORS`] by line; `count` all.
     #[error("the file has {count} errors; nothing was imported")]
     ImportRejected { errors: Vec<RowError>, count: usize },

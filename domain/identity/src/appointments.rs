@@ -12,6 +12,9 @@ pub enum InvitationStatus {
     Pending,
     Accepted,
     Declined,
+    /// Left unanswered past its expiry and superseded by a new invitation for the same role
+    /// and scope (only one may be pending at a time).
+    Expired,
 }
 
 impl InvitationStatus {
@@ -20,11 +23,12 @@ impl InvitationStatus {
             Self::Pending => "pending",
             Self::Accepted => "accepted",
             Self::Declined => "declined",
+            Self::Expired => "expired",
         }
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Pending, Self::Accepted, Self::Declined]
+        [Self::Pending, Self::Accepted, Self::Declined, Self::Expired]
             .into_iter()
             .find(|s| s.as_str() == raw)
     }

@@ -71,3 +71,12 @@ pub enum IdentityError {
     #[error(transparent)]
     Unknown(#[from] anyhow::Error),
 }
+
+impl From<crate::ports::GrantInsertError> for IdentityError {
+    fn from(error: crate::ports::GrantInsertError) -> Self {
+        match error {
+            crate::ports::GrantInsertError::Duplicate => IdentityError::DuplicateGrant,
+            crate::ports::GrantInsertError::Storage(e) => e.into(),
+        }
+    }
+}

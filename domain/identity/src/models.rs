@@ -138,6 +138,10 @@ pub struct User {
 pub struct UserUpdate {
     pub nickname: Option<Nickname>,
     pub real_name: Option<RealName>,
+    /// Erase the nickname (when `nickname` is `None`).
+    pub clear_nickname: bool,
+    /// Erase the real name (when `real_name` is `None`).
+    pub clear_real_name: bool,
     pub phone: Option<PhoneNumber>,
     pub residence: Option<Residence>,
 }

@@ -212,12 +212,15 @@ pub trait RoleGrantRepository: Send + Sync + 'static {
 
 /// Invitations (appointments waiting for the appointee) and the audit trail of grants.
 pub trait AppointmentRepository: Send + Sync + 'static {
-    /// Stores the invitation with its audit row, in one transaction.
+    /// Stores the invitation with its audit row, in one transaction, and answers with it;
+    /// or, when an invitation of the same person to the same role and scope is already
+    /// pending (a concurrent duplicate), stores nothing and answers with that one. A pending
+    /// one past its expiry is marked expired first, so it never blocks a new invitation.
     fn insert_invitation(
         &self,
         invitation: &Invitation,
         audit: &AuditEntry,
-    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+    ) -> impl Future<Output = anyhow::Result<Invitation>> + Send;
 
     fn find_invitation(
         &self,
@@ -232,16 +235,21 @@ pub trait AppointmentRepository: Send + Sync + 'static {
     ) -> impl Future<Output = anyhow::Result<Vec<Invitation>>> + Send;
 
     /// Marks a pending invitation accepted and stores the grant, its event and the audit
-    /// row, in one transaction. `Ok(false)` when the invitation was no longer pending (its
-    /// answer raced another one) and nothing was written.
-    fn accept_invitation(
+    /// row, in one transaction. `appointer_may` is given the appointer's grants as they
+    /// stand inside that transaction (held there until it ends, so a revocation cannot slip
+    /// between the check and the grant). `Ok(false)` when the invitation was no longer
+    /// pending (its answer raced another one) or `appointer_may` said no; nothing was written.
+    fn accept_invitation<F>(
         &self,
         id: InvitationId,
         grant: &RoleGrant,
         path: &ScopePath,
         event: &DomainEvent,
         audit: &AuditEntry,
-    ) -> impl Future<Output = Result<bool, GrantInsertError>> + Send;
+        appointer_may: F,
+    ) -> impl Future<Output = Result<bool, GrantInsertError>> + Send
+    where
+        F: FnOnce(&[RoleGrant]) -> bool + Send;
 
     /// Marks a pending invitation declined with the audit row; `false` when it was no
     /// longer pending.

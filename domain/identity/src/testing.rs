@@ -173,9 +173,13 @@ impl UserRepository for InMemoryIdentity {
         if let Some(user) = rows.users.iter_mut().find(|u| u.id == id) {
             if let Some(nickname) = &update.nickname {
                 user.nickname = Some(nickname.clone());
+            } else if update.clear_nickname {
+                user.nickname = None;
             }
             if let Some(real_name) = &update.real_name {
                 user.real_name = Some(real_name.clone());
+            } else if update.clear_real_name {
+                user.real_name = None;
             }
             if let Some(phone) = &update.phone {
                 user.phone = Some(phone.clone());
@@ -409,11 +413,29 @@ impl RoleGrantRepository for InMemoryIdentity {
 }
 
 impl AppointmentRepository for InMemoryIdentity {
-    async fn insert_invitation(&self, invitation: &Invitation, audit: &AuditEntry) -> anyhow::Result<()> {
+    async fn insert_invitation(
+        &self,
+        invitation: &Invitation,
+        audit: &AuditEntry,
+    ) -> anyhow::Result<Invitation> {
         let mut rows = lock(&self.0);
+        let same = |i: &Invitation| {
+            i.invitee == invitation.invitee
+                && i.role == invitation.role
+                && i.scope == invitation.scope
+                && i.status == InvitationStatus::Pending
+        };
+        for stale in rows.invitations.iter_mut().filter(|i| same(i)) {
+            if stale.expires_at <= invitation.created_at {
+                stale.status = InvitationStatus::Expired;
+            }
+        }
+        if let Some(waiting) = rows.invitations.iter().find(|i| same(i)) {
+            return Ok(waiting.clone());
+        }
         rows.invitations.push(invitation.clone());
         rows.audit.push(audit.clone());
-        Ok(())
+        Ok(invitation.clone())
     }
 
     async fn find_invitation(&self, id: InvitationId) -> anyhow::Result<Option<Invitation>> {
@@ -431,14 +453,18 @@ impl AppointmentRepository for InMemoryIdentity {
             .collect())
     }
 
-    async fn accept_invitation(
+    async fn accept_invitation<F>(
         &self,
         id: InvitationId,
         grant: &RoleGrant,
         path: &ScopePath,
         event: &DomainEvent,
         audit: &AuditEntry,
-    ) -> Result<bool, GrantInsertError> {
+        appointer_may: F,
+    ) -> Result<bool, GrantInsertError>
+    where
+        F: FnOnce(&[RoleGrant]) -> bool + Send,
+    {
         let mut rows = lock(&self.0);
         // Guarded as `WHERE status = 'pending'`, and undone whole when the grant is refused.
         let Some(at) = rows
@@ -448,6 +474,16 @@ impl AppointmentRepository for InMemoryIdentity {
         else {
             return Ok(false);
         };
+        let appointer = grant.granted_by();
+        let held: Vec<RoleGrant> = rows
+            .grants
+            .iter()
+            .filter(|p| Some(p.grant.user_id()) == appointer)
+            .map(|p| p.grant.clone())
+            .collect();
+        if !appointer_may(&held) {
+            return Ok(false);
+        }
         if rows.grants.iter().any(|p| same_holding(&p.grant, grant)) {
             return Err(GrantInsertError::Duplicate);
         }

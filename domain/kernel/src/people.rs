@@ -28,12 +28,17 @@ pub struct PersonView {
 }
 
 impl PersonRecord {
+    /// Whether the actor's scope covers this person (lives or holds a role where the actor
+    /// sees personal data). Not true of oneself as such: one's own record is shown whole
+    /// (`view_for`), but covering oneself is no ground to appoint oneself.
+    pub fn is_covered_by(&self, actor: &Actor) -> bool {
+        self.places
+            .iter()
+            .any(|place| actor.can(Permission::ViewPersonalData, place))
+    }
+
     pub fn view_for(&self, viewer: &Actor) -> PersonView {
-        let whole = viewer.user_id() == self.id
-            || self
-                .places
-                .iter()
-                .any(|place| viewer.can(Permission::ViewPersonalData, place));
+        let whole = viewer.user_id() == self.id || self.is_covered_by(viewer);
         PersonView {
             id: self.id,
             nickname: self.nickname.clone(),

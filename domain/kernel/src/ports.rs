@@ -154,12 +154,14 @@ pub trait GrantStore: Send + Sync + 'static {
     /// replacements of the same set: grants in both keep their ids, the others are revoked
     /// or granted. `events` is given the set as it stood inside that transaction and the
     /// set as it stands after, and its events are stored with the change, so what they say
-    /// is never stale.
+    /// is never stale. Each grant added or revoked leaves a row in the grant audit trail,
+    /// in the same transaction, naming `actor` (`None` for the console and demo seeding).
     ///
     /// # Errors
     /// Only when storage fails.
     fn replace_grants<F>(
         &self,
+        actor: Option<UserId>,
         set: &GrantSet,
         replacement: Vec<PlacedGrant>,
         events: F,

@@ -49,11 +49,21 @@ impl Clock for ManualClock {
     }
 }
 
-/// Grants in memory, with the events their changes recorded.
+/// One grant a replacement added or revoked, and who did it: what storage writes to the
+/// grant audit trail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditedChange {
+    pub actor: Option<UserId>,
+    pub granted: bool,
+    pub grant: RoleGrant,
+}
+
+/// Grants in memory, with the events their changes recorded and their audit trail.
 #[derive(Debug, Clone, Default)]
 pub struct InMemoryGrants {
     pub grants: Arc<Mutex<Vec<PlacedGrant>>>,
     pub events: Arc<Mutex<Vec<DomainEvent>>>,
+    pub audit: Arc<Mutex<Vec<AuditedChange>>>,
 }
 
 impl InMemoryGrants {
@@ -67,6 +77,10 @@ impl InMemoryGrants {
 
     pub fn recorded(&self) -> Vec<DomainEvent> {
         lock(&self.events).clone()
+    }
+
+    pub fn audited(&self) -> Vec<AuditedChange> {
+        lock(&self.audit).clone()
     }
 }
 
@@ -85,6 +99,7 @@ impl GrantStore for InMemoryGrants {
 
     async fn replace_grants<F>(
         &self,
+        actor: Option<UserId>,
         set: &GrantSet,
         replacement: Vec<PlacedGrant>,
         events: F,
@@ -111,6 +126,19 @@ impl GrantStore for InMemoryGrants {
             .filter(|p| set.contains(&p.grant, &p.path))
             .map(|p| p.grant.clone())
             .collect();
+        let mut audit = lock(&self.audit);
+        for (granted, grant) in before
+            .iter()
+            .filter(|b| !after.contains(b))
+            .map(|g| (false, g))
+            .chain(after.iter().filter(|a| !before.contains(a)).map(|g| (true, g)))
+        {
+            audit.push(AuditedChange {
+                actor,
+                granted,
+                grant: grant.clone(),
+            });
+        }
         lock(&self.events).extend(events(&before, &after));
         Ok(())
     }

@@ -13,11 +13,11 @@ use linli_kernel::{
 };
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use super::entity::{role_grant, role_grant_audit as audit, role_invitation as invitation};
-use super::grants::grant_row;
+use super::grants::{grant_row, to_grant};
 use crate::db::query::{PathColumns, keyset_page, reach_condition};
 use crate::db::{Database, is_unique_violation, outbox};
 
@@ -164,14 +164,53 @@ async fn answer(
 }
 
 impl AppointmentRepository for Database {
-    async fn insert_invitation(&self, invitation: &Invitation, audit: &AuditEntry) -> anyhow::Result<()> {
+    async fn insert_invitation(
+        &self,
+        invitation: &Invitation,
+        audit: &AuditEntry,
+    ) -> anyhow::Result<Invitation> {
+        let same = || {
+            invitation::Entity::find()
+                .filter(invitation::Column::InviteeId.eq(invitation.invitee.as_uuid()))
+                .filter(invitation::Column::Role.eq(invitation.role.as_str()))
+                .filter(invitation::Column::ScopeKey.eq(invitation.scope.to_string()))
+                .filter(invitation::Column::Status.eq(InvitationStatus::Pending.as_str()))
+        };
         let txn = self.begin_write().await?;
-        invitation::Entity::insert(invitation_row(invitation))
-            .exec_without_returning(&txn)
+        // A pending invitation past its expiry must not hold the one pending place.
+        invitation::Entity::update_many()
+            .col_expr(
+                invitation::Column::Status,
+                Expr::value(InvitationStatus::Expired.as_str()),
+            )
+            .filter(invitation::Column::InviteeId.eq(invitation.invitee.as_uuid()))
+            .filter(invitation::Column::Role.eq(invitation.role.as_str()))
+            .filter(invitation::Column::ScopeKey.eq(invitation.scope.to_string()))
+            .filter(invitation::Column::Status.eq(InvitationStatus::Pending.as_str()))
+            .filter(invitation::Column::ExpiresAt.lte(invitation.created_at))
+            .exec(&txn)
             .await?;
-        record_audit(&txn, audit).await?;
-        txn.commit().await?;
-        Ok(())
+        let inserted = invitation::Entity::insert(invitation_row(invitation))
+            .exec_without_returning(&txn)
+            .await;
+        match inserted {
+            Ok(_) => {
+                record_audit(&txn, audit).await?;
+                txn.commit().await?;
+                Ok(invitation.clone())
+            }
+            // The unique index `role_invitations_one_pending`: a concurrent identical request
+            // committed first; answer with its invitation.
+            Err(e) if is_unique_violation(&e) => {
+                txn.rollback().await?;
+                let waiting = same()
+                    .one(&self.conn)
+                    .await?
+                    .context("a pending invitation broke the unique index, then vanished")?;
+                to_invitation(&waiting)
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     async fn find_invitation(&self, id: InvitationId) -> anyhow::Result<Option<Invitation>> {
@@ -196,17 +235,40 @@ impl AppointmentRepository for Database {
             .collect()
     }
 
-    async fn accept_invitation(
+    async fn accept_invitation<F>(
         &self,
         id: InvitationId,
         grant: &RoleGrant,
         path: &ScopePath,
         event: &DomainEvent,
         audit: &AuditEntry,
-    ) -> Result<bool, GrantInsertError> {
+        appointer_may: F,
+    ) -> Result<bool, GrantInsertError>
+    where
+        F: FnOnce(&[RoleGrant]) -> bool + Send,
+    {
         let write = async {
             let txn = self.begin_write().await?;
             if !answer(&txn, id, InvitationStatus::Accepted, audit.at).await? {
+                return Ok(false);
+            }
+            // The appointer's grants, read in this transaction and, on PostgreSQL, locked
+            // against a concurrent revocation until it ends (SQLite's write transactions take
+            // turns anyway): the right is checked and used at once.
+            let mut held = role_grant::Entity::find()
+                .filter(role_grant::Column::UserId.eq(grant.granted_by().map(|u| u.as_uuid())));
+            if self.backend() == sea_orm::DatabaseBackend::Postgres {
+                held = held.lock_shared();
+            }
+            let held = held
+                .all(&txn)
+                .await?
+                .iter()
+                .map(to_grant)
+                .collect::<anyhow::Result<Vec<_>>>()
+                .map_err(|e| sea_orm::DbErr::Custom(format!("{e:#}")))?;
+            if !appointer_may(&held) {
+                txn.rollback().await?;
                 return Ok(false);
             }
             role_grant::Entity::insert(grant_row(grant, path))

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{EntityTrait, QueryOrder};
+use sea_orm::{EntityTrait, QueryFilter, QueryOrder};
 
 use super::entity::console_audit;
 use crate::db::Database;
@@ -25,9 +25,11 @@ pub struct ConsoleAction {
 }
 
 impl Database {
-    pub async fn record_console_action(&self, action: &ConsoleAction) -> anyhow::Result<()> {
+    /// Records the action; answers with its row's id, for [`Database::amend_console_action`].
+    pub async fn record_console_action(&self, action: &ConsoleAction) -> anyhow::Result<uuid::Uuid> {
+        let id = uuid::Uuid::now_v7();
         console_audit::Entity::insert(console_audit::ActiveModel {
-            id: Set(uuid::Uuid::now_v7()),
+            id: Set(id),
             occurred_at: Set(action.occurred_at),
             operator: Set(action.operator.clone()),
             host: Set(action.host.clone()),
@@ -37,6 +39,19 @@ impl Database {
         })
         .exec_without_returning(&self.conn)
         .await?;
+        Ok(id)
+    }
+
+    /// Completes the detail of an action recorded first as intent (with what it made).
+    pub async fn amend_console_action(&self, id: uuid::Uuid, detail: &str) -> anyhow::Result<()> {
+        console_audit::Entity::update_many()
+            .col_expr(
+                console_audit::Column::Detail,
+                sea_orm::sea_query::Expr::value(detail),
+            )
+            .filter(sea_orm::ColumnTrait::eq(&console_audit::Column::Id, id))
+            .exec(&self.conn)
+            .await?;
         Ok(())
     }
 

@@ -2,7 +2,7 @@
 //! indexed filter.
 
 use anyhow::Context;
-use linli_identity::appointments::AuditEntry;
+use linli_identity::appointments::{AuditAction, AuditEntry};
 use linli_identity::ports::{GrantFilter, GrantInsertError, RoleGrantRepository};
 use linli_kernel::ports::GrantStore;
 use linli_kernel::{
@@ -218,6 +218,7 @@ impl GrantStore for Database {
 
     async fn replace_grants<F>(
         &self,
+        actor: Option<UserId>,
         set: &GrantSet,
         replacement: Vec<PlacedGrant>,
         events: F,
@@ -237,14 +238,12 @@ impl GrantStore for Database {
             ))
             .await?;
         }
-        let before: Vec<RoleGrant> = role_grant::Entity::find()
+        let rows = role_grant::Entity::find()
             .filter(set_condition(set))
             .order_by_asc(role_grant::Column::Id)
             .all(&txn)
-            .await?
-            .iter()
-            .map(to_grant)
-            .collect::<anyhow::Result<_>>()?;
+            .await?;
+        let before: Vec<RoleGrant> = rows.iter().map(to_grant).collect::<anyhow::Result<_>>()?;
         let revoked: Vec<uuid::Uuid> = before
             .iter()
             .filter(|b| !replacement.iter().any(|r| same_holding(&r.grant, b)))
@@ -261,6 +260,7 @@ impl GrantStore for Database {
                 .await?;
         }
         insert_grants(&txn, &granted).await?;
+        audit_replacement(&txn, actor, &rows, &before, &revoked, &granted).await?;
         let after: Vec<RoleGrant> = before
             .iter()
             .filter(|b| !revoked.contains(&b.id().as_uuid()))
@@ -280,4 +280,30 @@ impl GrantStore for Database {
         self.actors.changed(&touched).await;
         Ok(())
     }
+}
+
+/// One audit row per grant a replacement revoked or added, in its transaction, so a team
+/// change leaves the same trail as `POST`/`DELETE /role-grants`.
+async fn audit_replacement(
+    txn: &impl ConnectionTrait,
+    actor: Option<UserId>,
+    rows: &[role_grant::Model],
+    before: &[RoleGrant],
+    revoked: &[uuid::Uuid],
+    granted: &[PlacedGrant],
+) -> anyhow::Result<()> {
+    let now = chrono::Utc::now();
+    let gone = rows
+        .iter()
+        .zip(before)
+        .filter(|(row, _)| revoked.contains(&row.id));
+    let entries = gone
+        .map(|(row, grant)| (AuditAction::Revoked, grant, path_of(row)))
+        .chain(granted.iter().map(|p| (AuditAction::Granted, &p.grant, p.path)));
+    for (action, grant, path) in entries {
+        let placed = (grant.role(), grant.scope(), path);
+        let entry = AuditEntry::new(actor, action, placed, grant.user_id(), now).of_grant(grant.id());
+        record_audit(txn, &entry).await?;
+    }
+    Ok(())
 }

@@ -138,6 +138,13 @@ impl UserRepository for Database {
             .filter(user::Column::Id.eq(id.as_uuid()));
         if let Some(nickname) = &update.nickname {
             statement = statement.col_expr(user::Column::Nickname, Expr::value(nickname.as_str()));
+        } else if update.clear_nickname {
+            statement = statement.col_expr(user::Column::Nickname, Expr::value(Option::<String>::None));
+        }
+        if update.real_name.is_none() && update.clear_real_name {
+            for column in [user::Column::RealNameSealed, user::Column::ClearRealName] {
+                statement = statement.col_expr(column, Expr::value(Option::<String>::None));
+            }
         }
         // Sealed before the transaction: the keys are in memory, nothing here waits.
         let mut sealed = Vec::new();

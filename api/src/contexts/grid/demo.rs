@@ -404,14 +404,19 @@ async fn write_posts<G: GrantStore>(
         let replacement = team.to_grants(grid, None, now)?;
         let announced = grid.clone();
         grants
-            .replace_grants(&GridTeam::grant_set(grid), replacement, move |before, after| {
-                team_change_events(
-                    &announced,
-                    &GridTeam::from_grants(before),
-                    &GridTeam::from_grants(after),
-                    now,
-                )
-            })
+            .replace_grants(
+                None,
+                &GridTeam::grant_set(grid),
+                replacement,
+                move |before, after| {
+                    team_change_events(
+                        &announced,
+                        &GridTeam::from_grants(before),
+                        &GridTeam::from_grants(after),
+                        now,
+                    )
+                },
+            )
             .await?;
     }
     Ok(())
@@ -441,7 +446,9 @@ async fn add_at<G: GrantStore>(
         grant: RoleGrant::new(user, role, node, None, now)?,
         path,
     });
-    grants.replace_grants(&set, replacement, |_, _| Vec::new()).await
+    grants
+        .replace_grants(None, &set, replacement, |_, _| Vec::new())
+        .await
 }
 
 #[cfg(test)]

@@ -49,6 +49,7 @@ impl From<GridError> for ApiError {
                 &[("max_rows", max_rows.to_string())],
             )
             .with_details(json!({ "max_rows": max_rows })),
+            GridError::SelfGrant => ApiError::new(StatusCode::FORBIDDEN, "self_grant"),
             GridError::Unknown(e) => ApiError::internal(&e),
         }
     }

@@ -70,7 +70,7 @@ errors!(GridTeamGet: [Auth, Params] { 404: [grid_not_found] });
 
 errors!(GridTeamSet: [Auth, Params, Body] {
     400: [validation_failed],
-    403: [forbidden],
+    403: [forbidden, self_grant],
     404: [grid_not_found],
     422: [building_outside_grid, invitation_required],
 });
@@ -99,7 +99,7 @@ impl TeamsApi {
 
     /// Set a grid's team
     ///
-    /// Codes: `grid_not_found`, `forbidden`, `building_outside_grid` (422), `invitation_required`
+    /// Codes: `grid_not_found`, `forbidden`, `self_grant` (403: naming yourself), `building_outside_grid` (422), `invitation_required`
     /// (422), `validation_failed` (the leader listed as a worker, someone listed twice).
     #[oai(path = "/grids/:id/team", method = "put", operation_id = "grid_team_set")]
     async fn set_team(

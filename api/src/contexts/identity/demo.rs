@@ -27,6 +27,7 @@ impl DemoPeople for Registrar {
                 real_name: Some(RealName::parse(&who.name)?),
                 phone: Some(PhoneNumber::parse(&who.phone)?),
                 residence: None,
+                ..UserUpdate::default()
             };
             self.0.update_user(user.id, &update, now, &[]).await?;
             Ok(user.id)

@@ -2,6 +2,7 @@
 
 use poem::web::Data;
 use poem_openapi::payload::Json;
+use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
@@ -88,11 +89,19 @@ impl From<linli_identity::MeView> for Me {
 #[derive(Object, Debug)]
 #[oai(deny_unknown_fields)]
 pub struct ProfilePatch {
-    #[oai(nullable)]
-    pub nickname: Option<Text>,
-    /// Your legal name, needed for dual reporting.
-    #[oai(nullable)]
-    pub real_name: Option<Text>,
+    /// Absent: unchanged; `null`: erased.
+    pub nickname: MaybeUndefined<Text>,
+    /// Your legal name, needed for dual reporting. Absent: unchanged; `null`: erased.
+    pub real_name: MaybeUndefined<Text>,
+}
+
+/// `None` keeps a field, `Some(None)` erases it.
+fn change(field: &MaybeUndefined<Text>) -> Option<Option<&str>> {
+    match field {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(text) => Some(Some(&text.0)),
+    }
 }
 
 #[derive(Object, Debug)]
@@ -137,7 +146,7 @@ impl MeApi {
 
     /// Change your nickname or real name
     ///
-    /// Absent fields stay as they are. Codes: `validation_failed`.
+    /// Absent fields stay as they are; `null` erases one. Codes: `validation_failed`.
     ///
     /// From `wx.request`, which cannot send PATCH: POST with `X-HTTP-Method-Override: PATCH`.
     #[oai(path = "/", method = "patch", operation_id = "me_update")]
@@ -149,7 +158,7 @@ impl MeApi {
     ) -> Answer<Json<Me>, MeUpdate> {
         let me = identity
             .profiles
-            .update_profile(&auth.0, body.nickname.as_deref(), body.real_name.as_deref())
+            .update_profile(&auth.0, change(&body.nickname), change(&body.real_name))
             .await?;
         Ok(Json(me.into()))
     }

@@ -85,10 +85,15 @@ where
         // named; anyone else must be appointed by invitation (`POST /role-grants`) first. An
         // unknown id is refused the same way, so the answer never tells whether it exists.
         let named = team.people();
+        // One's own record is never masked to oneself, so the coverage check below would let
+        // an admin name himself and grant himself a role; nobody grants themselves anything.
+        if named.contains(&actor.user_id()) {
+            return Err(GridError::SelfGrant);
+        }
         let records = self.people.people(&named).await?;
         let covered: Vec<UserId> = records
             .iter()
-            .filter(|p| !p.view_for(actor).masked)
+            .filter(|p| p.is_covered_by(actor))
             .map(|p| p.id)
             .collect();
         let uncovered: Vec<UserId> = named.into_iter().filter(|id| !covered.contains(id)).collect();
@@ -102,14 +107,19 @@ where
             .map_err(|e| GridError::Unknown(e.into()))?;
         let announced = grid.clone();
         self.grants
-            .replace_grants(&GridTeam::grant_set(&grid), grants, move |before, after| {
-                team_change_events(
-                    &announced,
-                    &GridTeam::from_grants(before),
-                    &GridTeam::from_grants(after),
-                    now,
-                )
-            })
+            .replace_grants(
+                Some(actor.user_id()),
+                &GridTeam::grant_set(&grid),
+                grants,
+                move |before, after| {
+                    team_change_events(
+                        &announced,
+                        &GridTeam::from_grants(before),
+                        &GridTeam::from_grants(after),
+                        now,
+                    )
+                },
+            )
             .await?;
         self.view_team(actor, grid.id, &team).await
     }

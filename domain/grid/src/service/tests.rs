@@ -404,3 +404,70 @@ async fn an_import_with_any_bad_line_imports_nothing_and_names_every_bad_line() 
     assert_eq!((report.grids, report.buildings), (1, 2));
     assert_eq!(d.structure.buildings().len(), 2);
 }
+
+#[tokio::test]
+async fn an_admin_cannot_name_himself_in_a_team() {
+    let d = district().await;
+    let c = d.community("幸福里社区").await;
+    let grid = d.grid(c, "一网格", GridKind::Residential).await;
+    let admin = actor(Role::CommunityAdmin, Scope::Community(c));
+    // The admin lives in the community, so his own record is covered (and never masked to him).
+    d.people.add(PersonRecord {
+        id: admin.user_id(),
+        nickname: None,
+        real_name: Some("张伟".to_owned()),
+        phone: Some("13800000099".to_owned()),
+        places: vec![ScopePath::grid(d.subdistrict, c, grid)],
+    });
+    let worker = d.person_in(c);
+    assert!(matches!(
+        d.teams
+            .set_team(&admin, grid, admin.user_id(), vec![worker], vec![])
+            .await,
+        Err(GridError::SelfGrant)
+    ));
+    assert!(matches!(
+        d.teams
+            .set_team(&admin, grid, worker, vec![admin.user_id()], vec![])
+            .await,
+        Err(GridError::SelfGrant)
+    ));
+    assert!(d.grants.held_by(admin.user_id()).is_empty());
+    assert!(d.grants.held_by(worker).is_empty());
+}
+
+#[tokio::test]
+async fn every_grant_a_team_change_adds_or_revokes_is_audited_with_its_actor() {
+    let d = district().await;
+    let c = d.community("幸福里社区").await;
+    let grid = d.grid(c, "一网格", GridKind::Residential).await;
+    let (leader, worker, newcomer) = (
+        d.person("13800000001"),
+        d.person("13800000002"),
+        d.person("13800000003"),
+    );
+    d.teams
+        .set_team(&d.admin, grid, leader, vec![worker], vec![])
+        .await
+        .unwrap();
+    d.teams
+        .set_team(&d.admin, grid, leader, vec![newcomer], vec![])
+        .await
+        .unwrap();
+    let trail: Vec<(Option<UserId>, bool, UserId, Role)> = d
+        .grants
+        .audited()
+        .into_iter()
+        .map(|c| (c.actor, c.granted, c.grant.user_id(), c.grant.role()))
+        .collect();
+    let by = Some(d.admin.user_id());
+    assert_eq!(
+        trail,
+        vec![
+            (by, true, leader, Role::GridLeader),
+            (by, true, worker, Role::GridWorker),
+            (by, false, worker, Role::GridWorker),
+            (by, true, newcomer, Role::GridWorker),
+        ]
+    );
+}

@@ -15,9 +15,7 @@ use tracing::instrument;
 use crate::appointments::{AuditAction, AuditEntry, Invitation};
 use crate::events::IdentityEvent;
 use crate::models::OpenId;
-use crate::ports::{
-    AppointmentRepository, GrantFilter, GrantInsertError, RoleGrantRepository, UserRepository,
-};
+use crate::ports::{AppointmentRepository, GrantFilter, RoleGrantRepository, UserRepository};
 use crate::{IdentityError, Resource};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,7 +126,7 @@ where
             .people(&[user_id])
             .await?
             .first()
-            .is_some_and(|p| !p.view_for(actor).masked);
+            .is_some_and(|p| p.is_covered_by(actor));
         let now = self.clock.now();
         if !covered {
             return self
@@ -174,8 +172,8 @@ where
                     now,
                 )
                 .of_invitation(invitation.id);
-                self.repo.insert_invitation(&invitation, &audit).await?;
-                invitation
+                // A concurrent identical request may have won: storage answers with its invitation.
+                self.repo.insert_invitation(&invitation, &audit).await?
             }
         };
         Ok(InvitationView {
@@ -194,11 +192,7 @@ where
     ) -> Result<GrantView, IdentityError> {
         let event = IdentityEvent::granted(&grant).at(grant.granted_at());
         let audit = audit.clone().of_grant(grant.id());
-        match self.repo.insert_grant(&grant, &node.path, &event, &audit).await {
-            Ok(()) => {}
-            Err(GrantInsertError::Duplicate) => return Err(IdentityError::DuplicateGrant),
-            Err(GrantInsertError::Storage(e)) => return Err(e.into()),
-        }
+        self.repo.insert_grant(&grant, &node.path, &event, &audit).await?;
         let person = self.person(grant.user_id(), viewer).await?;
         Ok(GrantView {
             granted_by: grant.granted_by(),

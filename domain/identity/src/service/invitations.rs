@@ -2,13 +2,13 @@
 //! the audit trail as administrators read it.
 
 use linli_kernel::ports::{Clock, PersonDirectory, ScopeDirectory};
-use linli_kernel::{Actor, InvitationId, Page, PageRequest, Permission, RoleGrant, Scope, UserId};
+use linli_kernel::{Actor, InvitationId, Page, PageRequest, Permission, RoleGrant, Scope, ScopePath, UserId};
 use tracing::instrument;
 
 use super::grants::{GrantService, GrantView, InvitationView, hidden_person};
 use crate::appointments::{AuditAction, AuditEntry, Invitation};
 use crate::events::IdentityEvent;
-use crate::ports::{AppointmentRepository, GrantInsertError, RoleGrantRepository, UserRepository};
+use crate::ports::{AppointmentRepository, RoleGrantRepository, UserRepository};
 use crate::{IdentityError, Resource};
 
 /// An audit row as one administrator may see it: who acted is named only to those who
@@ -34,21 +34,14 @@ where
             .ok_or(IdentityError::NotFound(Resource::Invitation))
     }
 
-    /// Whether the appointer could still make this appointment: the node exists and the
-    /// appointer's grants, as they are now, rank above the role there.
-    async fn still_valid(&self, invitation: &Invitation) -> Result<bool, IdentityError> {
-        let Some(node) = self.directory.describe(invitation.scope).await? else {
-            return Ok(false);
-        };
-        let held: Vec<_> = self
-            .repo
-            .grants_of(invitation.invited_by)
-            .await?
-            .iter()
-            .map(|g| (g.role(), g.scope()))
-            .collect();
-        let appointer = Actor::new(invitation.invited_by, None, held);
-        Ok(appointer.may_appoint(invitation.role, &node.path))
+    /// Whether the appointer could still make this appointment, given their grants as they
+    /// stand: they rank above the role at the node (`path`).
+    fn appointer_may(invitation: &Invitation, path: ScopePath) -> impl FnOnce(&[RoleGrant]) -> bool + Send {
+        let (appointer, role) = (invitation.invited_by, invitation.role);
+        move |grants: &[RoleGrant]| {
+            let held = grants.iter().map(|g| (g.role(), g.scope())).collect();
+            Actor::new(appointer, None, held).may_appoint(role, &path)
+        }
     }
 
     /// Accepts an invitation addressed to the actor: the grant is made now, as the appointer
@@ -58,9 +51,12 @@ where
     pub async fn accept(&self, actor: &Actor, id: InvitationId) -> Result<GrantView, IdentityError> {
         let invitation = self.own_invitation(actor, id).await?;
         let now = self.clock.now();
-        if !invitation.is_open(now) || !self.still_valid(&invitation).await? {
+        if !invitation.is_open(now) {
             return Err(IdentityError::InvitationVoid);
         }
+        let Some(place) = self.directory.describe(invitation.scope).await? else {
+            return Err(IdentityError::InvitationVoid);
+        };
         let grant = RoleGrant::new(
             invitation.invitee,
             invitation.role,
@@ -80,15 +76,21 @@ where
         .of_invitation(invitation.id);
         match self
             .repo
-            .accept_invitation(id, &grant, &invitation.path, &event, &audit)
+            .accept_invitation(
+                id,
+                &grant,
+                &invitation.path,
+                &event,
+                &audit,
+                Self::appointer_may(&invitation, place.path),
+            )
             .await
         {
             Ok(true) => {}
             Ok(false) => return Err(IdentityError::InvitationVoid),
-            Err(GrantInsertError::Duplicate) => return Err(IdentityError::DuplicateGrant),
-            Err(GrantInsertError::Storage(e)) => return Err(e.into()),
+            Err(e) => return Err(e.into()),
         }
-        let node = self.directory.describe(invitation.scope).await?;
+        let node = Some(place);
         let person = self.person(actor.user_id(), actor).await?;
         let granted_by = self
             .person(invitation.invited_by, actor)

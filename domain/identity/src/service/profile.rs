@@ -100,15 +100,18 @@ where
     }
 
     #[instrument(skip_all, err)]
+    /// Each field: `None` keeps it, `Some(None)` erases it, `Some(Some(_))` sets it.
     pub async fn update_profile(
         &self,
         actor: &Actor,
-        nickname: Option<&str>,
-        real_name: Option<&str>,
+        nickname: Option<Option<&str>>,
+        real_name: Option<Option<&str>>,
     ) -> Result<MeView, IdentityError> {
         let update = UserUpdate {
-            nickname: nickname.map(Nickname::parse).transpose()?,
-            real_name: real_name.map(RealName::parse).transpose()?,
+            nickname: nickname.flatten().map(Nickname::parse).transpose()?,
+            real_name: real_name.flatten().map(RealName::parse).transpose()?,
+            clear_nickname: nickname == Some(None),
+            clear_real_name: real_name == Some(None),
             ..UserUpdate::default()
         };
         let user = self.current_user(actor).await?;

@@ -919,12 +919,12 @@ async fn a_profile_update_validates_everything_before_writing_and_writes_only_wh
     let me = w.logged_in("o-user").await;
 
     assert!(matches!(
-        w.profile.update_profile(&me, Some(" "), None).await,
+        w.profile.update_profile(&me, Some(Some(" ")), None).await,
         Err(IdentityError::Validation(_))
     ));
     assert!(matches!(
         w.profile
-            .update_profile(&me, Some("老王"), Some(&"王".repeat(33)))
+            .update_profile(&me, Some(Some("老王")), Some(Some(&"王".repeat(33))))
             .await,
         Err(IdentityError::Validation(_))
     ));
@@ -932,8 +932,15 @@ async fn a_profile_update_validates_everything_before_writing_and_writes_only_wh
     assert_eq!(untouched.nickname, None, "a refused update writes nothing");
     assert!(w.repo.events().is_empty());
 
-    w.profile.update_profile(&me, Some(" 老王 "), None).await.unwrap();
-    let view = w.profile.update_profile(&me, None, Some("王建国")).await.unwrap();
+    w.profile
+        .update_profile(&me, Some(Some(" 老王 ")), None)
+        .await
+        .unwrap();
+    let view = w
+        .profile
+        .update_profile(&me, None, Some(Some("王建国")))
+        .await
+        .unwrap();
 
     assert_eq!(view.user.nickname.as_ref().map(|n| n.as_str()), Some("老王"));
     assert_eq!(view.user.real_name.as_ref().map(|n| n.as_str()), Some("王建国"));
@@ -941,6 +948,11 @@ async fn a_profile_update_validates_everything_before_writing_and_writes_only_wh
         w.repo.event_kinds(),
         vec!["user.profile_updated", "user.profile_updated"]
     );
+
+    // `Some(None)` erases a field; the other stays.
+    let view = w.profile.update_profile(&me, Some(None), None).await.unwrap();
+    assert_eq!(view.user.nickname, None);
+    assert_eq!(view.user.real_name.as_ref().map(|n| n.as_str()), Some("王建国"));
 }
 
 #[tokio::test]

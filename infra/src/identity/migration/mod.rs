@@ -8,6 +8,7 @@ mod m20261127_000040_refresh_successor;
 mod m20261127_000041_console_audit;
 mod m20261127_000050_invitations_and_audit;
 mod m20261127_000070_sealed_personal_data;
+mod m20261127_000080_one_pending_invitation;
 
 pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
     vec![
@@ -17,5 +18,6 @@ pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261127_000041_console_audit::Migration),
         Box::new(m20261127_000050_invitations_and_audit::Migration),
         Box::new(m20261127_000070_sealed_personal_data::Migration),
+        Box::new(m20261127_000080_one_pending_invitation::Migration),
     ]
 }
