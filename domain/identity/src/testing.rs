@@ -160,6 +160,13 @@ impl UserRepository for InMemoryIdentity {
         Ok(lock(&self.0).users.iter().find(|u| u.id == id).cloned())
     }
 
+    async fn find_user_with_grants(&self, id: UserId) -> anyhow::Result<Option<(User, Vec<RoleGrant>)>> {
+        let Some(user) = self.find_user(id).await? else {
+            return Ok(None);
+        };
+        Ok(Some((user, RoleGrantRepository::grants_of(self, id).await?)))
+    }
+
     async fn update_user(
         &self,
         id: UserId,

@@ -6,12 +6,13 @@ use linli_identity::ports::UserRepository;
 use linli_identity::{Nickname, OpenId, PhoneNumber, RealName, Residence, UnionId, User, UserUpdate};
 use linli_kernel::people::PersonRecord;
 use linli_kernel::ports::PersonDirectory;
-use linli_kernel::{BuildingId, DomainEvent, ScopePath, UserId};
+use linli_kernel::{BuildingId, DomainEvent, RoleGrant, ScopePath, UserId};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::entity::{role_grant, user};
+use super::grants::to_grant;
 use super::personal::{Field, OnFailure, open_field, sealed_phone, sealed_real_name};
 use crate::crypto::PersonalDataKeys;
 use crate::db::{Database, outbox};
@@ -124,6 +125,22 @@ impl UserRepository for Database {
             .await?
             .map(|row| to_user(keys, row, OnFailure::Fail))
             .transpose()
+    }
+
+    async fn find_user_with_grants(&self, id: UserId) -> anyhow::Result<Option<(User, Vec<RoleGrant>)>> {
+        let keys = self.personal_data_keys()?;
+        // One SELECT with a LEFT JOIN; sea-orm groups the grants under their user.
+        let Some((row, grants)) = user::Entity::find_by_id(id.as_uuid())
+            .find_with_related(role_grant::Entity)
+            .all(&self.conn)
+            .await?
+            .into_iter()
+            .next()
+        else {
+            return Ok(None);
+        };
+        let grants = grants.iter().map(to_grant).collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(Some((to_user(keys, row, OnFailure::Fail)?, grants)))
     }
 
     async fn update_user(

@@ -66,10 +66,13 @@ where
 
     #[instrument(skip_all, err)]
     pub async fn me(&self, actor: &Actor) -> Result<MeView, IdentityError> {
-        let user = self.current_user(actor).await?;
-        let grants = self.repo.grants_of(user.id).await?;
+        let (user, grants) = self
+            .repo
+            .find_user_with_grants(actor.user_id())
+            .await?
+            .ok_or(IdentityError::NotFound(Resource::User))?;
         let invitations = self.repo.open_invitations_of(user.id, self.clock.now()).await?;
-        // One statement each for the user, the grants and the invitations, one for the names
+        // Three statements: the user with their grants, the open invitations, and the names
         // of every place.
         let mut scopes: Vec<Scope> = grants.iter().map(RoleGrant::scope).collect();
         scopes.extend(invitations.iter().map(|i| i.scope));

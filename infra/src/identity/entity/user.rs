@@ -29,6 +29,16 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    /// Read with the user in one statement for `GET /me`.
+    #[sea_orm(has_many = "super::role_grant::Entity")]
+    RoleGrant,
+}
+
+impl Related<super::role_grant::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::RoleGrant.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -258,3 +258,52 @@ async fn without_keys_nothing_is_written_in_clear() {
     assert!(without.update_user(id, &update, Utc::now(), &[]).await.is_err());
     assert_eq!(row(&with_keys, id).await.phone_sealed, None);
 }
+
+/// `GET /me` reads the user and their grants in one statement (a LEFT JOIN), so the whole
+/// answer takes three: this, the open invitations, and the names of the places.
+#[tokio::test]
+async fn a_user_and_their_grants_are_read_in_one_statement() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use linli_kernel::{PlacedGrant, Role, RoleGrant, Scope, ScopePath};
+
+    let scratch = ScratchDatabase::sqlite();
+    let mut db = migrated(&scratch)
+        .await
+        .with_personal_data_keys(keys(&t1(), &index_key()));
+    let id = user_with(&db, "o-me", PHONE, NAME).await;
+    let grants: Vec<PlacedGrant> = [Role::DistrictAdmin, Role::SubdistrictAdmin]
+        .into_iter()
+        .filter_map(|role| {
+            let scope = match role {
+                Role::DistrictAdmin => Scope::District,
+                _ => Scope::Subdistrict(linli_kernel::SubdistrictId::new()),
+            };
+            let grant = RoleGrant::new(id, role, scope, None, Utc::now()).ok()?;
+            Some(PlacedGrant {
+                grant,
+                path: ScopePath::district(),
+            })
+        })
+        .collect();
+    crate::identity::grants::insert_grants(db.connection(), &grants)
+        .await
+        .unwrap();
+
+    let statements = Arc::new(AtomicUsize::new(0));
+    let counted = statements.clone();
+    db.conn.set_metric_callback(move |_| {
+        counted.fetch_add(1, Ordering::SeqCst);
+    });
+    let (user, held) = db.find_user_with_grants(id).await.unwrap().unwrap();
+    assert_eq!(statements.load(Ordering::SeqCst), 1);
+    assert_eq!(user.id, id);
+    assert_eq!(user.phone.map(|p| p.as_str().to_owned()).as_deref(), Some(PHONE));
+    assert_eq!(held.len(), 2);
+
+    let resident = user_with(&db, "o-resident", "13900139000", "李娜").await;
+    let (_, none_held) = db.find_user_with_grants(resident).await.unwrap().unwrap();
+    assert!(none_held.is_empty(), "a user without grants is still found");
+    let nobody = db.find_user_with_grants(UserId::new()).await.unwrap();
+    assert!(nobody.is_none());
+}
