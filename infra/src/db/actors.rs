@@ -77,9 +77,7 @@ impl ActorCache {
         if entries.by_session.len() >= CAPACITY {
             entries.by_session.clear();
         }
-        entries
-            .by_session
-            .insert(session, (user, grants, Instant::now()));
+        entries.by_session.insert(session, (user, grants, Instant::now()));
     }
 
     /// Drops what `change` names, on this instance only.
