@@ -12,11 +12,10 @@ use linli_infra::events::{EventBus, outbox_relay};
 use linli_infra::identity::tokens::JwtTokens;
 use linli_infra::jobs::{Job, Jobs, RunningJobs};
 use linli_infra::rate_limit::RateLimiter;
+use linli_infra::redis_guard::{self, RedisGuard};
 use linli_infra::wechat::{AccessTokenStore, WechatClient, WechatSettings};
 use linli_kernel::ports::SystemClock;
 use linli_kernel::{Role, Scope};
-use poem::Server;
-use poem::listener::TcpAcceptor;
 use secrecy::SecretString;
 use tokio_util::sync::CancellationToken;
 
@@ -25,6 +24,7 @@ use crate::contexts::{self, Contexts, Foundation};
 use crate::http::security::Authenticator;
 use crate::http::state::{AppState, Inner};
 use crate::metrics::Metrics;
+use crate::server::ConnectionLimits;
 
 /// Access tokens live 15 minutes; a stolen one is useful briefly.
 const ACCESS_TOKEN_TTL_MINUTES: i64 = 15;
@@ -35,7 +35,8 @@ const SESSION_TTL_DAYS: i64 = 30;
 const IDEMPOTENCY_PURGE_EVERY: Duration = Duration::from_secs(3600);
 
 pub struct Application {
-    acceptor: TcpAcceptor,
+    listener: tokio::net::TcpListener,
+    limits: ConnectionLimits,
     addr: SocketAddr,
     state: AppState,
     contexts: Contexts,
@@ -91,30 +92,32 @@ impl Application {
         let shutdown = CancellationToken::new();
         let db = open_database(&settings).await?;
 
-        let (bus, rate_limiter, wechat_tokens, redis_configured) = match &settings.redis_url {
+        let (bus, rate_limiter, wechat_tokens, redis) = match &settings.redis_url {
             Some(url) => {
                 let client = redis::Client::open(url.as_str()).context("reading REDIS_URL")?;
-                let conn = client
-                    .get_connection_manager()
+                let conn = redis_guard::connection_manager(client.clone())
                     .await
                     .context("connecting to Redis")?;
-                let bus = EventBus::redis(client, &settings.redis_prefix, shutdown.clone()).await?;
-                let limiter = RateLimiter::Redis {
-                    conn: conn.clone(),
-                    prefix: settings.redis_prefix.clone(),
-                };
+                let guard = RedisGuard::new(
+                    conn.clone(),
+                    Duration::from_millis(settings.limits.redis_timeout_ms),
+                    Duration::from_secs(settings.limits.redis_retry_seconds.max(1)),
+                    shutdown.clone(),
+                );
+                let bus =
+                    EventBus::redis(client, guard.clone(), &settings.redis_prefix, shutdown.clone()).await?;
                 (
                     bus,
-                    limiter,
-                    AccessTokenStore::redis(conn, &settings.redis_prefix),
-                    true,
+                    RateLimiter::redis(guard.clone(), &settings.redis_prefix),
+                    AccessTokenStore::redis(guard.clone(), &settings.redis_prefix),
+                    Some(guard),
                 )
             }
             None => (
                 EventBus::in_process(),
                 RateLimiter::in_process(),
                 AccessTokenStore::in_process(),
-                false,
+                None,
             ),
         };
 
@@ -152,13 +155,19 @@ impl Application {
         let state = AppState::new(Inner {
             db: db.clone(),
             bus: bus.clone(),
-            redis_configured,
+            redis_configured: redis.is_some(),
+            redis,
+            transport: settings.limits.clone(),
             authenticator: Authenticator(Arc::new(contexts.identity.clone())),
             topics: contexts::topic_policies(&db),
             rate_limiter,
             auth_rate_limit_per_minute: settings.auth_rate_limit_per_minute,
             behind_proxy: settings.behind_proxy,
             metrics: metrics.clone(),
+            ws_slots: crate::ws::WsSlots::new(
+                settings.limits.ws_max_per_user,
+                crate::ws::ws_total_for(settings.limits.max_connections.max(1)),
+            ),
             route_templates: crate::routes::route_templates(),
             shutdown: shutdown.clone(),
         });
@@ -168,7 +177,11 @@ impl Application {
             .await
             .with_context(|| format!("listening on {}", settings.listen))?;
         let addr = listener.local_addr()?;
-        let acceptor = TcpAcceptor::from_tokio(listener)?;
+        let limits = ConnectionLimits {
+            header_read_timeout: Duration::from_secs(settings.limits.header_read_timeout_seconds),
+            idle_timeout: Duration::from_secs(settings.limits.idle_timeout_seconds),
+            max_connections: settings.limits.max_connections.max(1),
+        };
 
         // Last, so that a failed start leaves no job behind.
         let jobs = Jobs::new(Arc::new(SystemClock))
@@ -179,7 +192,8 @@ impl Application {
             .with(refresh_successor_purge(db, leeway(&settings)))
             .start(&shutdown);
         Ok(Self {
-            acceptor,
+            listener,
+            limits,
             addr,
             state,
             contexts,
@@ -205,7 +219,8 @@ impl Application {
     /// background jobs, letting a running one finish its run (within the grace period too).
     pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let Self {
-            acceptor,
+            listener,
+            limits,
             state,
             contexts,
             grace,
@@ -222,9 +237,7 @@ impl Application {
             }
         };
         let routes = crate::routes::routes(state, &contexts);
-        let result = Server::new_with_acceptor(acceptor)
-            .run_with_graceful_shutdown(routes, signal, Some(grace))
-            .await;
+        let result = crate::server::serve(listener, routes, limits, signal, grace).await;
         shutdown.cancel();
         if tokio::time::timeout(grace, jobs.shutdown()).await.is_err() {
             tracing::warn!("a background job was still running after the grace period; left behind");

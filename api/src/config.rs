@@ -83,6 +83,53 @@ pub struct Settings {
     /// The HMAC-SM3 key of the phone index (`LINLI_DATA_INDEX_KEY`).
     #[serde(serialize_with = "no_secret")]
     pub data_index_key: Option<SecretString>,
+    /// Transport limits: timeouts, connections, WebSocket frames, Redis on request paths.
+    #[serde(flatten)]
+    pub limits: TransportSettings,
+}
+
+/// How patient the server is with clients and with Redis (flattened into `Settings`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TransportSettings {
+    /// A request's headers must arrive within this; an idle HTTP/1 connection closes after it.
+    pub header_read_timeout_seconds: u64,
+    /// A connection with no traffic for this long is closed (WebSockets excepted).
+    pub idle_timeout_seconds: u64,
+    /// A request's body must arrive within this, however it trickles; beyond, 408.
+    pub body_read_timeout_seconds: u64,
+    /// Open connections at most (WebSockets included); beyond, new ones wait to be accepted.
+    /// WebSockets may hold at most three quarters of them, so plain HTTP always has room.
+    pub max_connections: usize,
+    /// Open WebSockets one user may hold; beyond, the upgrade is refused with 429.
+    pub ws_max_per_user: usize,
+    /// Largest WebSocket message (and frame) a client may send; larger closes with 1009.
+    pub ws_max_message_bytes: usize,
+    /// Client WebSocket messages per second per connection, sustained; beyond, 1008.
+    pub ws_messages_per_second: u32,
+    /// How many client WebSocket messages may come at once before the rate applies.
+    pub ws_message_burst: u32,
+    /// Each Redis call on a request path gives up after this long.
+    pub redis_timeout_ms: u64,
+    /// After a Redis failure, skip Redis and probe it this often until it answers.
+    pub redis_retry_seconds: u64,
+}
+
+impl Default for TransportSettings {
+    fn default() -> Self {
+        Self {
+            header_read_timeout_seconds: 10,
+            idle_timeout_seconds: 60,
+            body_read_timeout_seconds: 30,
+            max_connections: 4096,
+            ws_max_per_user: 5,
+            ws_max_message_bytes: 64 * 1024,
+            ws_messages_per_second: 10,
+            ws_message_burst: 20,
+            redis_timeout_ms: 250,
+            redis_retry_seconds: 5,
+        }
+    }
 }
 
 fn no_secret<S: serde::Serializer>(_: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
@@ -111,6 +158,7 @@ impl Default for Settings {
             auth_rate_limit_per_minute: 60,
             shutdown_grace_seconds: 20,
             behind_proxy: false,
+            limits: TransportSettings::default(),
             session_max_lifetime_seconds: 90 * 24 * 3600,
             refresh_reuse_leeway_seconds: 10,
             env_explicit: false,
@@ -474,6 +522,22 @@ mod tests {
             ..Settings::default()
         };
         assert!(!with_app.dev_login_enabled());
+    }
+
+    #[test]
+    fn transport_limits_are_read_at_the_top_level() {
+        let dir = std::env::temp_dir().join(format!("linli-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("linli.toml");
+        std::fs::write(&file, "header_read_timeout_seconds = 3\nmax_connections = 7\n").unwrap();
+        let settings: Settings = Settings::figment(&file).extract().unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(settings.limits.header_read_timeout_seconds, 3);
+        assert_eq!(settings.limits.max_connections, 7);
+        assert_eq!(
+            settings.limits.idle_timeout_seconds, 60,
+            "the rest keep their defaults"
+        );
     }
 
     #[test]

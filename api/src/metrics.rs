@@ -4,6 +4,7 @@
 use std::sync::atomic::AtomicU64;
 
 use linli_infra::jobs::{JobObserver, JobOutcome, JobReport};
+use poem::http::Method;
 use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -11,8 +12,24 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
+/// The method as a label: the standard ones by name, anything else `other`, so made-up
+/// methods cannot add series (or megabytes) to `/metrics`.
+pub fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
+    /// One of [`method_label`]'s.
     pub method: String,
     /// The route template (`/api/v1/grids/:id`), never the raw path, so ids do not
     /// explode the number of series.
@@ -50,6 +67,15 @@ pub struct Metrics {
     job_skips: Family<JobLabels, Counter>,
     job_last_run: Family<JobLabels, Timestamp>,
     job_last_success: Family<JobLabels, Timestamp>,
+    redis: RedisGauges,
+}
+
+/// Redis's circuit breaker, read when metrics are rendered.
+#[derive(Default)]
+struct RedisGauges {
+    open: Gauge,
+    trips: Gauge,
+    skipped: Gauge,
 }
 
 impl Default for Metrics {
@@ -89,8 +115,25 @@ impl Default for Metrics {
             "When the job last succeeded on this instance (Unix time)",
             job_last_success.clone(),
         );
+        let redis = RedisGauges::default();
+        registry.register(
+            "redis_breaker_open",
+            "1 while Redis is skipped after a failure (requests fall back), 0 otherwise",
+            redis.open.clone(),
+        );
+        registry.register(
+            "redis_breaker_trips",
+            "How often Redis failed and its breaker opened, since start (never decreases)",
+            redis.trips.clone(),
+        );
+        registry.register(
+            "redis_calls_skipped",
+            "Redis calls skipped while its breaker was open, since start (never decreases)",
+            redis.skipped.clone(),
+        );
         Self {
             registry,
+            redis,
             requests,
             latency,
             job_runs,
@@ -105,6 +148,17 @@ impl Metrics {
     pub fn observe(&self, labels: RequestLabels, seconds: f64) {
         self.requests.get_or_create(&labels).inc();
         self.latency.get_or_create(&labels).observe(seconds);
+    }
+
+    /// Takes in the Redis breaker's state before a render.
+    pub fn record_redis(&self, breaker: &linli_infra::redis_guard::RedisGuard) {
+        self.redis.open.set(i64::from(breaker.is_open()));
+        self.redis
+            .trips
+            .set(i64::try_from(breaker.trips()).unwrap_or(i64::MAX));
+        self.redis
+            .skipped
+            .set(i64::try_from(breaker.skipped()).unwrap_or(i64::MAX));
     }
 
     pub fn render(&self) -> String {

@@ -23,7 +23,9 @@ Conventions: JSON in and out with snake_case fields; times in RFC 3339 UTC with 
 milliseconds (`2026-11-26T08:30:00.123Z`); ids are UUID v7. Request bodies are strict: an \
 unknown field or a value of the wrong type is 400 `malformed_request`. Errors are \
 `{code, message, details?, request_id}` with a stable `code`; each operation lists the codes \
-of each of its statuses. Lists take `limit` (default 20, max 100) and `cursor`, and answer \
+of each of its statuses. `message` is for people: Simplified Chinese, or English when \
+`Accept-Language` prefers `en` (WebSocket error frames follow the upgrade request's header); \
+a `validation_failed` names the `field` and the `rule` in `details`. Lists take `limit` (default 20, max 100) and `cursor`, and answer \
 `{items, next_cursor}`. Creating calls (POST) accept an `Idempotency-Key` header: a retry with \
 the same key and body returns the first answer (with `idempotent-replayed: true`) and does \
 nothing twice (not on `/auth/*`, whose answers hold tokens). `wx.request` cannot send PATCH: \
@@ -59,6 +61,9 @@ pub fn route_templates() -> Arc<HashMap<String, String>> {
 
 #[handler]
 fn metrics(Data(state): Data<&AppState>) -> impl IntoResponse {
+    if let Some(redis) = &state.redis {
+        state.metrics.record_redis(redis);
+    }
     state
         .metrics
         .render()
@@ -82,10 +87,11 @@ pub fn routes(state: AppState, contexts: &Contexts) -> impl Endpoint + use<> {
         .at("/metrics", metrics)
         .at("/api/v1/ws", crate::ws::connect);
     let (s1, s2, s3) = (state.clone(), state.clone(), state.clone());
+    let body_deadline = std::time::Duration::from_secs(state.transport.body_read_timeout_seconds.max(1));
     let app = app
         .around(move |ep, req| middleware::idempotency(ep, req, s1.clone()))
         .around(move |ep, req| middleware::rate_limit_logins(ep, req, s2.clone()))
-        .around(|ep, req| middleware::limit_body(ep, req, MAX_BODY_BYTES))
+        .around(move |ep, req| middleware::limit_body(ep, req, MAX_BODY_BYTES, body_deadline))
         .around(guard::contract_guard)
         .around(method_override::method_override)
         // Boxed: the stack's type is deep enough to overflow the compiler's query depth.

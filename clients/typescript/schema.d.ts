@@ -47,7 +47,7 @@ export interface paths {
         };
         /**
          * Open the event WebSocket
-         * @description Opens the event WebSocket (`Upgrade: websocket`). The access token goes in the `Authorization` header (wx.connectSocket sets headers) or as `?access_token=`. Client frames (JSON text): `{"type":"subscribe","topic":"user:me","since":"<event id>"}`, `{"type":"unsubscribe","topic":…}`, `{"type":"ping"}`. Topics: `user:me` (your own), `community:<id>:structure` and `district:structure` (staff who cover them). Every server frame is one `ServerFrame`.
+         * @description Opens the event WebSocket (`Upgrade: websocket`). The access token goes in the `Authorization` header (wx.connectSocket sets headers) or as `?access_token=`. Client frames (JSON text): `{"type":"subscribe","topic":"user:me","since":"<event id>"}`, `{"type":"unsubscribe","topic":…}`, `{"type":"ping"}`. Topics: `user:me` (your own), `community:<id>:structure` and `district:structure` (staff who cover them). Every server frame is one `ServerFrame`. One user may hold a few sockets at once (`LINLI_WS_MAX_PER_USER`, 5 by default); beyond, or when the server's WebSockets are full, the upgrade is refused with 429 `too_many_connections`.
          */
         get: operations["ws_connect"];
         put?: never;
@@ -114,9 +114,11 @@ export interface paths {
         put?: never;
         /**
          * Renew a session
-         * @description Spends the refresh token for a new pair. Codes: `invalid_refresh_token` (401),
-         *     `refresh_token_reused` (401: the token was spent before, and the whole session is now
-         *     revoked), `session_revoked` (401).
+         * @description Spends the refresh token for a new pair. A retry with the same token within the leeway
+         *     (10 s by default) gets the same pair again. Codes: `invalid_refresh_token` (401),
+         *     `refresh_token_reused` (401: the token was spent before the leeway, and the whole
+         *     session is now revoked), `session_revoked` (401), `session_expired` (401: the session
+         *     reached its maximum lifetime; log in again).
          */
         post: operations["auth_refresh"];
         delete?: never;
@@ -232,6 +234,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/invitations/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept an appointment
+         * @description Only the invitee; anyone else is told `invitation_not_found` (404). An invitation
+         *     already answered, expired, or whose appointer may no longer make it is
+         *     `invitation_void` (409); `role_already_granted` (409).
+         */
+        post: operations["me_invitations_accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/invitations/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline an appointment
+         * @description Codes: `invitation_not_found` (404), `invitation_void` (409).
+         */
+        post: operations["me_invitations_decline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/role-grants": {
         parameters: {
             query?: never;
@@ -244,9 +288,12 @@ export interface paths {
         put?: never;
         /**
          * Grant a role
-         * @description Only an administrator whose scope covers the target scope may grant there. Codes:
-         *     `scope_not_found` / `user_not_found` (404), `forbidden` (403), `role_scope_mismatch`,
-         *     `role_not_grantable`, `scope_kind_unsupported` (422), `role_already_granted` (409).
+         * @description Only an administrator whose role ranks above the role, at a node covering the target
+         *     scope, may grant it; never to oneself. Someone your scope already covers holds it at
+         *     once (201); anyone else (an unknown id answers the same) is invited (202) and holds
+         *     it once they accept. Codes: `scope_not_found` (404), `forbidden`, `self_grant`,
+         *     `insufficient_rank` (403), `role_scope_mismatch`, `role_not_grantable`,
+         *     `scope_kind_unsupported` (422), `role_already_granted` (409).
          */
         post: operations["role_grants_create"];
         delete?: never;
@@ -267,9 +314,32 @@ export interface paths {
         post?: never;
         /**
          * Revoke a grant
-         * @description Codes: `role_grant_not_found` (404), `forbidden` (403).
+         * @description By the same rule as granting: someone ranking above the role, never one's own. Codes:
+         *     `role_grant_not_found` (404), `forbidden`, `self_revoke`, `insufficient_rank` (403),
+         *     `role_not_grantable` (422).
          */
         delete: operations["role_grants_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/role-grants/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit trail of grants
+         * @description Every grant, invitation, acceptance, decline and revocation at scopes where you may
+         *     grant roles, oldest first; empty for anyone who grants nowhere.
+         */
+        get: operations["role_grants_audit"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -333,7 +403,7 @@ export interface paths {
         /**
          * Create a community
          * @description Codes: `subdistrict_not_found`, `forbidden`, `name_taken` (community names are unique
-         *     in the district).
+         *     in their subdistrict; `details.kind` says which kind of name).
          */
         post: operations["communities_create"];
         delete?: never;
@@ -417,11 +487,17 @@ export interface paths {
         put?: never;
         /**
          * Import grids from CSV
-         * @description The body is the CSV file (`text/csv`, UTF-8 or GBK): `community,name,kind,households,buildings`
-         *     (Chinese headers 社区,网格,类型,户数,楼栋 work too), buildings separated by `;`.
+         * @description The body is the CSV file (`text/csv`, UTF-8 or GBK): `[subdistrict,]community,name,kind,households,buildings`
+         *     (Chinese headers 街道,社区,网格,类型,户数,楼栋 work too), buildings separated by `;`.
+         *     The optional subdistrict column tells apart communities of one name in two
+         *     subdistricts; without it such a name is the row error `community_ambiguous`.
          *     All or nothing: a file with any bad row imports nothing and answers `import_rejected`
-         *     (422) with every bad row's line number in `details.errors`. Communities outside your
-         *     scope count as unknown.
+         *     (422) with the first 100 errors (by line, each with its `code`) in `details.errors`
+         *     and their total in `details.error_count`. A file over the row limit
+         *     (`LINLI_IMPORT_MAX_ROWS`, 10,000 by default) answers `import_too_large` (422, the
+         *     limit in `details.max_rows`). Only staff who manage part of the structure may import
+         *     (`forbidden`, 403, before the file is parsed). Communities outside your scope count as
+         *     unknown.
          */
         post: operations["grids_import"];
         delete?: never;
@@ -480,7 +556,7 @@ export interface paths {
         get: operations["grid_team_get"];
         /**
          * Set a grid's team
-         * @description Codes: `grid_not_found`, `forbidden`, `building_outside_grid` (422), `unknown_users`
+         * @description Codes: `grid_not_found`, `forbidden`, `building_outside_grid` (422), `invitation_required`
          *     (422), `validation_failed` (the leader listed as a worker, someone listed twice).
          */
         put: operations["grid_team_set"];
@@ -498,7 +574,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Party branches inside your scope */
+        /**
+         * Party branches inside your scope
+         * @description Grid staff see the branch over their grid with only the grids they cover in
+         *     `grid_ids` and the number of the others in `other_grids`.
+         */
         get: operations["party_branches_list"];
         put?: never;
         /**
@@ -562,12 +642,52 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AuditList */
+        AuditList: {
+            items: components["schemas"]["AuditRecord"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            next_cursor?: string | null;
+        };
+        /**
+         * AuditRecord
+         * @description One change to who holds which role.
+         */
+        AuditRecord: {
+            /** Format: uuid */
+            id: string;
+            /** @description `granted`, `invited`, `accepted`, `declined` or `revoked`. */
+            action: string;
+            role: components["schemas"]["RoleName"];
+            scope: string;
+            /**
+             * Format: uuid
+             * @description Whose role it is (or would be).
+             */
+            user_id: string;
+            /**
+             * Format: uuid
+             * @description Who acted: null for the console, and when your scope does not cover them.
+             */
+            actor_id?: string | null;
+            /** @description The console acted (`linli admin grant`, bootstrap admins). */
+            by_console: boolean;
+            /** Format: uuid */
+            grant_id?: string | null;
+            /** Format: uuid */
+            invitation_id?: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T08:30:00.123Z
+             */
+            at: string;
+        };
         AuthDevLoginBadRequest: {
             /**
              * @description Stable and machine-readable.
              * @enum {string}
              */
             code: "malformed_request" | "method_override_not_allowed" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -579,6 +699,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -590,6 +711,7 @@ export interface components {
              * @enum {string}
              */
             code: "not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -601,6 +723,19 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        AuthDevLoginRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -612,6 +747,7 @@ export interface components {
              * @enum {string}
              */
             code: "rate_limited";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -623,6 +759,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "method_override_not_allowed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -634,6 +771,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -645,6 +783,19 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        AuthLogoutRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -656,6 +807,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -667,6 +819,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "method_override_not_allowed" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -678,6 +831,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -689,6 +843,19 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        AuthRefreshRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -699,7 +866,8 @@ export interface components {
              * @description Stable and machine-readable.
              * @enum {string}
              */
-            code: "invalid_refresh_token" | "refresh_token_reused" | "session_revoked";
+            code: "invalid_refresh_token" | "refresh_token_reused" | "session_revoked" | "session_expired";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -711,6 +879,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -722,6 +891,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -733,6 +903,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "method_override_not_allowed" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -744,6 +915,7 @@ export interface components {
              * @enum {string}
              */
             code: "wechat_user_blocked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -755,6 +927,7 @@ export interface components {
              * @enum {string}
              */
             code: "wechat_misconfigured" | "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -766,6 +939,19 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        AuthWechatLoginRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -777,6 +963,7 @@ export interface components {
              * @enum {string}
              */
             code: "rate_limited" | "wechat_rate_limited";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -788,6 +975,7 @@ export interface components {
              * @enum {string}
              */
             code: "invalid_code";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -799,6 +987,7 @@ export interface components {
              * @enum {string}
              */
             code: "wechat_unavailable" | "wechat_error" | "wechat_not_configured";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -814,7 +1003,13 @@ export interface components {
             community_id: string;
             name: string;
             kind: components["schemas"]["BranchKind"];
+            /** @description The branch's grids that you cover. */
             grid_ids: string[];
+            /**
+             * Format: uint32
+             * @description How many more grids the branch holds, outside what you cover.
+             */
+            other_grids: number;
             /**
              * Format: date-time
              * @example 2026-11-26T08:30:00.123Z
@@ -893,6 +1088,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "method_override_not_allowed" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -904,6 +1100,7 @@ export interface components {
              * @enum {string}
              */
             code: "idempotency_key_in_use" | "name_taken";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -915,6 +1112,7 @@ export interface components {
              * @enum {string}
              */
             code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -926,6 +1124,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -937,6 +1136,7 @@ export interface components {
              * @enum {string}
              */
             code: "grid_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -948,6 +1148,19 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        BuildingsCreateRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -959,6 +1172,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -970,6 +1184,7 @@ export interface components {
              * @enum {string}
              */
             code: "idempotency_key_reused";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -981,6 +1196,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -992,6 +1208,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1003,6 +1220,7 @@ export interface components {
              * @enum {string}
              */
             code: "building_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1014,6 +1232,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1025,6 +1244,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1036,6 +1256,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1047,6 +1268,7 @@ export interface components {
              * @enum {string}
              */
             code: "grid_not_found" | "community_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1058,6 +1280,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1069,6 +1292,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1080,6 +1304,7 @@ export interface components {
              * @enum {string}
              */
             code: "name_taken";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1091,6 +1316,7 @@ export interface components {
              * @enum {string}
              */
             code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1102,6 +1328,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1113,6 +1340,7 @@ export interface components {
              * @enum {string}
              */
             code: "building_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1124,6 +1352,19 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        BuildingsUpdateRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1135,6 +1376,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1146,6 +1388,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "method_override_not_allowed" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1157,6 +1400,7 @@ export interface components {
              * @enum {string}
              */
             code: "idempotency_key_in_use" | "name_taken";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1168,6 +1412,7 @@ export interface components {
              * @enum {string}
              */
             code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1179,6 +1424,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1190,6 +1436,7 @@ export interface components {
              * @enum {string}
              */
             code: "subdistrict_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1201,6 +1448,19 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        CommunitiesCreateRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1212,6 +1472,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1223,6 +1484,7 @@ export interface components {
              * @enum {string}
              */
             code: "idempotency_key_reused";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1234,6 +1496,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1245,6 +1508,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1256,6 +1520,7 @@ export interface components {
              * @enum {string}
              */
             code: "community_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1267,6 +1532,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1278,6 +1544,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1289,6 +1556,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1300,6 +1568,7 @@ export interface components {
              * @enum {string}
              */
             code: "subdistrict_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1311,6 +1580,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1322,6 +1592,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1333,6 +1604,7 @@ export interface components {
              * @enum {string}
              */
             code: "name_taken";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1344,6 +1616,7 @@ export interface components {
              * @enum {string}
              */
             code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1355,6 +1628,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1366,6 +1640,7 @@ export interface components {
              * @enum {string}
              */
             code: "community_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1377,6 +1652,19 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        CommunitiesUpdateRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1388,6 +1676,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1475,9 +1764,15 @@ export interface components {
          */
         ErrorFrame: {
             code: string;
+            /**
+             * @description For people: Simplified Chinese, or English when the upgrade request sent
+             *     `Accept-Language: en`.
+             */
             message: string;
             /** @description The topic concerned, if any. */
             topic?: string | null;
+            /** @description For developers, in English: what was wrong with a `malformed_message`. */
+            reason?: string;
         };
         /** @description The data of every context's events, for the spec's WebSocket frames. */
         EventData: components["schemas"]["IdentityEventData"] | components["schemas"]["StructureEventData"];
@@ -1514,7 +1809,8 @@ export interface components {
             person?: (components["schemas"]["Person"] & unknown) | null;
             /**
              * Format: uuid
-             * @description Absent when granted from the console.
+             * @description Who granted it: null when granted from the console, and when your scope does not
+             *     cover them.
              */
             granted_by?: string | null;
             /**
@@ -1634,6 +1930,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1645,6 +1942,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1656,6 +1954,7 @@ export interface components {
              * @enum {string}
              */
             code: "grid_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1667,6 +1966,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1689,6 +1989,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1700,6 +2001,7 @@ export interface components {
              * @enum {string}
              */
             code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1711,6 +2013,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1722,6 +2025,7 @@ export interface components {
              * @enum {string}
              */
             code: "grid_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1733,6 +2037,19 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        GridTeamSetRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1744,6 +2061,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1754,7 +2072,8 @@ export interface components {
              * @description Stable and machine-readable.
              * @enum {string}
              */
-            code: "building_outside_grid" | "unknown_users";
+            code: "building_outside_grid" | "invitation_required";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1773,6 +2092,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "method_override_not_allowed" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1784,6 +2104,7 @@ export interface components {
              * @enum {string}
              */
             code: "idempotency_key_in_use" | "name_taken";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1795,6 +2116,7 @@ export interface components {
              * @enum {string}
              */
             code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1806,6 +2128,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1817,6 +2140,7 @@ export interface components {
              * @enum {string}
              */
             code: "community_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1828,6 +2152,19 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        GridsCreateRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1839,6 +2176,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1850,6 +2188,7 @@ export interface components {
              * @enum {string}
              */
             code: "idempotency_key_reused";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1861,6 +2200,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1872,6 +2212,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1883,6 +2224,7 @@ export interface components {
              * @enum {string}
              */
             code: "grid_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1894,6 +2236,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1905,6 +2248,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "method_override_not_allowed" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1916,6 +2260,7 @@ export interface components {
              * @enum {string}
              */
             code: "idempotency_key_in_use";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1927,6 +2272,7 @@ export interface components {
              * @enum {string}
              */
             code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1938,6 +2284,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1949,6 +2296,19 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        GridsImportRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1960,6 +2320,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1970,7 +2331,8 @@ export interface components {
              * @description Stable and machine-readable.
              * @enum {string}
              */
-            code: "idempotency_key_reused" | "import_rejected";
+            code: "idempotency_key_reused" | "import_rejected" | "import_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1982,6 +2344,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -1993,6 +2356,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2004,6 +2368,7 @@ export interface components {
              * @enum {string}
              */
             code: "community_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2015,6 +2380,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2026,6 +2392,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2037,6 +2404,7 @@ export interface components {
              * @enum {string}
              */
             code: "name_taken";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2048,6 +2416,7 @@ export interface components {
              * @enum {string}
              */
             code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2059,6 +2428,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2070,6 +2440,7 @@ export interface components {
              * @enum {string}
              */
             code: "grid_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2081,6 +2452,19 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        GridsUpdateRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2092,6 +2476,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2124,6 +2509,32 @@ export interface components {
             buildings: number;
             warnings: components["schemas"]["LineWarning"][];
         };
+        /**
+         * Invitation
+         * @description An appointment of someone the appointer does not cover: it waits for them to accept.
+         */
+        Invitation: {
+            /** Format: uuid */
+            id: string;
+            role: components["schemas"]["RoleName"];
+            /** @description `district`, or `<kind>:<id>`. */
+            scope: string;
+            place?: (components["schemas"]["Place"] & unknown) | null;
+            /** @description The invitee, by id only: nothing about them is shown until they accept. */
+            person: components["schemas"]["Person"] & unknown;
+            /** @description `pending`, `accepted` or `declined`. */
+            status: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T08:30:00.123Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T08:30:00.123Z
+             */
+            expires_at: string;
+        };
         /** LineWarning */
         LineWarning: {
             /** Format: uint64 */
@@ -2151,6 +2562,8 @@ export interface components {
             /** @description Besides these, every logged-in user is a `resident`. */
             roles: components["schemas"]["HeldRole"][];
             residence?: (components["schemas"]["Place"] & unknown) | null;
+            /** @description Appointments waiting for your answer. */
+            invitations: components["schemas"]["PendingAppointment"][];
         };
         MeBindPhoneBadRequest: {
             /**
@@ -2158,6 +2571,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "method_override_not_allowed" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2169,6 +2583,7 @@ export interface components {
              * @enum {string}
              */
             code: "wechat_user_blocked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2180,6 +2595,7 @@ export interface components {
              * @enum {string}
              */
             code: "wechat_misconfigured" | "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2191,6 +2607,19 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MeBindPhoneRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2202,6 +2631,7 @@ export interface components {
              * @enum {string}
              */
             code: "wechat_rate_limited";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2213,6 +2643,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2224,6 +2655,7 @@ export interface components {
              * @enum {string}
              */
             code: "wechat_unavailable" | "wechat_error" | "wechat_not_configured";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2235,6 +2667,7 @@ export interface components {
              * @enum {string}
              */
             code: "invalid_phone_code";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2246,6 +2679,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2257,6 +2691,175 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MeInvitationsAcceptBadRequest: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "malformed_request" | "method_override_not_allowed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MeInvitationsAcceptConflict: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "invitation_void" | "role_already_granted";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MeInvitationsAcceptInternalError: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MeInvitationsAcceptNotFound: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "invitation_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MeInvitationsAcceptPayloadTooLarge: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MeInvitationsAcceptRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MeInvitationsAcceptUnauthorized: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MeInvitationsDeclineBadRequest: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "malformed_request" | "method_override_not_allowed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MeInvitationsDeclineConflict: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "invitation_void";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MeInvitationsDeclineInternalError: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MeInvitationsDeclineNotFound: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "invitation_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MeInvitationsDeclinePayloadTooLarge: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MeInvitationsDeclineRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MeInvitationsDeclineUnauthorized: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2268,6 +2871,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2279,6 +2883,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2290,6 +2895,7 @@ export interface components {
              * @enum {string}
              */
             code: "building_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2301,6 +2907,19 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MeSetResidenceRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2312,6 +2931,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2323,6 +2943,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2334,6 +2955,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2345,6 +2967,19 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MeUpdateRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2356,6 +2991,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2430,6 +3066,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "method_override_not_allowed" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2441,6 +3078,7 @@ export interface components {
              * @enum {string}
              */
             code: "idempotency_key_in_use" | "grid_already_in_branch" | "name_taken";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2452,6 +3090,7 @@ export interface components {
              * @enum {string}
              */
             code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2463,6 +3102,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2474,6 +3114,7 @@ export interface components {
              * @enum {string}
              */
             code: "grid_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2485,6 +3126,19 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        PartyBranchesCreateRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2496,6 +3150,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2507,6 +3162,7 @@ export interface components {
              * @enum {string}
              */
             code: "idempotency_key_reused" | "branch_grid_count" | "branch_spans_communities";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2518,6 +3174,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2529,6 +3186,7 @@ export interface components {
              * @enum {string}
              */
             code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2540,6 +3198,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2551,6 +3210,7 @@ export interface components {
              * @enum {string}
              */
             code: "party_branch_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2562,6 +3222,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2573,6 +3234,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2584,6 +3246,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2595,6 +3258,7 @@ export interface components {
              * @enum {string}
              */
             code: "party_branch_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2606,6 +3270,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2617,6 +3282,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2628,6 +3294,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2639,6 +3306,7 @@ export interface components {
              * @enum {string}
              */
             code: "community_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2650,10 +3318,33 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
             request_id: string;
+        };
+        /**
+         * PendingAppointment
+         * @description An appointment waiting for your answer (`POST /me/invitations/{id}/accept` or `/decline`).
+         */
+        PendingAppointment: {
+            /** Format: uuid */
+            id: string;
+            role: components["schemas"]["RoleName"];
+            /** @description `district`, or `<kind>:<id>`. */
+            scope: string;
+            place?: (components["schemas"]["Place"] & unknown) | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T08:30:00.123Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T08:30:00.123Z
+             */
+            expires_at: string;
         };
         /**
          * Person
@@ -2766,12 +3457,49 @@ export interface components {
             role: components["schemas"]["RoleName"];
             scope: string;
         };
+        RoleGrantsAuditBadRequest: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        RoleGrantsAuditInternalError: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        RoleGrantsAuditUnauthorized: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
         RoleGrantsCreateBadRequest: {
             /**
              * @description Stable and machine-readable.
              * @enum {string}
              */
             code: "malformed_request" | "method_override_not_allowed" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2783,6 +3511,7 @@ export interface components {
              * @enum {string}
              */
             code: "idempotency_key_in_use" | "role_already_granted";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2793,7 +3522,8 @@ export interface components {
              * @description Stable and machine-readable.
              * @enum {string}
              */
-            code: "forbidden";
+            code: "forbidden" | "self_grant" | "insufficient_rank";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2805,6 +3535,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2815,7 +3546,8 @@ export interface components {
              * @description Stable and machine-readable.
              * @enum {string}
              */
-            code: "scope_not_found" | "user_not_found";
+            code: "scope_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2827,6 +3559,19 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        RoleGrantsCreateRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2838,6 +3583,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2849,6 +3595,7 @@ export interface components {
              * @enum {string}
              */
             code: "idempotency_key_reused" | "role_scope_mismatch" | "role_not_grantable" | "scope_kind_unsupported";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2860,6 +3607,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2870,7 +3618,8 @@ export interface components {
              * @description Stable and machine-readable.
              * @enum {string}
              */
-            code: "forbidden";
+            code: "forbidden" | "self_revoke" | "insufficient_rank";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2882,6 +3631,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2893,6 +3643,7 @@ export interface components {
              * @enum {string}
              */
             code: "role_grant_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2904,6 +3655,19 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        RoleGrantsDeleteUnprocessable: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "role_not_grantable";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2915,6 +3679,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2926,6 +3691,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -2937,6 +3703,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3012,7 +3779,10 @@ export interface components {
              * @description Seconds until the access token expires (900).
              */
             expires_in: number;
-            /** @description Opaque; spend it once at `POST /auth/refresh`. Using a spent one ends the session. */
+            /**
+             * @description Opaque; spend it once at `POST /auth/refresh`. Using a spent one ends the session
+             *     (a retry within a few seconds of the refresh gets this same pair again).
+             */
             refresh_token: string;
             user: components["schemas"]["Profile"];
         };
@@ -3042,6 +3812,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3053,6 +3824,7 @@ export interface components {
              * @enum {string}
              */
             code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3064,6 +3836,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3075,6 +3848,7 @@ export interface components {
              * @enum {string}
              */
             code: "community_not_found" | "subdistrict_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3086,6 +3860,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3132,6 +3907,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "method_override_not_allowed" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3143,6 +3919,7 @@ export interface components {
              * @enum {string}
              */
             code: "idempotency_key_in_use" | "name_taken";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3154,6 +3931,7 @@ export interface components {
              * @enum {string}
              */
             code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3165,6 +3943,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3176,6 +3955,19 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        SubdistrictsCreateRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3187,6 +3979,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3198,6 +3991,7 @@ export interface components {
              * @enum {string}
              */
             code: "idempotency_key_reused";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3209,6 +4003,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3220,6 +4015,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3231,6 +4027,7 @@ export interface components {
              * @enum {string}
              */
             code: "subdistrict_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3242,6 +4039,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3253,6 +4051,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3264,6 +4063,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3275,6 +4075,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3286,6 +4087,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3297,6 +4099,7 @@ export interface components {
              * @enum {string}
              */
             code: "name_taken";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3308,6 +4111,7 @@ export interface components {
              * @enum {string}
              */
             code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3319,6 +4123,7 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3330,6 +4135,7 @@ export interface components {
              * @enum {string}
              */
             code: "subdistrict_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3341,6 +4147,19 @@ export interface components {
              * @enum {string}
              */
             code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        SubdistrictsUpdateRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3352,6 +4171,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3387,6 +4207,7 @@ export interface components {
              * @enum {string}
              */
             code: "malformed_request";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3398,6 +4219,19 @@ export interface components {
              * @enum {string}
              */
             code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        WsConnectTooManyRequests: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "too_many_connections";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3409,6 +4243,7 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
@@ -3510,6 +4345,17 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["WsConnectUnauthorized"];
                 };
             };
+            /** @description Rate limited: wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["WsConnectTooManyRequests"];
+                };
+            };
             /** @description A bug or a misconfiguration; the request id finds it in the logs. */
             500: {
                 headers: {
@@ -3567,6 +4413,15 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["AuthWechatLoginForbidden"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["AuthWechatLoginRequestTimeout"];
                 };
             };
             /** @description The body is over the limit (4 MiB). */
@@ -3648,6 +4503,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["AuthDevLoginNotFound"];
                 };
             };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["AuthDevLoginRequestTimeout"];
+                };
+            };
             /** @description The body is over the limit (4 MiB). */
             413: {
                 headers: {
@@ -3716,6 +4580,15 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["AuthRefreshUnauthorized"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["AuthRefreshRequestTimeout"];
                 };
             };
             /** @description The body is over the limit (4 MiB). */
@@ -3807,6 +4680,15 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["AuthLogoutUnauthorized"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["AuthLogoutRequestTimeout"];
                 };
             };
             /** @description The body is over the limit (4 MiB). */
@@ -3905,6 +4787,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["MeUpdateUnauthorized"];
                 };
             };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeUpdateRequestTimeout"];
+                };
+            };
             /** @description The body is over the limit (4 MiB). */
             413: {
                 headers: {
@@ -3971,6 +4862,15 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["MeBindPhoneForbidden"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeBindPhoneRequestTimeout"];
                 };
             };
             /** @description The body is over the limit (4 MiB). */
@@ -4070,6 +4970,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["MeSetResidenceNotFound"];
                 };
             };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeSetResidenceRequestTimeout"];
+                };
+            };
             /** @description The body is over the limit (4 MiB). */
             413: {
                 headers: {
@@ -4086,6 +4995,174 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["MeSetResidenceInternalError"];
+                };
+            };
+        };
+    };
+    me_invitations_accept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Grant"];
+                };
+            };
+            /** @description Malformed request or invalid input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeInvitationsAcceptBadRequest"];
+                };
+            };
+            /** @description No token, or a bad, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeInvitationsAcceptUnauthorized"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeInvitationsAcceptNotFound"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeInvitationsAcceptRequestTimeout"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeInvitationsAcceptConflict"];
+                };
+            };
+            /** @description The body is over the limit (4 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeInvitationsAcceptPayloadTooLarge"];
+                };
+            };
+            /** @description A bug or a misconfiguration; the request id finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeInvitationsAcceptInternalError"];
+                };
+            };
+        };
+    };
+    me_invitations_decline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or invalid input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeInvitationsDeclineBadRequest"];
+                };
+            };
+            /** @description No token, or a bad, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeInvitationsDeclineUnauthorized"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeInvitationsDeclineNotFound"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeInvitationsDeclineRequestTimeout"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeInvitationsDeclineConflict"];
+                };
+            };
+            /** @description The body is over the limit (4 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeInvitationsDeclinePayloadTooLarge"];
+                };
+            };
+            /** @description A bug or a misconfiguration; the request id finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MeInvitationsDeclineInternalError"];
                 };
             };
         };
@@ -4160,13 +5237,22 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created. */
+            /** @description Granted: the appointer already covers the person. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["Grant"];
+                };
+            };
+            /** @description Invited: the person holds the role once they accept (`GET /me`). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Invitation"];
                 };
             };
             /** @description Malformed request or invalid input. */
@@ -4203,6 +5289,15 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["RoleGrantsCreateNotFound"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RoleGrantsCreateRequestTimeout"];
                 };
             };
             /** @description Conflicts with the current state. */
@@ -4297,6 +5392,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["RoleGrantsDeleteNotFound"];
                 };
             };
+            /** @description A rule of the domain refused it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RoleGrantsDeleteUnprocessable"];
+                };
+            };
             /** @description A bug or a misconfiguration; the request id finds it in the logs. */
             500: {
                 headers: {
@@ -4304,6 +5408,55 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["RoleGrantsDeleteInternalError"];
+                };
+            };
+        };
+    };
+    role_grants_audit: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["AuditList"];
+                };
+            };
+            /** @description Malformed request or invalid input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RoleGrantsAuditBadRequest"];
+                };
+            };
+            /** @description No token, or a bad, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RoleGrantsAuditUnauthorized"];
+                };
+            };
+            /** @description A bug or a misconfiguration; the request id finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RoleGrantsAuditInternalError"];
                 };
             };
         };
@@ -4410,6 +5563,15 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["SubdistrictsCreateForbidden"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SubdistrictsCreateRequestTimeout"];
                 };
             };
             /** @description Conflicts with the current state. */
@@ -4566,6 +5728,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["SubdistrictsUpdateNotFound"];
                 };
             };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SubdistrictsUpdateRequestTimeout"];
+                };
+            };
             /** @description Conflicts with the current state. */
             409: {
                 headers: {
@@ -4716,6 +5887,15 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["CommunitiesCreateNotFound"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["CommunitiesCreateRequestTimeout"];
                 };
             };
             /** @description Conflicts with the current state. */
@@ -4872,6 +6052,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["CommunitiesUpdateNotFound"];
                 };
             };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["CommunitiesUpdateRequestTimeout"];
+                };
+            };
             /** @description Conflicts with the current state. */
             409: {
                 headers: {
@@ -5023,6 +6212,15 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["GridsCreateNotFound"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["GridsCreateRequestTimeout"];
                 };
             };
             /** @description Conflicts with the current state. */
@@ -5179,6 +6377,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["GridsUpdateNotFound"];
                 };
             };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["GridsUpdateRequestTimeout"];
+                };
+            };
             /** @description Conflicts with the current state. */
             409: {
                 headers: {
@@ -5262,6 +6469,15 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["GridsImportForbidden"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["GridsImportRequestTimeout"];
                 };
             };
             /** @description Conflicts with the current state. */
@@ -5426,6 +6642,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["BuildingsCreateNotFound"];
                 };
             };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["BuildingsCreateRequestTimeout"];
+                };
+            };
             /** @description Conflicts with the current state. */
             409: {
                 headers: {
@@ -5580,6 +6805,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["BuildingsUpdateNotFound"];
                 };
             };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["BuildingsUpdateRequestTimeout"];
+                };
+            };
             /** @description Conflicts with the current state. */
             409: {
                 headers: {
@@ -5723,6 +6957,15 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["GridTeamSetNotFound"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["GridTeamSetRequestTimeout"];
                 };
             };
             /** @description The body is over the limit (4 MiB). */
@@ -5876,6 +7119,15 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["PartyBranchesCreateNotFound"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PartyBranchesCreateRequestTimeout"];
                 };
             };
             /** @description Conflicts with the current state. */

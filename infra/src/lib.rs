@@ -7,6 +7,7 @@ pub mod db;
 pub mod events;
 pub mod jobs;
 pub mod rate_limit;
+pub mod redis_guard;
 pub mod wechat;
 
 // One folder per context, and the list of them.

@@ -1,18 +1,23 @@
-//! Fixed-window rate limits, shared by every instance through Redis when configured.
+//! Fixed-window rate limits, shared by every instance through Redis when configured. While
+//! Redis is away (its breaker open) each instance counts on its own, so limits still hold,
+//! per instance, and requests never wait on Redis.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use redis::AsyncCommands;
 use tokio::sync::Mutex;
+
+use crate::redis_guard::RedisGuard;
 
 #[derive(Clone)]
 pub enum RateLimiter {
     InProcess(Arc<Mutex<HashMap<String, (Instant, u32)>>>),
     Redis {
-        conn: redis::aio::ConnectionManager,
+        redis: RedisGuard,
         prefix: String,
+        /// Counts while Redis is away.
+        fallback: Box<RateLimiter>,
     },
 }
 
@@ -30,8 +35,16 @@ impl RateLimiter {
         Self::InProcess(Arc::new(Mutex::new(HashMap::new())))
     }
 
+    /// Shared through Redis, falling back to counting in process while Redis is away.
+    pub fn redis(redis: RedisGuard, prefix: &str) -> Self {
+        Self::Redis {
+            redis,
+            prefix: prefix.to_owned(),
+            fallback: Box::new(Self::in_process()),
+        }
+    }
+
     /// Counts one hit on `key`; `false` once more than `limit` hits fell in the window.
-    /// Fails open: if Redis is down the request goes through (and the failure is logged).
     pub async fn allow(&self, key: &str, limit: u32, window: Duration) -> bool {
         match self {
             Self::InProcess(windows) => {
@@ -47,23 +60,27 @@ impl RateLimiter {
                 entry.1 += 1;
                 entry.1 <= limit
             }
-            Self::Redis { conn, prefix } => {
-                let mut conn = conn.clone();
-                let key = format!("{prefix}:rate:{key}");
-                let counted: redis::RedisResult<(u32, i64)> = redis::pipe()
-                    .atomic()
-                    .incr(&key, 1)
-                    .expire(&key, i64::try_from(window.as_secs()).unwrap_or(60))
-                    .arg("NX")
-                    .query_async(&mut conn)
+            Self::Redis {
+                redis,
+                prefix,
+                fallback,
+            } => {
+                let shared = format!("{prefix}:rate:{key}");
+                let seconds = i64::try_from(window.as_secs()).unwrap_or(60);
+                let counted = redis
+                    .run("rate limit", |mut conn| async move {
+                        redis::pipe()
+                            .atomic()
+                            .incr(&shared, 1)
+                            .expire(&shared, seconds)
+                            .arg("NX")
+                            .query_async::<(u32, i64)>(&mut conn)
+                            .await
+                    })
                     .await;
                 match counted {
-                    Ok((count, _)) => count <= limit,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "rate limit unavailable; letting the request through");
-                        let _ = conn.ping::<String>().await;
-                        true
-                    }
+                    Some((count, _)) => count <= limit,
+                    None => Box::pin(fallback.allow(key, limit, window)).await,
                 }
             }
         }

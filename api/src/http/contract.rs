@@ -33,7 +33,8 @@ pub enum Layer {
     Auth,
     /// Path or query parameters poem parses: 400 `malformed_request`.
     Params,
-    /// A JSON body (POST, PUT, PATCH): 400 `malformed_request`, 413 `payload_too_large`.
+    /// A JSON body (POST, PUT, PATCH): 400 `malformed_request`, 408 `request_timeout`,
+    /// 413 `payload_too_large`.
     Body,
     /// A POST: a body layer, and `X-HTTP-Method-Override` with another value than PATCH.
     Post,
@@ -79,10 +80,12 @@ pub fn declared<D: Declared>() -> BTreeMap<u16, Vec<&'static str>> {
             Layer::Params => add(400, &["malformed_request"]),
             Layer::Body => {
                 add(400, &["malformed_request"]);
+                add(408, &["request_timeout"]);
                 add(413, &["payload_too_large"]);
             }
             Layer::Post => {
                 add(400, &["malformed_request", "method_override_not_allowed"]);
+                add(408, &["request_timeout"]);
                 add(413, &["payload_too_large"]);
             }
             Layer::Idempotent => {
@@ -168,6 +171,10 @@ fn status_word(status: u16) -> (&'static str, &'static str) {
         401 => ("Unauthorized", "No token, or a bad, expired or revoked one."),
         403 => ("Forbidden", "Outside your scope, or refused by WeChat."),
         404 => ("NotFound", "Unknown, or not visible to you."),
+        408 => (
+            "RequestTimeout",
+            "The body did not arrive in time (30 s by default).",
+        ),
         409 => ("Conflict", "Conflicts with the current state."),
         413 => ("PayloadTooLarge", "The body is over the limit (4 MiB)."),
         422 => ("Unprocessable", "A rule of the domain refused it."),
@@ -195,6 +202,12 @@ fn error_schema(codes: &[&'static str]) -> MetaSchema {
         enum_items: codes.iter().map(|c| serde_json::Value::from(*c)).collect(),
         ..MetaSchema::new("string")
     };
+    let message = MetaSchema {
+        description: Some(
+            "For people: Simplified Chinese, or English with `Accept-Language: en`; may change.",
+        ),
+        ..MetaSchema::new("string")
+    };
     let details = <serde_json::Value as Type>::schema_ref().merge(MetaSchema {
         description: Some("Facts about the error, e.g. the bad rows of an import."),
         ..MetaSchema::ANY
@@ -203,7 +216,7 @@ fn error_schema(codes: &[&'static str]) -> MetaSchema {
         required: vec!["code", "message", "request_id"],
         properties: vec![
             ("code", MetaSchemaRef::Inline(Box::new(code))),
-            ("message", string()),
+            ("message", MetaSchemaRef::Inline(Box::new(message))),
             ("details", details),
             ("request_id", string()),
         ],

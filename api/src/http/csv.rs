@@ -9,8 +9,8 @@ use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
 
 use super::error::ApiError;
 
-/// An uploaded CSV file, not read yet: the handler decides whether the caller may send it
-/// before anything of it is parsed.
+/// An uploaded CSV file, not parsed yet (the body limit has buffered it): the handler decides
+/// whether the caller may send it before anything of it is parsed.
 pub struct Csv(pub Body);
 
 /// The request body of a CSV upload.
@@ -51,11 +51,10 @@ impl ParsePayload for Csv {
 impl Csv {
     /// Reads the file (the body limit still applies) and gives its text.
     pub async fn read_text(self) -> Result<String, ApiError> {
-        let bytes = self
-            .0
-            .into_vec()
-            .await
-            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "malformed_request", e.to_string()))?;
+        let bytes = self.0.into_vec().await.map_err(|e| {
+            ApiError::new(StatusCode::BAD_REQUEST, "malformed_request")
+                .with_details(serde_json::json!({ "reason": e.to_string() }))
+        })?;
         decode(bytes)
     }
 }
@@ -68,10 +67,10 @@ fn decode(bytes: Vec<u8>) -> Result<String, ApiError> {
     };
     let (text, _, had_errors) = encoding_rs::GB18030.decode(&bytes);
     if had_errors {
-        return Err(ApiError::new(
+        return Err(ApiError::with_params(
             StatusCode::UNPROCESSABLE_ENTITY,
             "import_rejected",
-            "the file is neither UTF-8 nor GBK text",
+            &[("count", "1".to_owned())],
         )
         .with_details(serde_json::json!({
             "errors": [{ "line": 1, "field": null, "code": "unreadable_row", "message": "save the file as CSV (UTF-8 or GBK)" }],

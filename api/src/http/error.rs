@@ -1,12 +1,16 @@
 //! The one error shape of the API, and the one place that maps domain errors to HTTP:
 //! `{"code": "…", "message": "…", "details": {…}, "request_id": "…"}`.
-//! `code` is stable; `message` is for people; internal causes are logged, never returned.
+//! `code` is stable; `message` is for people, worded from the catalogue (`super::i18n`) in
+//! the request's language; internal causes are logged, never returned.
 
+use linli_kernel::ValidationError;
 use poem::http::StatusCode;
 use poem::{IntoResponse, Response};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 use serde_json::json;
+
+use super::i18n::{self, Locale};
 
 tokio::task_local! {
     /// The id of the request being served; error bodies and logs carry it.
@@ -21,13 +25,29 @@ pub fn current_request_id() -> String {
 pub struct ErrorBody {
     /// Stable and machine-readable, e.g. `grid_already_in_branch`.
     pub code: String,
-    /// For people; may change.
+    /// For people, in Simplified Chinese (English with `Accept-Language: en`); may change.
     pub message: String,
     /// Facts about the error, e.g. the bad rows of an import.
     #[oai(skip_serializing_if_is_none)]
     pub details: Option<serde_json::Value>,
     /// The `x-request-id` of the request, for support.
     pub request_id: String,
+}
+
+impl ErrorBody {
+    /// The body of error `code`, worded from the catalogue in the request's language.
+    pub fn new(code: &str, params: &[(&str, String)]) -> Self {
+        Self::worded(code, i18n::message(Locale::current(), code, params))
+    }
+
+    fn worded(code: &str, message: String) -> Self {
+        Self {
+            code: code.to_owned(),
+            message,
+            details: None,
+            request_id: current_request_id(),
+        }
+    }
 }
 
 /// Every error answer. Each endpoint's description lists the codes it gives.
@@ -48,6 +68,9 @@ pub enum ApiError {
     /// Unknown, or not visible to you (`…_not_found`).
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
+    /// The body did not arrive in time (`request_timeout`).
+    #[oai(status = 408)]
+    RequestTimeout(Json<ErrorBody>),
     /// Conflicts with the current state (`name_taken`, `grid_already_in_branch`…).
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
@@ -71,18 +94,24 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
-        let body = Json(ErrorBody {
-            code: code.to_owned(),
-            message: message.into(),
-            details: None,
-            request_id: current_request_id(),
-        });
+    /// An error whose message is the catalogue's entry for `code`, in the request's language.
+    pub fn new(status: StatusCode, code: &str) -> Self {
+        Self::with_params(status, code, &[])
+    }
+
+    /// The same, with the facts the entry names as `%{name}`.
+    pub fn with_params(status: StatusCode, code: &str, params: &[(&str, String)]) -> Self {
+        Self::worded(status, code, i18n::message(Locale::current(), code, params))
+    }
+
+    fn worded(status: StatusCode, code: &str, message: String) -> Self {
+        let body = Json(ErrorBody::worded(code, message));
         match status.as_u16() {
             400 => Self::BadRequest(body),
             401 => Self::Unauthorized(body),
             403 => Self::Forbidden(body),
             404 => Self::NotFound(body),
+            408 => Self::RequestTimeout(body),
             409 => Self::Conflict(body),
             413 => Self::PayloadTooLarge(body),
             422 => Self::Unprocessable(body),
@@ -103,6 +132,7 @@ impl ApiError {
             | Self::Unauthorized(b)
             | Self::Forbidden(b)
             | Self::NotFound(b)
+            | Self::RequestTimeout(b)
             | Self::Conflict(b)
             | Self::PayloadTooLarge(b)
             | Self::Unprocessable(b)
@@ -113,31 +143,24 @@ impl ApiError {
     }
 
     pub fn not_found(what: &str) -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            &format!("{what}_not_found"),
-            format!("no such {}", what.replace('_', " ")),
-        )
+        Self::new(StatusCode::NOT_FOUND, &format!("{what}_not_found"))
     }
 
-    pub fn validation(field: &str, message: impl Into<String>) -> Self {
-        let message = message.into();
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "validation_failed",
-            format!("{field}: {message}"),
-        )
-        .with_details(json!({ "field": field }))
+    /// 400 `validation_failed`, worded by the rule (`validation.<rule>`) and naming the field;
+    /// `details` keep the field and the rule for programs.
+    pub fn validation(error: &ValidationError) -> Self {
+        let locale = Locale::current();
+        let mut params = vec![("field", i18n::term(locale, "field", &error.field))];
+        params.extend(error.params.iter().map(|(name, value)| (*name, value.clone())));
+        let message = i18n::message(locale, &format!("validation.{}", error.rule.as_str()), &params);
+        Self::worded(StatusCode::BAD_REQUEST, "validation_failed", message)
+            .with_details(json!({ "field": error.field, "rule": error.rule.as_str() }))
     }
 
     /// A failure we did not expect: logged whole, answered without its cause.
     pub fn internal(error: &anyhow::Error) -> Self {
         tracing::error!(error = format!("{error:#}"), "internal error");
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "an internal error occurred",
-        )
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error")
     }
 }
 
@@ -170,30 +193,20 @@ pub fn from_poem_error(error: poem::Error) -> ApiError {
     }
     let status = error.status();
     match status {
-        StatusCode::UNAUTHORIZED => ApiError::new(
-            status,
-            "unauthorized",
-            "log in first: send `Authorization: Bearer <access token>`",
-        ),
-        StatusCode::NOT_FOUND => ApiError::new(status, "not_found", "no such path"),
-        StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
-            status,
-            "method_not_allowed",
-            "this path does not take that method",
-        ),
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            error.to_string(),
-        ),
+        StatusCode::UNAUTHORIZED => ApiError::new(status, "unauthorized"),
+        StatusCode::NOT_FOUND => ApiError::new(status, "not_found"),
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::new(status, "method_not_allowed"),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(status, "payload_too_large"),
         s if s.is_server_error() => ApiError::internal(&anyhow::anyhow!("{error}")),
-        _ => ApiError::new(StatusCode::BAD_REQUEST, "malformed_request", error.to_string()),
+        // The parser's own words (English) help a developer find the fault.
+        _ => ApiError::new(StatusCode::BAD_REQUEST, "malformed_request")
+            .with_details(json!({ "reason": error.to_string() })),
     }
 }
 
 impl From<linli_kernel::ValidationError> for ApiError {
     fn from(e: linli_kernel::ValidationError) -> Self {
-        ApiError::validation(&e.field, e.message)
+        ApiError::validation(&e)
     }
 }
 

@@ -8,13 +8,14 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use linli_infra::db::{IdempotencyClaim, StoredResponse};
 use poem::PathPattern;
-use poem::http::{HeaderValue, Method, StatusCode};
+use poem::http::{HeaderValue, Method, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Request, Response};
 use poem_openapi::OperationId;
 use sha2::{Digest, Sha256};
 use tracing::Instrument;
 
-use super::error::{ApiError, ErrorBody, REQUEST_ID, current_request_id, from_poem_error};
+use super::error::{ApiError, ErrorBody, REQUEST_ID, from_poem_error};
+use super::i18n::{LOCALE, Locale};
 use crate::http::state::AppState;
 use crate::metrics::RequestLabels;
 
@@ -38,30 +39,32 @@ fn request_id_of(req: &Request) -> String {
 /// The outermost layer: request id, span, log line, metrics.
 pub async fn observe<E: Endpoint>(next: Arc<E>, req: Request, state: AppState) -> poem::Result<Response> {
     let request_id = request_id_of(&req);
-    let method = req.method().clone();
+    let locale = Locale::from_accept_language(req.header(header::ACCEPT_LANGUAGE));
+    // A fixed set, so a client cannot mint log fields or metric series with made-up methods.
+    // The method served, so an overridden POST counts as the PATCH it is.
+    let method = crate::metrics::method_label(super::method_override::effective_method(&req));
     let started = Instant::now();
     let span = tracing::info_span!("request", %method, route = tracing::field::Empty, %request_id);
     let result = REQUEST_ID
-        .scope(request_id.clone(), next.call(req).instrument(span.clone()))
+        .scope(
+            request_id.clone(),
+            LOCALE.scope(locale, next.call(req).instrument(span.clone())),
+        )
         .await;
     let mut response = match result {
         Ok(response) => response.into_response(),
-        Err(error) => {
-            REQUEST_ID
-                .scope(request_id.clone(), async { error_response(error) })
-                .await
-        }
+        Err(error) => REQUEST_ID.sync_scope(request_id.clone(), || {
+            LOCALE.sync_scope(locale, || error_response(error))
+        }),
     };
     let route = route_of(&response, &state.route_templates);
     let status = response.status().as_u16();
     let elapsed = started.elapsed();
     span.record("route", route.as_str());
-    span.in_scope(|| {
-        tracing::info!(status, latency_ms = elapsed.as_secs_f64() * 1000.0, "served");
-    });
+    span.in_scope(|| log_served(status, elapsed));
     state.metrics.observe(
         RequestLabels {
-            method: method.to_string(),
+            method: method.to_owned(),
             route,
             status,
         },
@@ -71,6 +74,17 @@ pub async fn observe<E: Endpoint>(next: Arc<E>, req: Request, state: AppState) -
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }
     Ok(response)
+}
+
+/// The request's log line: client errors are the client's business (INFO), server errors
+/// are ours (ERROR, beside the `internal error` line that says why).
+fn log_served(status: u16, elapsed: Duration) {
+    let latency_ms = elapsed.as_secs_f64() * 1000.0;
+    if status >= 500 {
+        tracing::error!(status, latency_ms, "served");
+    } else {
+        tracing::info!(status, latency_ms, "served");
+    }
 }
 
 /// The route template of an answer: the spec's path for API operations (`/api/v1/grids/{id}`),
@@ -93,13 +107,8 @@ pub fn error_response(error: poem::Error) -> Response {
     let mut response = if error.is_from_response() {
         error.into_response()
     } else if error.status() == StatusCode::METHOD_NOT_ALLOWED {
-        let body = ErrorBody {
-            code: "method_not_allowed".to_owned(),
-            message: "this path does not take that method".to_owned(),
-            details: None,
-            request_id: current_request_id(),
-        };
-        poem_openapi::payload::Json(body)
+        // Not an `ApiError` variant: no operation declares 405.
+        poem_openapi::payload::Json(ErrorBody::new("method_not_allowed", &[]))
             .with_status(StatusCode::METHOD_NOT_ALLOWED)
             .into_response()
     } else {
@@ -114,24 +123,41 @@ pub fn error_response(error: poem::Error) -> Response {
     response
 }
 
-/// Refuses bodies over `limit` bytes, whether or not the client declared a length.
-pub async fn limit_body<E: Endpoint>(next: Arc<E>, mut req: Request, limit: usize) -> poem::Result<Response> {
+/// Refuses bodies over `limit` bytes, whether or not the client declared a length, and
+/// bodies that take longer than `deadline` to arrive: a body trickled a byte at a time keeps
+/// the connection busy, so the idle timeout alone would never close it.
+pub async fn limit_body<E: Endpoint>(
+    next: Arc<E>,
+    mut req: Request,
+    limit: usize,
+    deadline: Duration,
+) -> poem::Result<Response> {
     if matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH) {
-        match req.take_body().into_bytes_limit(limit).await {
-            Ok(bytes) => req.set_body(bytes),
-            Err(poem::error::ReadBodyError::PayloadTooLarge) => {
-                return Ok(ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "payload_too_large",
-                    format!("request bodies are limited to {limit} bytes"),
-                )
-                .into_response());
+        let read = tokio::time::timeout(deadline, req.take_body().into_bytes_limit(limit)).await;
+        match read {
+            Ok(Ok(bytes)) => req.set_body(bytes),
+            Ok(Err(poem::error::ReadBodyError::PayloadTooLarge)) => {
+                return Ok(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
+                    .with_details(serde_json::json!({ "max_bytes": limit }))
+                    .into_response());
             }
-            Err(e) => {
-                return Ok(
-                    ApiError::new(StatusCode::BAD_REQUEST, "malformed_request", e.to_string())
-                        .into_response(),
-                );
+            Ok(Err(e)) => {
+                return Ok(ApiError::new(StatusCode::BAD_REQUEST, "malformed_request")
+                    .with_details(serde_json::json!({ "reason": e.to_string() }))
+                    .into_response());
+            }
+            Err(_) => {
+                // The rest of the body may still be coming: close rather than read it.
+                let mut response = ApiError::with_params(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "request_timeout",
+                    &[("seconds", deadline.as_secs().to_string())],
+                )
+                .into_response();
+                response
+                    .headers_mut()
+                    .insert(poem::http::header::CONNECTION, HeaderValue::from_static("close"));
+                return Ok(response);
             }
         }
     }
@@ -160,12 +186,7 @@ pub async fn rate_limit_logins<E: Endpoint>(
             .await;
         if !allowed {
             return Ok(super::contract::with_retry_after(
-                ApiError::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "rate_limited",
-                    "too many login attempts; wait a minute",
-                )
-                .into_response(),
+                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited").into_response(),
             ));
         }
     }
@@ -204,10 +225,12 @@ pub async fn idempotency<E: Endpoint>(
         return next.call(req).await.map(IntoResponse::into_response);
     }
     if key.is_empty() || key.len() > 128 || !key.bytes().all(|b| b.is_ascii_graphic()) {
-        return Ok(
-            ApiError::validation("Idempotency-Key", "must be 1 to 128 visible ASCII characters")
-                .into_response(),
-        );
+        return Ok(ApiError::validation(&linli_kernel::ValidationError::new(
+            "Idempotency-Key",
+            linli_kernel::Rule::HeaderFormat,
+            "must be 1 to 128 visible ASCII characters",
+        ))
+        .into_response());
     }
     // Keys belong to the caller, known by a live session: two users' keys never meet, and a
     // request without one is never replayed.
@@ -234,20 +257,12 @@ pub async fn idempotency<E: Endpoint>(
     {
         Err(e) => return Ok(ApiError::internal(&e).into_response()),
         Ok(IdempotencyClaim::InProgress) => {
-            return Ok(ApiError::new(
-                StatusCode::CONFLICT,
-                "idempotency_key_in_use",
-                "a request with this Idempotency-Key is still running; retry shortly",
-            )
-            .into_response());
+            return Ok(ApiError::new(StatusCode::CONFLICT, "idempotency_key_in_use").into_response());
         }
         Ok(IdempotencyClaim::Mismatch) => {
-            return Ok(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "idempotency_key_reused",
-                "this Idempotency-Key was used for a different request",
-            )
-            .into_response());
+            return Ok(
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused").into_response(),
+            );
         }
         Ok(IdempotencyClaim::Replay(stored)) => {
             return Ok(Response::builder()

@@ -8,6 +8,7 @@ pub mod dto;
 pub mod error;
 pub mod events;
 pub mod guard;
+pub mod i18n;
 pub mod method_override;
 pub mod middleware;
 pub mod ops;

@@ -5,8 +5,8 @@ use std::borrow::Cow;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use linli_kernel::PageRequest;
 use linli_kernel::page::{DEFAULT_LIMIT, MAX_LIMIT};
+use linli_kernel::{PageRequest, Rule, ValidationError};
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
 use poem_openapi::types::{ParseError, ParseFromParameter, ParseResult, Type};
 use uuid::Uuid;
@@ -89,7 +89,13 @@ fn decode_cursor(cursor: &str) -> Result<Uuid, ApiError> {
         .decode(cursor)
         .ok()
         .and_then(|bytes| Uuid::from_slice(&bytes).ok())
-        .ok_or_else(|| ApiError::validation("cursor", "is not a cursor this API gave out"))
+        .ok_or_else(|| {
+            ApiError::validation(&ValidationError::new(
+                "cursor",
+                Rule::Cursor,
+                "is not a cursor this API gave out",
+            ))
+        })
 }
 
 #[cfg(test)]

@@ -8,16 +8,22 @@ use std::sync::Arc;
 use linli_infra::db::Database;
 use linli_infra::events::EventBus;
 use linli_infra::rate_limit::RateLimiter;
+use linli_infra::redis_guard::RedisGuard;
 use linli_kernel::events::TopicPolicies;
 use tokio_util::sync::CancellationToken;
 
 use super::security::Authenticator;
+use crate::config::TransportSettings;
 use crate::metrics::Metrics;
 
 pub struct Inner {
     pub db: Database,
     pub bus: EventBus,
     pub redis_configured: bool,
+    /// Redis's circuit breaker, when Redis is configured (its state shows in metrics).
+    pub redis: Option<RedisGuard>,
+    /// Timeouts and limits; the WebSocket ones are read per connection.
+    pub transport: TransportSettings,
     pub authenticator: Authenticator,
     /// Who may read which WebSocket topics, as each context says.
     pub topics: TopicPolicies,
@@ -26,6 +32,8 @@ pub struct Inner {
     /// Whether to read the client address from `X-Forwarded-For` (behind a load balancer).
     pub behind_proxy: bool,
     pub metrics: Arc<Metrics>,
+    /// Open WebSockets, per user and in all.
+    pub ws_slots: crate::ws::WsSlots,
     /// Operation id → the spec's path template, for metrics and logs.
     pub route_templates: Arc<HashMap<String, String>>,
     /// Cancelled on shutdown: WebSockets close with a close frame, background jobs stop.

@@ -53,10 +53,15 @@ pub struct EventFrame {
 #[derive(Object, Debug)]
 pub struct ErrorFrame {
     pub code: String,
+    /// For people: Simplified Chinese, or English when the upgrade request sent
+    /// `Accept-Language: en`.
     pub message: String,
     /// The topic concerned, if any.
     #[oai(nullable)]
     pub topic: Option<String>,
+    /// For developers, in English: what was wrong with a `malformed_message`.
+    #[oai(skip_serializing_if_is_none)]
+    pub reason: Option<String>,
 }
 
 #[derive(Object, Debug)]
@@ -82,9 +87,11 @@ const DESCRIPTION: &str = "Opens the event WebSocket (`Upgrade: websocket`). The
 `Authorization` header (wx.connectSocket sets headers) or as `?access_token=`. Client frames (JSON text): \
 `{\"type\":\"subscribe\",\"topic\":\"user:me\",\"since\":\"<event id>\"}`, `{\"type\":\"unsubscribe\",\"topic\":…}`, \
 `{\"type\":\"ping\"}`. Topics: `user:me` (your own), `community:<id>:structure` and `district:structure` (staff \
-who cover them). Every server frame is one `ServerFrame`.";
+who cover them). Every server frame is one `ServerFrame`. One user may hold a few sockets at once \
+(`LINLI_WS_MAX_PER_USER`, 5 by default); beyond, or when the server's WebSockets are full, the upgrade is \
+refused with 429 `too_many_connections`.";
 
-errors!(WsConnect: [Auth, Params] {});
+errors!(WsConnect: [Auth, Params] { 429: [too_many_connections] });
 
 /// Documents the socket; serves nothing.
 #[derive(Default)]

@@ -8,6 +8,10 @@
 //! message and every half minute: a logout or revoked session closes the socket.
 
 pub mod docs;
+mod limits;
+mod slots;
+
+pub use slots::{WsSlot, WsSlots, total_for as ws_total_for};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -26,12 +30,15 @@ use serde_json::{Value, json};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::http::error::ApiError;
+use crate::http::i18n::{self, Locale};
 use crate::http::security::Recheck;
 use crate::http::state::AppState;
 
 /// At most this many events are replayed per `subscribe`; a client further behind is told
 /// so (`replay_truncated`) and re-subscribes from the last one it got.
 const REPLAY_LIMIT: u64 = 500;
+/// How long a connection closed for breaking a limit waits for the client's close.
+const CLOSE_LINGER: Duration = Duration::from_secs(2);
 /// How often an open connection checks that its session still stands.
 const SESSION_CHECK: Duration = Duration::from_secs(30);
 
@@ -54,15 +61,24 @@ pub async fn connect(
         .map(str::to_owned)
         .or(query.access_token);
     let Some(token) = token else {
-        return ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "send an access token")
-            .into_response();
+        return ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized").into_response();
     };
     let actor = match state.authenticator.0.authenticate(&token).await {
         Ok(actor) => actor,
         Err(e) => return e.into_response(),
     };
+    // Held by the session until it ends: one user cannot take every connection slot.
+    let Some(slot) = state.ws_slots.take(actor.user_id()) else {
+        return crate::http::contract::with_retry_after(
+            ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_connections").into_response(),
+        );
+    };
     let state = state.clone();
-    ws.on_upgrade(move |socket| Session::new(state, actor).run(socket))
+    // The upgrade request's language (wx.connectSocket sends `Accept-Language` among its
+    // `header`s) words the session's error frames.
+    let locale = Locale::current();
+    ws.config(limits::config(&state.transport))
+        .on_upgrade(move |socket| Session::new(state, actor, locale, slot).run(socket))
         .into_response()
 }
 
@@ -77,8 +93,12 @@ enum ClientMessage {
 struct Session {
     state: AppState,
     actor: Actor,
+    locale: Locale,
     /// Stored topic → (the name the client used, the last position sent).
     subscriptions: HashMap<String, (String, i64)>,
+    budget: limits::MessageBudget,
+    /// This socket's place in the caps, given back when the session ends.
+    _slot: WsSlot,
 }
 
 /// What a session does after handling something.
@@ -86,14 +106,20 @@ enum Next {
     Send(Vec<Value>),
     /// The session ended: say why, close, stop.
     End(&'static str),
+    /// The client broke a limit: close with this code and reason, stop.
+    Refuse(CloseCode, &'static str),
 }
 
 impl Session {
-    fn new(state: AppState, actor: Actor) -> Self {
+    fn new(state: AppState, actor: Actor, locale: Locale, slot: WsSlot) -> Self {
+        let budget = limits::MessageBudget::new(&state.transport);
         Self {
             state,
             actor,
+            locale,
             subscriptions: HashMap::new(),
+            budget,
+            _slot: slot,
         }
     }
 
@@ -113,7 +139,9 @@ impl Session {
                 }
                 _ = session_check.tick() => self.recheck().await.map_or_else(Next::End, |()| Next::Send(Vec::new())),
                 incoming = stream.next() => match incoming {
+                    Some(Err(e)) if limits::is_too_large(&e) => Next::Refuse(CloseCode::Size, "message_too_large"),
                     None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
+                    Some(Ok(_)) if !self.budget.take() => Next::Refuse(CloseCode::Policy, "rate_limited"),
                     Some(Ok(Message::Text(text))) => match self.recheck().await {
                         Ok(()) => Next::Send(self.handle(&text).await),
                         Err(why) => Next::End(why),
@@ -122,15 +150,13 @@ impl Session {
                         if sink.send(Message::Pong(payload)).await.is_err() { break; }
                         Next::Send(Vec::new())
                     }
-                    Some(Ok(_)) => Next::Send(vec![error_frame("unsupported_frame", "send JSON in text frames")]),
+                    Some(Ok(_)) => Next::Send(vec![self.error_frame("unsupported_frame", &[])]),
                 },
                 event = bus.recv() => match event {
                     Ok(record) => Next::Send(self.deliver(&record).into_iter().collect()),
-                    Err(RecvError::Lagged(missed)) => Next::Send(vec![json!({
-                        "type": "error",
-                        "code": "events_missed",
-                        "message": format!("{missed} events were missed; subscribe again with `since`"),
-                    })]),
+                    Err(RecvError::Lagged(missed)) => {
+                        Next::Send(vec![self.error_frame("events_missed", &[("count", missed.to_string())])])
+                    }
                     Err(RecvError::Closed) => break,
                 },
             };
@@ -144,13 +170,23 @@ impl Session {
                 }
                 Next::End(code) => {
                     let _ = sink
-                        .send(Message::Text(
-                            error_frame(code, "the session has ended; log in again").to_string(),
-                        ))
+                        .send(Message::Text(self.error_frame(code, &[]).to_string()))
                         .await;
                     let _ = sink
                         .send(Message::Close(Some((CloseCode::Policy, code.to_owned()))))
                         .await;
+                    return;
+                }
+                Next::Refuse(close_code, reason) => {
+                    tracing::info!(reason, "closing a WebSocket that broke a limit");
+                    let _ = sink
+                        .send(Message::Close(Some((close_code, reason.to_owned()))))
+                        .await;
+                    // Read (and drop) what is still coming until the client answers the
+                    // close: closing a socket with unread data resets it, and the client
+                    // would never see why it was closed.
+                    let drain = async { while let Some(Ok(_)) = stream.next().await {} };
+                    let _ = tokio::time::timeout(CLOSE_LINGER, drain).await;
                     return;
                 }
             }
@@ -173,7 +209,10 @@ impl Session {
     async fn handle(&mut self, text: &str) -> Vec<Value> {
         let message: ClientMessage = match serde_json::from_str(text) {
             Ok(m) => m,
-            Err(e) => return vec![error_frame("malformed_message", &e.to_string())],
+            Err(e) => {
+                let frame = self.error_frame("malformed_message", &[]);
+                return vec![with_field(frame, "reason", e.to_string())];
+            }
         };
         match message {
             ClientMessage::Ping => vec![json!({ "type": "pong" })],
@@ -191,16 +230,21 @@ impl Session {
         let stored = match self.state.topics.authorize(&self.actor, &topic).await {
             Ok(t) => t,
             Err(refusal) => {
-                let (code, message) = match refusal {
-                    TopicRefusal::Forbidden(m) => ("forbidden_topic", m),
-                    TopicRefusal::Unknown(m) => ("unknown_topic", m),
+                let (code, why) = match refusal {
+                    TopicRefusal::Forbidden(why) => ("forbidden_topic", why),
+                    TopicRefusal::Unknown(why) => ("unknown_topic", why),
                 };
-                return vec![json!({ "type": "error", "code": code, "message": message, "topic": topic })];
+                tracing::debug!(code, why, "subscription refused");
+                let frame = self.error_frame(code, &[("topic", topic.clone())]);
+                return vec![with_field(frame, "topic", topic)];
             }
         };
         let since = match since.as_deref().map(str::parse::<EventId>).transpose() {
             Ok(s) => s,
-            Err(_) => return vec![error_frame("malformed_message", "`since` must be an event id")],
+            Err(_) => {
+                let frame = self.error_frame("malformed_message", &[]);
+                return vec![with_field(frame, "reason", "`since` must be an event id")];
+            }
         };
         let mut frames = vec![json!({ "type": "subscribed", "topic": topic })];
         let mut floor = i64::MIN;
@@ -212,22 +256,13 @@ impl Session {
                         floor = record.position;
                     }
                     if records.len() as u64 == REPLAY_LIMIT {
-                        frames.push(error_frame(
-                            "replay_truncated",
-                            "more events follow: subscribe again with the last id as `since`",
-                        ));
+                        frames.push(self.error_frame("replay_truncated", &[]));
                     }
                 }
-                Ok(None) => frames.push(error_frame(
-                    "since_unknown",
-                    "no such event on this topic; nothing replayed, live events follow",
-                )),
+                Ok(None) => frames.push(self.error_frame("since_unknown", &[])),
                 Err(e) => {
                     tracing::warn!(error = format!("{e:#}"), "replay failed");
-                    frames.push(error_frame(
-                        "replay_failed",
-                        "could not replay; live events follow",
-                    ));
+                    frames.push(self.error_frame("replay_failed", &[]));
                 }
             }
         }
@@ -256,6 +291,31 @@ fn event_frame(topic: &str, record: &OutboxRecord) -> Value {
     })
 }
 
-fn error_frame(code: &str, message: &str) -> Value {
-    json!({ "type": "error", "code": code, "message": message })
+/// Every code an error frame may carry; each has its words in the catalogue (`ws.yml`).
+pub const ERROR_FRAME_CODES: &[&str] = &[
+    "unsupported_frame",
+    "events_missed",
+    "session_revoked",
+    "malformed_message",
+    "forbidden_topic",
+    "unknown_topic",
+    "replay_truncated",
+    "since_unknown",
+    "replay_failed",
+];
+
+/// `frame` with one more field (`topic`, or a developer's `reason`).
+fn with_field(mut frame: Value, key: &str, value: impl Into<Value>) -> Value {
+    if let Some(fields) = frame.as_object_mut() {
+        fields.insert(key.to_owned(), value.into());
+    }
+    frame
+}
+
+impl Session {
+    /// An error frame worded in the language of the upgrade request.
+    fn error_frame(&self, code: &str, params: &[(&str, String)]) -> Value {
+        debug_assert!(ERROR_FRAME_CODES.contains(&code), "undeclared frame code {code}");
+        json!({ "type": "error", "code": code, "message": i18n::message(self.locale, code, params) })
+    }
 }

@@ -6,7 +6,8 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use linli_kernel::text::checked_text;
 use linli_kernel::{
-    BuildingId, CommunityId, GridId, PartyBranchId, ScopePath, StairwellId, SubdistrictId, ValidationError,
+    BuildingId, CommunityId, GridId, PartyBranchId, Rule, ScopePath, StairwellId, SubdistrictId,
+    ValidationError,
 };
 use serde::Serialize;
 
@@ -64,8 +65,10 @@ impl FromStr for GridKind {
             "dedicated" | "专属网格" | "专属" => Ok(Self::Dedicated),
             other => Err(ValidationError::new(
                 "kind",
+                Rule::UnknownValue,
                 format!("`{other}` is not residential, reserved or dedicated"),
-            )),
+            )
+            .with("value", other)),
         }
     }
 }
@@ -84,7 +87,15 @@ impl Households {
             .ok()
             .filter(|n| *n <= Self::MAX)
             .map(Self)
-            .ok_or_else(|| ValidationError::new("households", format!("must be between 0 and {}", Self::MAX)))
+            .ok_or_else(|| {
+                ValidationError::new(
+                    "households",
+                    Rule::Range,
+                    format!("must be between 0 and {}", Self::MAX),
+                )
+                .with("min", 0)
+                .with("max", Self::MAX)
+            })
     }
 
     pub fn get(self) -> u32 {
@@ -185,8 +196,10 @@ impl Building {
         if stairwells.len() > 64 {
             return Err(ValidationError::new(
                 "stairwells",
+                Rule::TooMany,
                 "a building has at most 64 stairwells",
-            ));
+            )
+            .with("max", 64));
         }
         let id = BuildingId::new();
         let mut built: Vec<Stairwell> = Vec::with_capacity(stairwells.len());
@@ -195,8 +208,10 @@ impl Building {
             if built.iter().any(|s| s.name == name) {
                 return Err(ValidationError::new(
                     "stairwells",
+                    Rule::Duplicate,
                     format!("`{name}` is listed twice"),
-                ));
+                )
+                .with("value", &name));
             }
             built.push(Stairwell {
                 id: StairwellId::new(),
@@ -245,8 +260,10 @@ impl FromStr for BranchKind {
             "joint" => Ok(Self::Joint),
             other => Err(ValidationError::new(
                 "kind",
+                Rule::UnknownValue,
                 format!("`{other}` is not independent or joint"),
-            )),
+            )
+            .with("value", other)),
         }
     }
 }

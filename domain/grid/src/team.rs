@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use linli_kernel::roles::GrantShapeError;
 use linli_kernel::{
-    BuildingId, DomainEvent, GrantSet, PlacedGrant, Role, RoleGrant, Scope, ScopePath, UserId,
+    BuildingId, DomainEvent, GrantSet, PlacedGrant, Role, RoleGrant, Rule, Scope, ScopePath, UserId,
     ValidationError,
 };
 
@@ -39,21 +39,26 @@ impl GridTeam {
         if workers.len() > Self::MAX_WORKERS {
             return Err(ValidationError::new(
                 "worker_ids",
+                Rule::TooMany,
                 format!("a grid has at most {} workers", Self::MAX_WORKERS),
-            ));
+            )
+            .with("max", Self::MAX_WORKERS));
         }
         if stairwell_leaders.len() > Self::MAX_STAIRWELL_LEADERS {
             return Err(ValidationError::new(
                 "stairwell_leaders",
+                Rule::TooMany,
                 format!(
                     "a grid has at most {} stairwell leaders",
                     Self::MAX_STAIRWELL_LEADERS
                 ),
-            ));
+            )
+            .with("max", Self::MAX_STAIRWELL_LEADERS));
         }
         if workers.contains(&leader) {
             return Err(ValidationError::new(
                 "worker_ids",
+                Rule::LeaderAmongWorkers,
                 "the grid leader is not also one of its workers",
             ));
         }
@@ -61,15 +66,19 @@ impl GridTeam {
         if let Some(twice) = workers.iter().find(|w| !seen.insert(**w)) {
             return Err(ValidationError::new(
                 "worker_ids",
+                Rule::Duplicate,
                 format!("{twice} is listed twice"),
-            ));
+            )
+            .with("value", twice));
         }
         let mut seen = HashSet::new();
         if let Some((building, user)) = stairwell_leaders.iter().find(|pair| !seen.insert(**pair)) {
             return Err(ValidationError::new(
                 "stairwell_leaders",
+                Rule::Duplicate,
                 format!("{user} is named twice for building {building}"),
-            ));
+            )
+            .with("value", user));
         }
         Ok(Self {
             leader: Some(leader),

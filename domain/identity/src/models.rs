@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use linli_kernel::text::checked_text;
-use linli_kernel::{BuildingId, ScopePath, UserId, ValidationError};
+use linli_kernel::{BuildingId, Rule, ScopePath, UserId, ValidationError};
 
 macro_rules! text_newtype {
     ($(#[$doc:meta])* $name:ident) => {
@@ -57,6 +57,7 @@ impl OpenId {
         if raw.is_empty() || raw.len() > 128 || !raw.chars().all(is_token_char) {
             return Err(ValidationError::new(
                 "openid",
+                Rule::TokenFormat,
                 "must be 1 to 128 letters, digits, `_` or `-`",
             ));
         }
@@ -66,9 +67,13 @@ impl OpenId {
 
 impl UnionId {
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
-        OpenId::parse(raw)
-            .map(|id| Self(id.0))
-            .map_err(|_| ValidationError::new("unionid", "must be 1 to 128 letters, digits, `_` or `-`"))
+        OpenId::parse(raw).map(|id| Self(id.0)).map_err(|_| {
+            ValidationError::new(
+                "unionid",
+                Rule::TokenFormat,
+                "must be 1 to 128 letters, digits, `_` or `-`",
+            )
+        })
     }
 }
 
@@ -76,7 +81,11 @@ impl LoginCode {
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let raw = raw.trim();
         if raw.is_empty() || raw.len() > 256 || !raw.chars().all(|c| c.is_ascii_graphic()) {
-            return Err(ValidationError::new("code", "must be the code wx.login returned"));
+            return Err(ValidationError::new(
+                "code",
+                Rule::WechatCode,
+                "must be the code wx.login returned",
+            ));
         }
         Ok(Self(raw.to_owned()))
     }
@@ -99,7 +108,11 @@ impl PhoneNumber {
         let raw = raw.trim();
         let digits = raw.strip_prefix('+').unwrap_or(raw);
         if !(5..=20).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
-            return Err(ValidationError::new("phone", "must be 5 to 20 digits"));
+            return Err(ValidationError::new(
+                "phone",
+                Rule::PhoneFormat,
+                "must be 5 to 20 digits",
+            ));
         }
         Ok(Self(raw.to_owned()))
     }

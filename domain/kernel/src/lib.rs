@@ -18,7 +18,7 @@ pub mod text;
 pub mod testing;
 
 pub use actor::{Actor, ActorGrants, Denial, Permission};
-pub use error::ValidationError;
+pub use error::{Rule, ValidationError};
 pub use events::DomainEvent;
 pub use ids::*;
 pub use page::{Page, PageRequest};

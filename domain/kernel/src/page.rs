@@ -2,7 +2,7 @@
 
 use uuid::Uuid;
 
-use crate::ValidationError;
+use crate::{Rule, ValidationError};
 
 pub const DEFAULT_LIMIT: u32 = 20;
 pub const MAX_LIMIT: u32 = 100;
@@ -19,8 +19,11 @@ impl PageRequest {
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(ValidationError::new(
                 "limit",
+                Rule::Range,
                 format!("must be between 1 and {MAX_LIMIT}"),
-            ));
+            )
+            .with("min", 1)
+            .with("max", MAX_LIMIT));
         }
         Ok(Self { limit, after })
     }

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 
-use crate::{RoleGrantId, Scope, ScopeKind, ScopePath, SideKind, UserId, ValidationError};
+use crate::{RoleGrantId, Rule, Scope, ScopeKind, ScopePath, SideKind, UserId, ValidationError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
@@ -144,7 +144,10 @@ impl FromStr for Role {
         Role::ALL
             .into_iter()
             .find(|role| role.as_str() == s)
-            .ok_or_else(|| ValidationError::new("role", format!("unknown role `{s}`")))
+            .ok_or_else(|| {
+                ValidationError::new("role", Rule::UnknownRole, format!("unknown role `{s}`"))
+                    .with("value", s)
+            })
     }
 }
 

@@ -10,7 +10,7 @@ use std::str::FromStr;
 
 use uuid::Uuid;
 
-use crate::{BuildingId, CommunityId, GridId, SubdistrictId, ValidationError};
+use crate::{BuildingId, CommunityId, GridId, Rule, SubdistrictId, ValidationError};
 
 /// The kind of a node beside the tree, e.g. `unit` or `volunteer_team`: a short lowercase
 /// ASCII name, stored inline so that scopes stay `Copy`.
@@ -59,6 +59,7 @@ impl SideKind {
         if !fits {
             return Err(ValidationError::new(
                 "scope",
+                Rule::ScopeFormat,
                 format!("unknown scope kind `{raw}`"),
             ));
         }
@@ -163,7 +164,8 @@ impl Scope {
     }
 
     pub fn from_parts(kind: ScopeKind, id: Option<Uuid>) -> Result<Self, ValidationError> {
-        let missing = || ValidationError::new("scope", format!("a {kind} scope needs an id"));
+        let missing =
+            || ValidationError::new("scope", Rule::ScopeFormat, format!("a {kind} scope needs an id"));
         Ok(match kind {
             ScopeKind::District => Self::District,
             ScopeKind::Subdistrict => Self::Subdistrict(id.ok_or_else(missing)?.into()),
@@ -223,12 +225,15 @@ impl FromStr for Scope {
             None => (s, None),
         };
         let kind: ScopeKind = kind.parse()?;
-        let id = id
-            .map(Uuid::parse_str)
-            .transpose()
-            .map_err(|_| ValidationError::new("scope", "the id after `:` must be a UUID"))?;
+        let id = id.map(Uuid::parse_str).transpose().map_err(|_| {
+            ValidationError::new("scope", Rule::ScopeFormat, "the id after `:` must be a UUID")
+        })?;
         if kind == ScopeKind::District && id.is_some() {
-            return Err(ValidationError::new("scope", "the district scope takes no id"));
+            return Err(ValidationError::new(
+                "scope",
+                Rule::ScopeFormat,
+                "the district scope takes no id",
+            ));
         }
         Self::from_parts(kind, id)
     }

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use crate::ValidationError;
+use crate::{Rule, ValidationError};
 
 /// Bidirectional embedding, override and isolate characters (U+202A–U+202E, U+2066–U+2069):
 /// they make a name display as something other than what it is ("Trojan Source").
@@ -17,27 +17,38 @@ pub fn checked_text(field: &str, raw: &str, min: usize, max: usize) -> Result<St
     let trimmed = raw.trim();
     let chars = trimmed.chars().count();
     if chars < min {
-        return Err(ValidationError::new(
-            field,
-            if min == 1 {
-                "must not be empty".to_owned()
-            } else {
-                format!("must have at least {min} characters")
-            },
-        ));
+        return Err(if min == 1 {
+            ValidationError::new(field, Rule::Empty, "must not be empty")
+        } else {
+            ValidationError::new(
+                field,
+                Rule::TextLength,
+                format!("must have at least {min} characters"),
+            )
+            .with("min", min)
+            .with("max", max)
+        });
     }
     if chars > max {
         return Err(ValidationError::new(
             field,
+            Rule::TextLength,
             format!("must have at most {max} characters"),
-        ));
+        )
+        .with("min", min)
+        .with("max", max));
     }
     if trimmed.chars().any(char::is_control) {
-        return Err(ValidationError::new(field, "must not contain control characters"));
+        return Err(ValidationError::new(
+            field,
+            Rule::ControlCharacters,
+            "must not contain control characters",
+        ));
     }
     if trimmed.chars().any(is_bidi_control) {
         return Err(ValidationError::new(
             field,
+            Rule::BidiCharacters,
             "must not contain bidirectional override characters",
         ));
     }

@@ -16,6 +16,7 @@ use linli_kernel::ports::BoxFuture;
 
 use crate::db::OutboxRecord;
 use crate::db::actors::{AccessAnnouncer, AccessChange, ActorCache};
+use crate::redis_guard::RedisGuard;
 
 /// How many events a slow subscriber may lag before it is told it missed some (it can then
 /// replay them from the outbox).
@@ -33,6 +34,9 @@ pub struct EventBus {
 
 #[derive(Clone)]
 struct RedisBus {
+    /// For what a request waits on (access changes, readiness): short timeouts, a breaker.
+    guard: RedisGuard,
+    /// For the relay, which retries on its own.
     conn: redis::aio::ConnectionManager,
     channel: String,
     access_channel: String,
@@ -61,13 +65,11 @@ impl EventBus {
     /// this instance's local channel; it reconnects until `shutdown`.
     pub async fn redis(
         client: redis::Client,
+        guard: RedisGuard,
         prefix: &str,
         shutdown: CancellationToken,
     ) -> anyhow::Result<Self> {
-        let conn = client
-            .get_connection_manager()
-            .await
-            .context("connecting to Redis")?;
+        let conn = guard.connection();
         let channel = format!("{prefix}:events");
         let access_channel = format!("{prefix}:access");
         let (local, _) = broadcast::channel(LOCAL_CAPACITY);
@@ -87,6 +89,7 @@ impl EventBus {
             local,
             access,
             redis: Some(RedisBus {
+                guard,
                 conn,
                 channel,
                 access_channel,
@@ -128,10 +131,14 @@ impl EventBus {
                 let _ = self.access.send(AccessChange::Users(users.to_vec()));
             }
             Some(bus) => {
-                let mut conn = bus.conn.clone();
-                conn.publish::<_, _, ()>(&bus.access_channel, serde_json::to_string(users)?)
+                let message = serde_json::to_string(users)?;
+                let channel = bus.access_channel.clone();
+                bus.guard
+                    .run("access change", |mut conn| async move {
+                        conn.publish::<_, _, ()>(channel, message).await
+                    })
                     .await
-                    .context("publishing an access change to Redis")?;
+                    .context("Redis is unavailable; other instances drop the actor when it lapses")?;
             }
         }
         Ok(())
@@ -141,14 +148,12 @@ impl EventBus {
         self.access.subscribe()
     }
 
-    /// Whether Redis answers (always true in process).
+    /// Whether Redis answers (always true in process); `false` at once while its breaker is
+    /// open after a failure.
     pub async fn ping(&self) -> bool {
         match &self.redis {
             None => true,
-            Some(bus) => {
-                let mut conn = bus.conn.clone();
-                conn.ping::<String>().await.is_ok()
-            }
+            Some(bus) => bus.guard.ping().await,
         }
     }
 }

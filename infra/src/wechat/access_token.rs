@@ -1,5 +1,7 @@
 //! WeChat's access token, cached until shortly before it expires and refreshed by one
-//! caller at a time: in process with a mutex, across instances with a Redis lock.
+//! caller at a time: in process with a mutex, across instances with a Redis lock. Redis is
+//! reached through the `RedisGuard` (a short timeout and a circuit breaker): while Redis is
+//! away the store works in process, so a WeChat-backed request never waits on a dead Redis.
 //!
 //! `stable_token` has two modes. The normal one hands back WeChat's current token (a new one
 //! once the old one has expired) and is the one we use. The forced one mints a new token,
@@ -14,6 +16,8 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use linli_identity::ports::WechatFailure;
 use redis::AsyncCommands;
+
+use crate::redis_guard::RedisGuard;
 use tokio::sync::Mutex;
 
 use super::client::WechatClient;
@@ -51,7 +55,9 @@ enum Cache {
         forced: Arc<std::sync::Mutex<Vec<DateTime<Utc>>>>,
     },
     Redis {
-        conn: redis::aio::ConnectionManager,
+        guard: RedisGuard,
+        /// Used while the breaker is open.
+        fallback: Box<AccessTokenStore>,
         key: String,
         lock_key: String,
         /// A sorted set of this deployment's forced refreshes over the last day, scored by
@@ -94,12 +100,13 @@ impl AccessTokenStore {
         }
     }
 
-    pub fn redis(conn: redis::aio::ConnectionManager, prefix: &str) -> Self {
+    pub fn redis(guard: RedisGuard, prefix: &str) -> Self {
         Self {
             refreshing: Arc::new(Mutex::new(())),
             last_failure: Arc::default(),
             cache: Cache::Redis {
-                conn,
+                guard,
+                fallback: Box::new(Self::in_process()),
                 key: format!("{prefix}:wechat:access_token"),
                 lock_key: format!("{prefix}:wechat:access_token:lock"),
                 forced_key: format!("{prefix}:wechat:access_token:forced"),
@@ -116,10 +123,12 @@ impl AccessTokenStore {
                     .filter(|(_, until)| *until > Utc::now())
                     .map(|(t, _)| t.clone()))
             }
-            Cache::Redis { conn, key, .. } => {
-                let mut conn = conn.clone();
-                conn.get::<_, Option<String>>(key).await.map_err(redis_down)
-            }
+            Cache::Redis { guard, key, .. } => guard
+                .run("wechat token get", |mut conn| async move {
+                    conn.get::<_, Option<String>>(key).await
+                })
+                .await
+                .ok_or_else(redis_down),
         }
     }
 
@@ -138,21 +147,44 @@ impl AccessTokenStore {
                 *slot.lock().await = Some((token.to_owned(), Utc::now() + chrono::Duration::seconds(keep)));
                 Ok(())
             }
-            Cache::Redis { conn, key, .. } => {
-                let mut conn = conn.clone();
-                conn.set_ex::<_, _, ()>(key, token, u64::try_from(keep).unwrap_or(60))
-                    .await
-                    .map_err(redis_down)
-            }
+            Cache::Redis { guard, key, .. } => guard
+                .run("wechat token set", |mut conn| async move {
+                    conn.set_ex::<_, _, ()>(key, token, u64::try_from(keep).unwrap_or(60))
+                        .await
+                })
+                .await
+                .ok_or_else(redis_down),
         }
     }
 
     /// A token believed good: the cached one, or a fresh one fetched by a single caller.
     pub(super) async fn current(&self, client: &WechatClient) -> Result<String, WechatFailure> {
-        if let Some(token) = self.cached().await? {
-            return Ok(token);
+        if let Some(fallback) = self.fallback(false) {
+            return Box::pin(fallback.current(client)).await;
         }
-        self.refresh(client, None).await
+        let result = match self.cached().await {
+            Ok(Some(token)) => Ok(token),
+            Ok(None) => self.refresh(client, None).await,
+            Err(e) => Err(e),
+        };
+        match self.fallback(result.is_err()) {
+            Some(fallback) => Box::pin(fallback.current(client)).await,
+            None => result,
+        }
+    }
+
+    /// The in-process store to use instead, while Redis's breaker is open (checked before a
+    /// call, and after one that `failed`).
+    fn fallback(&self, failed: bool) -> Option<&Self> {
+        match &self.cache {
+            Cache::Redis { guard, fallback, .. } if guard.is_open() => {
+                if failed {
+                    tracing::warn!("Redis is unreachable: the WeChat access token is cached in process");
+                }
+                Some(fallback)
+            }
+            _ => None,
+        }
     }
 
     /// WeChat refused `rejected` as stale: fetch a new one, unless another caller already has.
@@ -161,7 +193,14 @@ impl AccessTokenStore {
         client: &WechatClient,
         rejected: &str,
     ) -> Result<String, WechatFailure> {
-        self.refresh(client, Some(rejected)).await
+        if let Some(fallback) = self.fallback(false) {
+            return Box::pin(fallback.replace_rejected(client, rejected)).await;
+        }
+        let result = self.refresh(client, Some(rejected)).await;
+        match self.fallback(result.is_err()) {
+            Some(fallback) => Box::pin(fallback.replace_rejected(client, rejected)).await,
+            None => result,
+        }
     }
 
     async fn refresh(&self, client: &WechatClient, rejected: Option<&str>) -> Result<String, WechatFailure> {
@@ -175,8 +214,8 @@ impl AccessTokenStore {
         }
         let fetched = match &self.cache {
             Cache::InProcess { .. } => self.fetch_and_store(client, rejected).await,
-            Cache::Redis { conn, lock_key, .. } => {
-                self.fetch_and_store_locked(client, rejected, conn.clone(), lock_key)
+            Cache::Redis { guard, lock_key, .. } => {
+                self.fetch_and_store_locked(client, rejected, guard, lock_key)
                     .await
             }
         };
@@ -202,20 +241,27 @@ impl AccessTokenStore {
         &self,
         client: &WechatClient,
         rejected: Option<&str>,
-        mut conn: redis::aio::ConnectionManager,
+        guard: &RedisGuard,
         lock_key: &str,
     ) -> Result<String, WechatFailure> {
         let owner = uuid::Uuid::now_v7().to_string();
         for _ in 0..100 {
-            let locked: Option<String> = redis::cmd("SET")
-                .arg(lock_key)
-                .arg(&owner)
-                .arg("NX")
-                .arg("PX")
-                .arg(LOCK_MS)
-                .query_async(&mut conn)
+            let locked: Option<String> = guard
+                .run("wechat token lock", |mut conn| {
+                    let owner = &owner;
+                    async move {
+                        redis::cmd("SET")
+                            .arg(lock_key)
+                            .arg(owner)
+                            .arg("NX")
+                            .arg("PX")
+                            .arg(LOCK_MS)
+                            .query_async(&mut conn)
+                            .await
+                    }
+                })
                 .await
-                .map_err(redis_down)?;
+                .ok_or_else(redis_down)?;
             if locked.is_some() {
                 let fetched = async {
                     // Another instance may have refreshed while we waited for the lock.
@@ -225,7 +271,7 @@ impl AccessTokenStore {
                     self.fetch_and_store(client, rejected).await
                 }
                 .await;
-                release_lock(&mut conn, lock_key, &owner).await;
+                release_lock(guard, lock_key, &owner).await;
                 return fetched;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -298,18 +344,22 @@ impl AccessTokenStore {
                 })?;
                 Ok(may_force(&mut forced, Utc::now()))
             }
-            Cache::Redis { conn, forced_key, .. } => {
-                let mut conn = conn.clone();
-                let script = redis::Script::new(FORCE_SCRIPT);
-                let answer: i64 = script
-                    .key(forced_key)
-                    .arg(DAY_SECONDS * 1000)
-                    .arg(FORCED_REFRESH_GAP_SECONDS * 1000)
-                    .arg(FORCED_REFRESHES_PER_DAY)
-                    .arg(uuid::Uuid::now_v7().to_string())
-                    .invoke_async(&mut conn)
+            Cache::Redis {
+                guard, forced_key, ..
+            } => {
+                let answer: i64 = guard
+                    .run("wechat forced refresh count", |mut conn| async move {
+                        redis::Script::new(FORCE_SCRIPT)
+                            .key(forced_key)
+                            .arg(DAY_SECONDS * 1000)
+                            .arg(FORCED_REFRESH_GAP_SECONDS * 1000)
+                            .arg(FORCED_REFRESHES_PER_DAY)
+                            .arg(uuid::Uuid::now_v7().to_string())
+                            .invoke_async(&mut conn)
+                            .await
+                    })
                     .await
-                    .map_err(redis_down)?;
+                    .ok_or_else(redis_down)?;
                 Ok(match answer {
                     0 => Ok(()),
                     1 => Err(ForceRefusal::TooSoon),
@@ -366,17 +416,26 @@ fn keep_for(expires_in: i64) -> i64 {
 }
 
 /// Deletes the lock only if we still own it.
-async fn release_lock(conn: &mut redis::aio::ConnectionManager, lock_key: &str, owner: &str) {
-    let script = redis::Script::new(
-        "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end",
-    );
-    if let Err(e) = script.key(lock_key).arg(owner).invoke_async::<i64>(conn).await {
-        tracing::warn!(error = %e, "could not release the access token lock; it expires by itself");
+async fn release_lock(guard: &RedisGuard, lock_key: &str, owner: &str) {
+    let released = guard
+        .run("wechat token unlock", |mut conn| async move {
+            redis::Script::new(
+                "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end",
+            )
+            .key(lock_key)
+            .arg(owner)
+            .invoke_async::<i64>(&mut conn)
+            .await
+        })
+        .await;
+    if released.is_none() {
+        tracing::warn!("could not release the access token lock; it expires by itself");
     }
 }
 
-fn redis_down(e: redis::RedisError) -> WechatFailure {
-    WechatFailure::Unavailable(format!("the token cache is unreachable: {e}"))
+/// The guard has logged why (and opened the breaker).
+fn redis_down() -> WechatFailure {
+    WechatFailure::Unavailable("the token cache is unreachable".to_owned())
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use crate::http::error::ApiError;
 impl From<GridError> for ApiError {
     fn from(error: GridError) -> Self {
         use linli_grid::Resource;
-        let message = error.to_string();
+        let refused = |code| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code);
         match error {
             GridError::Validation(e) => e.into(),
             GridError::NotFound(resource) => ApiError::not_found(match resource {
@@ -20,39 +20,35 @@ impl From<GridError> for ApiError {
                 Resource::Building => "building",
                 Resource::PartyBranch => "party_branch",
             }),
-            GridError::Forbidden => ApiError::new(StatusCode::FORBIDDEN, "forbidden", message),
-            GridError::NameTaken { kind, name } => ApiError::new(StatusCode::CONFLICT, "name_taken", message)
-                .with_details(json!({ "name": name, "kind": kind.as_str() })),
+            GridError::Forbidden => ApiError::new(StatusCode::FORBIDDEN, "forbidden"),
+            GridError::NameTaken { kind, name } => {
+                ApiError::with_params(StatusCode::CONFLICT, "name_taken", &[("name", name.clone())])
+                    .with_details(json!({ "name": name, "kind": kind.as_str() }))
+            }
             GridError::GridAlreadyInBranch(grid) => {
-                ApiError::new(StatusCode::CONFLICT, "grid_already_in_branch", message)
+                ApiError::new(StatusCode::CONFLICT, "grid_already_in_branch")
                     .with_details(json!({ "grid_id": grid }))
             }
-            GridError::BranchSpansCommunities => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "branch_spans_communities",
-                message,
-            ),
-            GridError::BranchGridCount => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "branch_grid_count", message)
-            }
+            GridError::BranchSpansCommunities => refused("branch_spans_communities"),
+            GridError::BranchGridCount => refused("branch_grid_count"),
             GridError::BuildingOutsideGrid(building) => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "building_outside_grid", message)
-                    .with_details(json!({ "building_id": building }))
+                refused("building_outside_grid").with_details(json!({ "building_id": building }))
             }
-            GridError::InvitationRequired(users) => ApiError::new(
+            GridError::InvitationRequired(users) => {
+                refused("invitation_required").with_details(json!({ "user_ids": users }))
+            }
+            GridError::ImportRejected { errors, count } => ApiError::with_params(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "invitation_required",
-                "所列人员须先通过任命邀请（POST /role-grants）并接受后，才能加入网格队伍",
+                "import_rejected",
+                &[("count", count.to_string())],
             )
-            .with_details(json!({ "user_ids": users })),
-            GridError::ImportRejected { errors, count } => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "import_rejected", message)
-                    .with_details(json!({ "errors": errors, "error_count": count }))
-            }
-            GridError::ImportTooLarge { max_rows } => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "import_too_large", message)
-                    .with_details(json!({ "max_rows": max_rows }))
-            }
+            .with_details(json!({ "errors": errors, "error_count": count })),
+            GridError::ImportTooLarge { max_rows } => ApiError::with_params(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "import_too_large",
+                &[("max_rows", max_rows.to_string())],
+            )
+            .with_details(json!({ "max_rows": max_rows })),
             GridError::Unknown(e) => ApiError::internal(&e),
         }
     }

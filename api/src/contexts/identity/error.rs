@@ -6,56 +6,43 @@ use serde_json::json;
 
 use crate::http::contract::{Declared, Fail};
 use crate::http::error::ApiError;
+use crate::http::i18n::{Locale, term as term_in};
+
+/// A role's or a scope kind's name in the request's language.
+fn term(group: &str, name: &str) -> String {
+    term_in(Locale::current(), group, name)
+}
 
 impl From<IdentityError> for ApiError {
     fn from(error: IdentityError) -> Self {
         use linli_identity::Resource;
         let status = |s: u16| StatusCode::from_u16(s).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let message = error.to_string();
+        let plain = |s: u16, code: &str| ApiError::new(status(s), code);
         match error {
             IdentityError::Validation(e) => e.into(),
-            IdentityError::InvalidCode => ApiError::new(status(401), "invalid_code", message),
-            IdentityError::WechatRateLimited => ApiError::new(status(429), "wechat_rate_limited", message),
-            IdentityError::WechatUserBlocked => ApiError::new(status(403), "wechat_user_blocked", message),
+            IdentityError::InvalidCode => plain(401, "invalid_code"),
+            IdentityError::WechatRateLimited => plain(429, "wechat_rate_limited"),
+            IdentityError::WechatUserBlocked => plain(403, "wechat_user_blocked"),
             IdentityError::WechatUnavailable(why) => {
                 tracing::warn!(why, "WeChat unavailable");
-                ApiError::new(
-                    status(503),
-                    "wechat_unavailable",
-                    "WeChat is unavailable; try again shortly",
-                )
+                plain(503, "wechat_unavailable")
             }
             IdentityError::WechatRejected { errcode, .. } => {
                 tracing::warn!(errcode, "WeChat refused a call");
-                ApiError::new(
-                    status(503),
-                    "wechat_error",
-                    "WeChat refused the call; try again later",
-                )
-                .with_details(json!({ "errcode": errcode }))
+                plain(503, "wechat_error").with_details(json!({ "errcode": errcode }))
             }
             // The WeChat client has logged the details at ERROR. Not an outage to wait out,
             // so not a 503.
-            IdentityError::WechatMisconfigured { .. } => ApiError::new(
-                status(500),
-                "wechat_misconfigured",
-                "this server's WeChat settings are wrong; an operator must fix them",
-            ),
-            IdentityError::WechatNotConfigured => ApiError::new(
-                status(503),
-                "wechat_not_configured",
-                "WeChat is not configured on this server",
-            ),
-            IdentityError::InvalidPhoneCode => ApiError::new(status(422), "invalid_phone_code", message),
-            IdentityError::DevLoginDisabled => ApiError::new(status(404), "not_found", "no such path"),
-            IdentityError::InvalidToken => ApiError::new(status(401), "invalid_token", message),
-            IdentityError::TokenExpired => ApiError::new(status(401), "token_expired", message),
-            IdentityError::SessionRevoked => ApiError::new(status(401), "session_revoked", message),
-            IdentityError::SessionExpired => ApiError::new(status(401), "session_expired", message),
-            IdentityError::InvalidRefreshToken => {
-                ApiError::new(status(401), "invalid_refresh_token", message)
-            }
-            IdentityError::RefreshTokenReused => ApiError::new(status(401), "refresh_token_reused", message),
+            IdentityError::WechatMisconfigured { .. } => plain(500, "wechat_misconfigured"),
+            IdentityError::WechatNotConfigured => plain(503, "wechat_not_configured"),
+            IdentityError::InvalidPhoneCode => plain(422, "invalid_phone_code"),
+            IdentityError::DevLoginDisabled => plain(404, "not_found"),
+            IdentityError::InvalidToken => plain(401, "invalid_token"),
+            IdentityError::TokenExpired => plain(401, "token_expired"),
+            IdentityError::SessionRevoked => plain(401, "session_revoked"),
+            IdentityError::SessionExpired => plain(401, "session_expired"),
+            IdentityError::InvalidRefreshToken => plain(401, "invalid_refresh_token"),
+            IdentityError::RefreshTokenReused => plain(401, "refresh_token_reused"),
             IdentityError::NotFound(resource) => ApiError::not_found(match resource {
                 Resource::User => "user",
                 Resource::Scope => "scope",
@@ -63,38 +50,43 @@ impl From<IdentityError> for ApiError {
                 Resource::Building => "building",
                 Resource::Invitation => "invitation",
             }),
-            IdentityError::Forbidden => ApiError::new(status(403), "forbidden", message),
+            IdentityError::Forbidden => plain(403, "forbidden"),
             IdentityError::GrantShape(shape) => {
-                let code = match shape {
-                    linli_kernel::roles::GrantShapeError::Implicit(_) => "role_not_grantable",
-                    linli_kernel::roles::GrantShapeError::WrongScopeKind { .. } => "role_scope_mismatch",
-                };
-                ApiError::new(status(422), code, shape.to_string())
+                use linli_kernel::roles::GrantShapeError;
+                match shape {
+                    GrantShapeError::Implicit(role) => role_not_grantable(role),
+                    GrantShapeError::WrongScopeKind { role, expected, .. } => ApiError::with_params(
+                        status(422),
+                        "role_scope_mismatch",
+                        &[
+                            ("role", term("role", role.as_str())),
+                            ("expected", term("scope_kind", expected.as_str())),
+                        ],
+                    ),
+                }
             }
-            IdentityError::ScopeKindUnsupported(_) => {
-                ApiError::new(status(422), "scope_kind_unsupported", message)
-            }
-            IdentityError::DuplicateGrant => ApiError::new(status(409), "role_already_granted", message),
-            IdentityError::RoleNotGrantable(role) => ApiError::new(
+            IdentityError::ScopeKindUnsupported(kind) => ApiError::with_params(
                 status(422),
-                "role_not_grantable",
-                format!("{role} 不能由任何人授予：党员来自双报到，志愿者来自加入队伍，居民身份随登录获得"),
+                "scope_kind_unsupported",
+                &[("kind", term("scope_kind", kind.as_str()))],
             ),
-            IdentityError::SelfGrant => ApiError::new(status(403), "self_grant", "不能给自己授予角色"),
-            IdentityError::SelfRevoke => ApiError::new(status(403), "self_revoke", "不能撤销自己的角色"),
-            IdentityError::InsufficientRank => ApiError::new(
-                status(403),
-                "insufficient_rank",
-                "只有职级高于该角色、且管辖范围覆盖该处的管理员才能授予或撤销它",
-            ),
-            IdentityError::InvitationVoid => ApiError::new(
-                status(409),
-                "invitation_void",
-                "该邀请已失效（已答复、已过期，或邀请人已无权任命）",
-            ),
+            IdentityError::DuplicateGrant => plain(409, "role_already_granted"),
+            IdentityError::RoleNotGrantable(role) => role_not_grantable(role),
+            IdentityError::SelfGrant => plain(403, "self_grant"),
+            IdentityError::SelfRevoke => plain(403, "self_revoke"),
+            IdentityError::InsufficientRank => plain(403, "insufficient_rank"),
+            IdentityError::InvitationVoid => plain(409, "invitation_void"),
             IdentityError::Unknown(e) => ApiError::internal(&e),
         }
     }
+}
+
+fn role_not_grantable(role: linli_kernel::Role) -> ApiError {
+    ApiError::with_params(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "role_not_grantable",
+        &[("role", term("role", role.as_str()))],
+    )
 }
 
 impl<D: Declared> From<IdentityError> for Fail<D> {

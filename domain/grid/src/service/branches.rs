@@ -70,15 +70,22 @@ where
         if grid_ids.len() > PartyBranch::MAX_GRIDS {
             return Err(linli_kernel::ValidationError::new(
                 "grid_ids",
+                linli_kernel::Rule::TooMany,
                 format!("a branch covers at most {} grids", PartyBranch::MAX_GRIDS),
             )
+            .with("max", PartyBranch::MAX_GRIDS)
             .into());
         }
         let mut wanted = grid_ids.to_vec();
         wanted.sort();
         wanted.dedup();
         if wanted.len() != grid_ids.len() {
-            return Err(linli_kernel::ValidationError::new("grid_ids", "a grid is listed twice").into());
+            return Err(linli_kernel::ValidationError::new(
+                "grid_ids",
+                linli_kernel::Rule::Duplicate,
+                "a grid is listed twice",
+            )
+            .into());
         }
         let fits = match kind {
             BranchKind::Independent => wanted.len() == 1,

@@ -38,8 +38,10 @@ where
             (Some(_), Some(_)) => {
                 return Err(linli_kernel::ValidationError::new(
                     "community_id",
+                    linli_kernel::Rule::MutuallyExclusive,
                     "give community_id or subdistrict_id, not both",
                 )
+                .with("other", "subdistrict_id")
                 .into());
             }
             (Some(id), None) => {

@@ -184,7 +184,10 @@ where
         spent_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<TokenPair, IdentityError> {
+        // A zero leeway is off, even for a racing request whose clock read came before the
+        // rotation (its negative age would otherwise fall "within" the window).
         if let Some(rotated_at) = record.spent_at
+            && !self.settings.refresh_reuse_leeway.is_zero()
             && now - rotated_at < self.settings.refresh_reuse_leeway
             && let Some(successor) = record
                 .sealed_successor

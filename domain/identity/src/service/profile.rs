@@ -125,6 +125,7 @@ where
         if code.is_empty() || code.len() > 256 {
             return Err(linli_kernel::ValidationError::new(
                 "code",
+                linli_kernel::Rule::WechatCode,
                 "must be the code getPhoneNumber returned",
             )
             .into());

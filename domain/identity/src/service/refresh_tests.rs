@@ -15,13 +15,17 @@ type Auth = AuthService<InMemoryIdentity, FakeWechat, FakeTokens, ManualClock>;
 const LEEWAY_SECONDS: i64 = 10;
 
 fn auth() -> (Auth, InMemoryIdentity, ManualClock) {
+    auth_with_leeway(Duration::seconds(LEEWAY_SECONDS))
+}
+
+fn auth_with_leeway(leeway: Duration) -> (Auth, InMemoryIdentity, ManualClock) {
     let repo = InMemoryIdentity::default();
     let clock = ManualClock::default();
     let settings = AuthSettings {
         dev_login_enabled: true,
         refresh_token_ttl: Duration::days(30),
         session_max_lifetime: Duration::days(90),
-        refresh_reuse_leeway: Duration::seconds(LEEWAY_SECONDS),
+        refresh_reuse_leeway: leeway,
     };
     let service = AuthService::new(
         repo.clone(),
@@ -82,6 +86,20 @@ async fn a_reuse_after_the_leeway_still_revokes_the_session() {
     assert!(matches!(
         auth.authenticate(&rotated.access.token).await,
         Err(IdentityError::SessionRevoked)
+    ));
+}
+
+/// Without a leeway every reuse revokes, even one whose request read the clock a moment
+/// before the rotation it raced with (a negative age is still "within" any window).
+#[tokio::test]
+async fn without_a_leeway_a_reuse_that_read_the_clock_before_the_rotation_still_revokes() {
+    let (auth, _, clock) = auth_with_leeway(Duration::zero());
+    let first = auth.dev_login("o-phone", None).await.unwrap();
+    auth.refresh(&first.refresh_token).await.unwrap();
+    clock.advance(Duration::milliseconds(-5));
+    assert!(matches!(
+        auth.refresh(&first.refresh_token).await,
+        Err(IdentityError::RefreshTokenReused)
     ));
 }
 
