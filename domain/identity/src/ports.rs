@@ -6,7 +6,7 @@ use std::future::Future;
 use chrono::{DateTime, Utc};
 use linli_kernel::actor::Reach;
 use linli_kernel::{
-    DomainEvent, InvitationId, Page, PageRequest, PlacedGrant, Role, RoleGrant, RoleGrantId, Scope,
+    ActorGrants, DomainEvent, InvitationId, Page, PageRequest, PlacedGrant, RoleGrant, RoleGrantId,
     ScopePath, SessionId, UserId,
 };
 
@@ -166,7 +166,7 @@ pub trait SessionRepository: Send + Sync + 'static {
         &self,
         session_id: SessionId,
         user_id: UserId,
-    ) -> impl Future<Output = anyhow::Result<Option<Vec<(Role, Scope)>>>> + Send;
+    ) -> impl Future<Output = anyhow::Result<Option<ActorGrants>>> + Send;
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -18,7 +18,7 @@ use linli_kernel::ports::PersonDirectory;
 use linli_kernel::testing::lock;
 pub use linli_kernel::testing::{FakeDirectory, ManualClock};
 use linli_kernel::{
-    DomainEvent, InvitationId, Page, PageRequest, PlacedGrant, Role, RoleGrant, RoleGrantId, Scope,
+    ActorGrants, DomainEvent, InvitationId, Page, PageRequest, PlacedGrant, RoleGrant, RoleGrantId,
     ScopePath, SessionId, UserId,
 };
 
@@ -318,7 +318,7 @@ impl SessionRepository for InMemoryIdentity {
         &self,
         session_id: SessionId,
         user_id: UserId,
-    ) -> anyhow::Result<Option<Vec<(Role, Scope)>>> {
+    ) -> anyhow::Result<Option<ActorGrants>> {
         let rows = lock(&self.0);
         let live = rows
             .sessions

@@ -1,5 +1,7 @@
 //! The actor: who is asking, and what their role grants let them do where.
 
+use std::sync::Arc;
+
 use uuid::Uuid;
 
 use crate::{
@@ -32,21 +34,25 @@ impl Role {
     }
 }
 
-/// A logged-in user with the role grants they hold right now (loaded per request, so a
+/// The role grants an actor holds, shared: every request of a session gets the same ones
+/// from the cache without copying them.
+pub type ActorGrants = Arc<[(Role, Scope)]>;
+
+/// A logged-in user with the role grants they hold right now (checked per request, so a
 /// revoked grant stops working at once).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     user_id: UserId,
     session_id: Option<SessionId>,
-    grants: Vec<(Role, Scope)>,
+    grants: ActorGrants,
 }
 
 impl Actor {
-    pub fn new(user_id: UserId, session_id: Option<SessionId>, grants: Vec<(Role, Scope)>) -> Self {
+    pub fn new(user_id: UserId, session_id: Option<SessionId>, grants: impl Into<ActorGrants>) -> Self {
         Self {
             user_id,
             session_id,
-            grants,
+            grants: grants.into(),
         }
     }
 
@@ -103,7 +109,7 @@ impl Actor {
     /// Every node under which the actor has `permission`: what list queries filter by.
     pub fn reach(&self, permission: Permission) -> Reach {
         let mut reach = Reach::default();
-        for (role, scope) in &self.grants {
+        for (role, scope) in self.grants.iter() {
             if !role.allows(permission) {
                 continue;
             }

@@ -17,7 +17,7 @@ pub mod text;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
-pub use actor::{Actor, Denial, Permission};
+pub use actor::{Actor, ActorGrants, Denial, Permission};
 pub use error::{Rule, ValidationError};
 pub use events::DomainEvent;
 pub use ids::*;

@@ -5,22 +5,20 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, PoisonError, RwLock, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 use linli_kernel::ports::BoxFuture;
-use linli_kernel::{Role, Scope, SessionId, UserId};
+use linli_kernel::{ActorGrants, SessionId, UserId};
 
 /// How long an entry may be used without being dropped by a change.
 pub const TTL: Duration = Duration::from_secs(30);
 /// Beyond this many sessions the cache starts again; it refills from storage on demand.
 const CAPACITY: usize = 100_000;
 
-type Grants = Vec<(Role, Scope)>;
-
 #[derive(Default)]
 struct Entries {
-    by_session: HashMap<SessionId, (UserId, Arc<Grants>, Instant)>,
+    by_session: HashMap<SessionId, (UserId, ActorGrants, Instant)>,
 }
 
 /// Whose cached access an instance must drop.
@@ -38,7 +36,9 @@ pub trait AccessAnnouncer: Send + Sync + 'static {
 
 #[derive(Clone, Default)]
 pub struct ActorCache {
-    entries: Arc<Mutex<Entries>>,
+    /// Read on every authenticated request, written on a miss or a change: readers do not
+    /// wait for each other.
+    entries: Arc<RwLock<Entries>>,
     /// Bumped by every change: a look-up that read storage before a change must not store
     /// what it read after it.
     generation: Arc<AtomicU64>,
@@ -52,13 +52,13 @@ impl std::fmt::Debug for ActorCache {
 }
 
 impl ActorCache {
-    fn entries(&self) -> MutexGuard<'_, Entries> {
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    fn entries(&self) -> RwLockWriteGuard<'_, Entries> {
+        self.entries.write().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The grants cached for this live session of this user, if fresh.
-    pub(crate) fn get(&self, session: SessionId, user: UserId) -> Option<Arc<Grants>> {
-        let entries = self.entries();
+    pub(crate) fn get(&self, session: SessionId, user: UserId) -> Option<ActorGrants> {
+        let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
         let (holder, grants, at) = entries.by_session.get(&session)?;
         (*holder == user && at.elapsed() < TTL).then(|| grants.clone())
     }
@@ -69,7 +69,7 @@ impl ActorCache {
     }
 
     /// Stores what was read at `generation`, unless something changed since.
-    pub(crate) fn put(&self, session: SessionId, user: UserId, grants: Grants, generation: u64) {
+    pub(crate) fn put(&self, session: SessionId, user: UserId, grants: ActorGrants, generation: u64) {
         let mut entries = self.entries();
         if self.generation.load(Ordering::SeqCst) != generation {
             return;
@@ -77,9 +77,7 @@ impl ActorCache {
         if entries.by_session.len() >= CAPACITY {
             entries.by_session.clear();
         }
-        entries
-            .by_session
-            .insert(session, (user, Arc::new(grants), Instant::now()));
+        entries.by_session.insert(session, (user, grants, Instant::now()));
     }
 
     /// Drops what `change` names, on this instance only.
@@ -118,13 +116,14 @@ impl ActorCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use linli_kernel::{Role, Scope};
 
     #[test]
     fn a_change_drops_the_users_sessions_and_a_read_before_it_is_not_stored() {
         let cache = ActorCache::default();
         let (user, other) = (UserId::new(), UserId::new());
         let (session, other_session) = (SessionId::new(), SessionId::new());
-        let grants = vec![(Role::DistrictAdmin, Scope::District)];
+        let grants: ActorGrants = Arc::new([(Role::DistrictAdmin, Scope::District)]);
         cache.put(session, user, grants.clone(), cache.generation());
         cache.put(other_session, other, grants.clone(), cache.generation());
         assert!(cache.get(session, user).is_some());

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use linli_identity::ports::{RefreshRecord, RoleGrantRepository, SessionRepository};
-use linli_kernel::{Role, Scope, SessionId, UserId};
+use linli_kernel::{ActorGrants, SessionId, UserId};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -155,9 +155,9 @@ impl SessionRepository for Database {
         &self,
         session_id: SessionId,
         user_id: UserId,
-    ) -> anyhow::Result<Option<Vec<(Role, Scope)>>> {
+    ) -> anyhow::Result<Option<ActorGrants>> {
         if let Some(grants) = self.actors.get(session_id, user_id) {
-            return Ok(Some(grants.as_ref().clone()));
+            return Ok(Some(grants));
         }
         let generation = self.actors.generation();
         let live = session::Entity::find_by_id(session_id.as_uuid())
@@ -167,7 +167,7 @@ impl SessionRepository for Database {
         if !live {
             return Ok(None);
         }
-        let grants: Vec<(Role, Scope)> = self
+        let grants: ActorGrants = self
             .grants_of(user_id)
             .await?
             .iter()
