@@ -39,7 +39,7 @@ where
     fn appointer_may(invitation: &Invitation, path: ScopePath) -> impl FnOnce(&[RoleGrant]) -> bool + Send {
         let (appointer, role) = (invitation.invited_by, invitation.role);
         move |grants: &[RoleGrant]| {
-            let held = grants.iter().map(|g| (g.role(), g.scope())).collect();
+            let held: Vec<_> = grants.iter().map(|g| (g.role(), g.scope())).collect();
             Actor::new(appointer, None, held).may_appoint(role, &path)
         }
     }
