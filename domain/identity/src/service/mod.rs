@@ -7,8 +7,6 @@ mod profile;
 mod refresh_tokens;
 
 #[cfg(test)]
-mod refresh_tests;
-#[cfg(test)]
 mod tests;
 
 pub use auth::{AuthService, AuthSettings};
