@@ -32,14 +32,6 @@ async fn a_community_admin_grants_grid_worker_at_a_grid_of_its_own_community() {
     assert_eq!(w.repo.audit_actions(), vec!["granted"]);
 }
 
-/// The grant an appointment made at once; an invitation is a test failure.
-fn granted_at_once(outcome: Result<GrantOutcome, IdentityError>) -> GrantView {
-    match outcome {
-        Ok(GrantOutcome::Granted(view)) => view,
-        other => panic!("expected a grant at once, got {other:?}"),
-    }
-}
-
 #[tokio::test]
 async fn a_community_admin_cannot_grant_in_another_community_and_is_told_it_does_not_exist() {
     let w = world();

@@ -167,3 +167,11 @@ impl World {
         self.auth.authenticate(&pair.access.token).await.unwrap()
     }
 }
+
+/// The grant an appointment made at once; an invitation is a test failure.
+fn granted_at_once(outcome: Result<GrantOutcome, IdentityError>) -> GrantView {
+    match outcome {
+        Ok(GrantOutcome::Granted(view)) => view,
+        other => panic!("expected a grant at once, got {other:?}"),
+    }
+}
