@@ -134,6 +134,15 @@ async fn lists_page_with_a_cursor_without_gaps_or_repeats() {
     assert_eq!((too_many.status, too_many.code()), (400, "validation_failed"));
     let bad_cursor = app.get("/api/v1/grids?cursor=nonsense", &admin.token).await;
     assert_eq!((bad_cursor.status, bad_cursor.code()), (400, "validation_failed"));
+    // A client that sends `cursor=` with nothing after it asks for the first page.
+    let empty_cursor = app
+        .get(
+            &format!("/api/v1/grids?community_id={community}&cursor="),
+            &admin.token,
+        )
+        .await;
+    assert_eq!(empty_cursor.status, 200, "{}", empty_cursor.body);
+    assert_eq!(empty_cursor.body["items"], first.body["items"]);
 }
 
 #[tokio::test]

@@ -75,8 +75,12 @@ impl ParseFromParameter for Limit {
 }
 
 pub fn page_request(limit: Option<Limit>, cursor: Option<&str>) -> Result<PageRequest, ApiError> {
-    // `?cursor=` (empty) is the first page, as no cursor is.
-    let after = cursor.filter(|c| !c.is_empty()).map(decode_cursor).transpose()?;
+    // `?cursor=` (empty) is the first page, as no cursor is. (`str::is_empty` by name:
+    // poem-openapi's `Type::is_empty`, in scope here, would answer for `&&str` and say no.)
+    let after = cursor
+        .filter(|c| !str::is_empty(c))
+        .map(decode_cursor)
+        .transpose()?;
     Ok(PageRequest::new(limit.map(|l| l.0), after)?)
 }
 
@@ -108,6 +112,11 @@ mod tests {
         let cursor = encode_cursor(Some(id)).unwrap();
         assert_eq!(page_request(None, Some(&cursor)).unwrap().after(), Some(id));
         assert!(page_request(None, Some("%%%")).is_err());
+        assert_eq!(
+            page_request(None, Some("")).unwrap().after(),
+            None,
+            "`?cursor=` is page one"
+        );
         assert!(page_request(Some(Limit(101)), None).is_err());
     }
 }
