@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+use anyhow::Context;
+
 /// The data directory, readable by this account only (0700), whether new or not: it holds
 /// the database and the dev secrets.
 pub(super) fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
