@@ -84,6 +84,67 @@ pub fn grant_service(db: &Database) -> contexts::identity::Grants {
     contexts::identity::grant_service(db, &contexts::directory(db))
 }
 
+/// What instances share: the event bus, the login rate limiter and WeChat's access token,
+/// in Redis behind its guard when `REDIS_URL` is set, in process otherwise.
+struct Shared {
+    bus: EventBus,
+    rate_limiter: RateLimiter,
+    wechat_tokens: AccessTokenStore,
+    redis: Option<RedisGuard>,
+}
+
+async fn shared_state(settings: &Settings, shutdown: &CancellationToken) -> anyhow::Result<Shared> {
+    let (bus, rate_limiter, wechat_tokens, redis) = match &settings.redis_url {
+        Some(url) => {
+            let client = redis::Client::open(url.as_str()).context("reading REDIS_URL")?;
+            let conn = redis_guard::connection_manager(client.clone())
+                .await
+                .context("connecting to Redis")?;
+            let guard = RedisGuard::new(
+                conn.clone(),
+                Duration::from_millis(settings.limits.redis_timeout_ms),
+                Duration::from_secs(settings.limits.redis_retry_seconds.max(1)),
+                shutdown.clone(),
+            );
+            let bus =
+                EventBus::redis(client, guard.clone(), &settings.redis_prefix, shutdown.clone()).await?;
+            (
+                bus,
+                RateLimiter::redis(guard.clone(), &settings.redis_prefix),
+                AccessTokenStore::redis(guard.clone(), &settings.redis_prefix),
+                Some(guard),
+            )
+        }
+        None => (
+            EventBus::in_process(),
+            RateLimiter::in_process(),
+            AccessTokenStore::in_process(),
+            None,
+        ),
+    };
+    Ok(Shared {
+        bus,
+        rate_limiter,
+        wechat_tokens,
+        redis,
+    })
+}
+
+fn wechat_client(settings: &Settings, tokens: AccessTokenStore) -> anyhow::Result<WechatClient> {
+    WechatClient::new(
+        WechatSettings {
+            api_base: settings.wechat_api_base.clone(),
+            app_id: settings.wechat_appid.clone().unwrap_or_default(),
+            app_secret: settings
+                .wechat_secret
+                .clone()
+                .unwrap_or_else(|| SecretString::from("")),
+            timeout: Duration::from_millis(settings.wechat_timeout_ms),
+        },
+        tokens,
+    )
+}
+
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         settings.check()?;
@@ -91,51 +152,18 @@ impl Application {
         let shutdown = CancellationToken::new();
         let db = open_database(&settings).await?;
 
-        let (bus, rate_limiter, wechat_tokens, redis) = match &settings.redis_url {
-            Some(url) => {
-                let client = redis::Client::open(url.as_str()).context("reading REDIS_URL")?;
-                let conn = redis_guard::connection_manager(client.clone())
-                    .await
-                    .context("connecting to Redis")?;
-                let guard = RedisGuard::new(
-                    conn.clone(),
-                    Duration::from_millis(settings.limits.redis_timeout_ms),
-                    Duration::from_secs(settings.limits.redis_retry_seconds.max(1)),
-                    shutdown.clone(),
-                );
-                let bus =
-                    EventBus::redis(client, guard.clone(), &settings.redis_prefix, shutdown.clone()).await?;
-                (
-                    bus,
-                    RateLimiter::redis(guard.clone(), &settings.redis_prefix),
-                    AccessTokenStore::redis(guard.clone(), &settings.redis_prefix),
-                    Some(guard),
-                )
-            }
-            None => (
-                EventBus::in_process(),
-                RateLimiter::in_process(),
-                AccessTokenStore::in_process(),
-                None,
-            ),
-        };
+        let Shared {
+            bus,
+            rate_limiter,
+            wechat_tokens,
+            redis,
+        } = shared_state(&settings, &shutdown).await?;
 
         let tokens = JwtTokens::new(
             &settings.resolve_jwt_secret()?,
             chrono::Duration::minutes(ACCESS_TOKEN_TTL_MINUTES),
         );
-        let wechat = WechatClient::new(
-            WechatSettings {
-                api_base: settings.wechat_api_base.clone(),
-                app_id: settings.wechat_appid.clone().unwrap_or_default(),
-                app_secret: settings
-                    .wechat_secret
-                    .clone()
-                    .unwrap_or_else(|| SecretString::from("")),
-                timeout: Duration::from_millis(settings.wechat_timeout_ms),
-            },
-            wechat_tokens,
-        )?;
+        let wechat = wechat_client(&settings, wechat_tokens)?;
         let contexts = Contexts::build(Foundation {
             db: &db,
             wechat: &wechat,

@@ -242,68 +242,88 @@ pub async fn idempotency<E: Endpoint>(
         return next.call(req).await.map(IntoResponse::into_response);
     };
     let body = req.take_body().into_bytes().await?;
-    let mut hasher = Sha256::new();
-    hasher.update(req.method().as_str());
-    hasher.update(req.uri().to_string());
-    hasher.update([0]);
-    hasher.update(&body);
-    let request_hash = format!("{:x}", hasher.finalize());
+    let request_hash = request_hash(&req, &body);
     req.set_body(body);
 
-    match state
+    let claim = state
         .db
         .claim_idempotency_key(&owner, &key, &request_hash, Utc::now())
-        .await
-    {
-        Err(e) => return Ok(ApiError::internal(&e).into_response()),
-        Ok(IdempotencyClaim::InProgress) => {
-            return Ok(ApiError::new(StatusCode::CONFLICT, "idempotency_key_in_use").into_response());
-        }
-        Ok(IdempotencyClaim::Mismatch) => {
-            return Ok(
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused").into_response(),
-            );
-        }
-        Ok(IdempotencyClaim::Replay(stored)) => {
-            return Ok(Response::builder()
-                .status(StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK))
-                .content_type("application/json; charset=utf-8")
-                .header(IDEMPOTENT_REPLAY_HEADER, "true")
-                .body(stored.body));
-        }
-        Ok(IdempotencyClaim::Fresh) => {}
+        .await;
+    if let Some(answer) = answer_for_taken_key(claim) {
+        return Ok(answer);
     }
 
-    let mut response = match next.call(req).await {
+    let response = match next.call(req).await {
         Ok(response) => response.into_response(),
         Err(error) => error_response(error),
     };
     if response.status().is_success() {
-        let pattern = response.data::<PathPattern>().cloned();
-        let operation = response.data::<OperationId>().copied();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.take_body().into_bytes().await?;
-        let stored = StoredResponse {
-            status: status.as_u16(),
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        };
-        if let Err(e) = state.db.complete_idempotency_key(&owner, &key, &stored).await {
-            tracing::warn!(error = format!("{e:#}"), "could not store the idempotent answer");
-        }
-        let mut rebuilt = Response::builder().status(status).body(bytes);
-        *rebuilt.headers_mut() = headers;
-        if let Some(pattern) = pattern {
-            rebuilt.set_data(pattern);
-        }
-        if let Some(operation) = operation {
-            rebuilt.set_data(operation);
-        }
-        Ok(rebuilt)
+        store_answer(&state, &owner, &key, response).await
     } else {
         if let Err(e) = state.db.release_idempotency_key(&owner, &key).await {
             tracing::warn!(error = format!("{e:#}"), "could not release an idempotency key");
         }
         Ok(response)
     }
+}
+
+/// What makes two requests with one key the same request: method, URI and body.
+fn request_hash(req: &Request, body: &[u8]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(req.method().as_str());
+    hasher.update(req.uri().to_string());
+    hasher.update([0]);
+    hasher.update(body);
+    format!("{:x}", hasher.finalize())
+}
+
+/// The answer when the key was taken before (a replay, or a refusal); `None` when this
+/// request may run.
+fn answer_for_taken_key(claim: anyhow::Result<IdempotencyClaim>) -> Option<Response> {
+    Some(match claim {
+        Err(e) => ApiError::internal(&e).into_response(),
+        Ok(IdempotencyClaim::InProgress) => {
+            ApiError::new(StatusCode::CONFLICT, "idempotency_key_in_use").into_response()
+        }
+        Ok(IdempotencyClaim::Mismatch) => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused").into_response()
+        }
+        Ok(IdempotencyClaim::Replay(stored)) => Response::builder()
+            .status(StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK))
+            .content_type("application/json; charset=utf-8")
+            .header(IDEMPOTENT_REPLAY_HEADER, "true")
+            .body(stored.body),
+        Ok(IdempotencyClaim::Fresh) => return None,
+    })
+}
+
+/// Keeps a successful answer for replays and hands it on whole (the body is read to store
+/// it, so the response is rebuilt with its headers and route data).
+async fn store_answer(
+    state: &AppState,
+    owner: &str,
+    key: &str,
+    mut response: Response,
+) -> poem::Result<Response> {
+    let pattern = response.data::<PathPattern>().cloned();
+    let operation = response.data::<OperationId>().copied();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.take_body().into_bytes().await?;
+    let stored = StoredResponse {
+        status: status.as_u16(),
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    };
+    if let Err(e) = state.db.complete_idempotency_key(owner, key, &stored).await {
+        tracing::warn!(error = format!("{e:#}"), "could not store the idempotent answer");
+    }
+    let mut rebuilt = Response::builder().status(status).body(bytes);
+    *rebuilt.headers_mut() = headers;
+    if let Some(pattern) = pattern {
+        rebuilt.set_data(pattern);
+    }
+    if let Some(operation) = operation {
+        rebuilt.set_data(operation);
+    }
+    Ok(rebuilt)
 }
