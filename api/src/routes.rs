@@ -13,7 +13,7 @@ use poem_openapi::OpenApiService;
 use crate::contexts::Contexts;
 use crate::http::error::ApiError;
 use crate::http::state::AppState;
-use crate::http::{guard, method_override, middleware, ops};
+use crate::http::{contract_check, method_override, middleware, ops};
 
 type Apis = (ops::OpsApi, crate::ws::docs::RealtimeDocs, crate::contexts::Apis);
 
@@ -92,7 +92,7 @@ pub fn routes(state: AppState, contexts: &Contexts) -> impl Endpoint + use<> {
         .around(move |ep, req| middleware::idempotency(ep, req, s1.clone()))
         .around(move |ep, req| middleware::rate_limit_logins(ep, req, s2.clone()))
         .around(move |ep, req| middleware::limit_body(ep, req, MAX_BODY_BYTES, body_deadline))
-        .around(guard::contract_guard)
+        .around(contract_check::contract_guard)
         .around(method_override::method_override)
         // Boxed: the stack's type is deep enough to overflow the compiler's query depth.
         .boxed()

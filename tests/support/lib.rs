@@ -189,7 +189,7 @@ impl TestApp {
     /// Fails the test if the server answered anything its spec does not declare (the
     /// contract guard of debug builds records it).
     pub fn assert_contract_kept(&self) {
-        let violations = linli_api::http::guard::violations(&self.addr.to_string());
+        let violations = linli_api::http::contract_check::violations(&self.addr.to_string());
         assert!(
             violations.is_empty(),
             "answers outside the spec:\n{}",

@@ -11,7 +11,7 @@
 //! a string enum, so a generated client's `switch` on a misspelt code does not compile. The
 //! groups in brackets add what the shared layers answer (authentication, body parsing and
 //! size, idempotency keys, login rate limits); every operation may answer 500
-//! `internal_error`. `guard` holds the running server to these declarations in debug builds.
+//! `internal_error`. `contract_check` holds the running server to these declarations in debug builds.
 
 use std::collections::BTreeMap;
 use std::marker::PhantomData;

@@ -7,7 +7,7 @@ pub mod csv;
 pub mod dto;
 pub mod error;
 pub mod events;
-pub mod guard;
+pub mod contract_check;
 pub mod i18n;
 pub mod method_override;
 pub mod middleware;

@@ -164,7 +164,8 @@ impl Database {
 
     /// A stored answer in clear: answers are sealed like personal data (they may hold a
     /// phone or a real name, e.g. `POST /me/phone`'s). One stored before sealing (within a
-    /// day of the upgrade) is clear already.
+    /// day of the upgrade) is clear already: that branch can go once every deployment has
+    /// run the sealing version for a day (answers are replayed for 24 h at most).
     fn open_stored_answer(&self, owner: &str, key: &str, body: String) -> anyhow::Result<String> {
         if sealed_key_id(&body).is_none() {
             return Ok(body);
