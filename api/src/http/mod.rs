@@ -3,11 +3,11 @@
 //! `crate::routes`.
 
 pub mod contract;
+pub mod contract_check;
 pub mod csv;
 pub mod dto;
 pub mod error;
 pub mod events;
-pub mod contract_check;
 pub mod i18n;
 pub mod method_override;
 pub mod middleware;

@@ -27,6 +27,20 @@ pub struct PersonView {
     pub masked: bool,
 }
 
+impl PersonView {
+    /// Someone known by id only: nothing about them is shown (an invitee, or a person the
+    /// directory does not know, answered alike).
+    pub fn hidden(id: UserId) -> Self {
+        Self {
+            id,
+            nickname: None,
+            real_name: None,
+            phone: None,
+            masked: true,
+        }
+    }
+}
+
 impl PersonRecord {
     /// Whether the actor's scope covers this person (lives or holds a role where the actor
     /// sees personal data). Not true of oneself as such: one's own record is shown whole

@@ -136,13 +136,7 @@ where
                 .iter()
                 .find(|p| p.id == *id)
                 .map(|p| p.view_for(actor))
-                .unwrap_or(PersonView {
-                    id: *id,
-                    nickname: None,
-                    real_name: None,
-                    phone: None,
-                    masked: true,
-                })
+                .unwrap_or_else(|| PersonView::hidden(*id))
         };
         Ok(TeamView {
             grid_id,

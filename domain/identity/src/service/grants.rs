@@ -59,17 +59,6 @@ pub(super) fn refused(check: Result<(), Denial>, hidden: Resource) -> Result<(),
     })
 }
 
-/// A person known by id only: what an appointer sees of someone they do not cover.
-pub(super) fn hidden_person(id: UserId) -> PersonView {
-    PersonView {
-        id,
-        nickname: None,
-        real_name: None,
-        phone: None,
-        masked: true,
-    }
-}
-
 pub struct GrantService<R, D, C> {
     pub(super) repo: R,
     pub(super) directory: D,
@@ -179,7 +168,7 @@ where
         Ok(InvitationView {
             invitation,
             node: Some(node),
-            person: hidden_person(invitee),
+            person: PersonView::hidden(invitee),
         })
     }
 

@@ -1,11 +1,12 @@
 //! The invitee's side of an appointment (accept, decline, the pending ones in `GET /me`) and
 //! the audit trail as administrators read it.
 
+use linli_kernel::people::PersonView;
 use linli_kernel::ports::{Clock, PersonDirectory, ScopeDirectory};
 use linli_kernel::{Actor, InvitationId, Page, PageRequest, Permission, RoleGrant, Scope, ScopePath, UserId};
 use tracing::instrument;
 
-use super::grants::{GrantService, GrantView, InvitationView, hidden_person};
+use super::grants::{GrantService, GrantView, InvitationView};
 use crate::appointments::{AuditAction, AuditEntry, Invitation};
 use crate::events::IdentityEvent;
 use crate::ports::{AppointmentRepository, RoleGrantRepository, UserRepository};
@@ -143,7 +144,7 @@ where
             .into_iter()
             .map(|invitation| InvitationView {
                 node: nodes.iter().find(|n| n.scope == invitation.scope).cloned(),
-                person: hidden_person(invitation.invitee),
+                person: PersonView::hidden(invitation.invitee),
                 invitation,
             })
             .collect())
