@@ -96,17 +96,32 @@ pub(crate) fn open_field(
     }
 }
 
+/// The column values that store `value` of `field` sealed in row `id`, empty the clear
+/// column and, for a phone, write its blind index: every sealing writes exactly these.
+fn sealed_field(
+    keys: &PersonalDataKeys,
+    field: Field,
+    id: Uuid,
+    value: &str,
+) -> anyhow::Result<Vec<(user::Column, Option<String>)>> {
+    let (clear_column, sealed_column) = field.columns();
+    let mut values = vec![
+        (sealed_column, Some(keys.seal(value, &field.context(id))?)),
+        (clear_column, None),
+    ];
+    if field == Field::Phone {
+        values.push((user::Column::PhoneIndex, Some(keys.blind_index(value))));
+    }
+    Ok(values)
+}
+
 /// The column values that store `real_name` sealed in row `id` (and empty the clear one).
 pub(crate) fn sealed_real_name(
     keys: &PersonalDataKeys,
     id: Uuid,
     real_name: &RealName,
 ) -> anyhow::Result<Vec<(user::Column, Option<String>)>> {
-    let sealed = keys.seal(real_name.as_str(), &Field::RealName.context(id))?;
-    Ok(vec![
-        (user::Column::RealNameSealed, Some(sealed)),
-        (user::Column::ClearRealName, None),
-    ])
+    sealed_field(keys, Field::RealName, id, real_name.as_str())
 }
 
 /// The column values that store `phone` sealed in row `id`, with its blind index.
@@ -115,12 +130,7 @@ pub(crate) fn sealed_phone(
     id: Uuid,
     phone: &PhoneNumber,
 ) -> anyhow::Result<Vec<(user::Column, Option<String>)>> {
-    let sealed = keys.seal(phone.as_str(), &Field::Phone.context(id))?;
-    Ok(vec![
-        (user::Column::PhoneSealed, Some(sealed)),
-        (user::Column::PhoneIndex, Some(keys.blind_index(phone.as_str()))),
-        (user::Column::ClearPhone, None),
-    ])
+    sealed_field(keys, Field::Phone, id, phone.as_str())
 }
 
 /// What a pass over the users table did.
@@ -151,13 +161,9 @@ impl Database {
                 let (Some(value), _) = field.stored(row) else {
                     continue;
                 };
-                let (clear_column, sealed_column) = field.columns();
-                let mut values = vec![
-                    (sealed_column, Some(keys.seal(value, &field.context(row.id))?)),
-                    (clear_column, None),
-                ];
+                let (clear_column, _) = field.columns();
+                let values = sealed_field(keys, field, row.id, value)?;
                 if field == Field::Phone {
-                    values.push((user::Column::PhoneIndex, Some(keys.blind_index(value))));
                     report.reindexed += 1;
                 }
                 report.sealed += 1;
