@@ -21,6 +21,18 @@ use crate::redis_guard::RedisGuard;
 /// How many events a slow subscriber may lag before it is told it missed some (it can then
 /// replay them from the outbox).
 const LOCAL_CAPACITY: usize = 4096;
+/// How long the instance that changed someone's access waits for every instance to say it
+/// dropped their cached actors. Past it the change's answer leaves anyway: a stuck instance
+/// drops the entries when they lapse.
+const ACK_WAIT: Duration = Duration::from_secs(1);
+
+/// An access change as it travels between instances. `ack` names it, so that each instance
+/// can say it has dropped what the change touched.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct AccessMessage {
+    ack: uuid::Uuid,
+    users: Vec<UserId>,
+}
 
 #[derive(Clone)]
 pub struct EventBus {
@@ -28,8 +40,17 @@ pub struct EventBus {
     /// Whose access changed (a session ended, grants changed): each instance drops what it
     /// cached of their actors. Sent at once by the instance that made the change, not through
     /// the outbox, so that it takes effect before the change's answer reaches the client.
-    access: broadcast::Sender<AccessChange>,
+    access: broadcast::Sender<Arrived>,
+    /// The acknowledgements of access changes, from every instance (see [`ACK_WAIT`]).
+    acks: broadcast::Sender<uuid::Uuid>,
     redis: Option<RedisBus>,
+}
+
+/// An access change as this instance received it; `ack` is what to acknowledge once done.
+#[derive(Debug, Clone)]
+pub(crate) struct Arrived {
+    change: AccessChange,
+    ack: Option<uuid::Uuid>,
 }
 
 #[derive(Clone)]
@@ -40,6 +61,7 @@ struct RedisBus {
     conn: redis::aio::ConnectionManager,
     channel: String,
     access_channel: String,
+    ack_channel: String,
 }
 
 impl std::fmt::Debug for EventBus {
@@ -54,9 +76,11 @@ impl EventBus {
     pub fn in_process() -> Self {
         let (local, _) = broadcast::channel(LOCAL_CAPACITY);
         let (access, _) = broadcast::channel(LOCAL_CAPACITY);
+        let (acks, _) = broadcast::channel(LOCAL_CAPACITY);
         Self {
             local,
             access,
+            acks,
             redis: None,
         }
     }
@@ -72,27 +96,33 @@ impl EventBus {
         let conn = guard.connection();
         let channel = format!("{prefix}:events");
         let access_channel = format!("{prefix}:access");
+        let ack_channel = format!("{prefix}:access-acks");
         let (local, _) = broadcast::channel(LOCAL_CAPACITY);
         let (access, _) = broadcast::channel(LOCAL_CAPACITY);
+        let (acks, _) = broadcast::channel(LOCAL_CAPACITY);
         let channels = Channels {
             events: channel.clone(),
             access: access_channel.clone(),
+            acks: ack_channel.clone(),
         };
         // Subscribe before returning, so no event published after start-up is missed.
         let pubsub = subscribe(&client, &channels).await?;
         let sinks = Sinks {
             events: local.clone(),
             access: access.clone(),
+            acks: acks.clone(),
         };
         tokio::spawn(forward(client, channels, pubsub, sinks, shutdown));
         Ok(Self {
             local,
             access,
+            acks,
             redis: Some(RedisBus {
                 guard,
                 conn,
                 channel,
                 access_channel,
+                ack_channel,
             }),
         })
     }
@@ -124,27 +154,65 @@ impl EventBus {
         self.local.subscribe()
     }
 
-    /// Tells every instance (this one included) that these users' access changed.
+    /// Tells every instance (this one included) that these users' access changed, and waits
+    /// (up to [`ACK_WAIT`]) until each has dropped what it cached of them: a revocation holds
+    /// on every instance before its answer leaves.
     pub async fn publish_access_change(&self, users: &[UserId]) -> anyhow::Result<()> {
-        match &self.redis {
-            None => {
-                let _ = self.access.send(AccessChange::Users(users.to_vec()));
+        let Some(bus) = &self.redis else {
+            let _ = self.access.send(Arrived {
+                change: AccessChange::Users(users.to_vec()),
+                ack: None,
+            });
+            return Ok(());
+        };
+        let ack = uuid::Uuid::new_v4();
+        let message = serde_json::to_string(&AccessMessage {
+            ack,
+            users: users.to_vec(),
+        })?;
+        // Listening before publishing, so that no acknowledgement arrives unseen.
+        let mut acks = self.acks.subscribe();
+        let channel = bus.access_channel.clone();
+        let receivers: usize = bus
+            .guard
+            .run("access change", |mut conn| async move {
+                conn.publish::<_, _, usize>(channel, message).await
+            })
+            .await
+            .context("Redis is unavailable; other instances drop the actor when it lapses")?;
+        let all_acknowledged = async {
+            let mut acknowledged = 0;
+            while acknowledged < receivers {
+                match acks.recv().await {
+                    Ok(id) if id == ack => acknowledged += 1,
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(broadcast::error::RecvError::Closed) => return,
+                }
             }
-            Some(bus) => {
-                let message = serde_json::to_string(users)?;
-                let channel = bus.access_channel.clone();
-                bus.guard
-                    .run("access change", |mut conn| async move {
-                        conn.publish::<_, _, ()>(channel, message).await
-                    })
-                    .await
-                    .context("Redis is unavailable; other instances drop the actor when it lapses")?;
-            }
+        };
+        if tokio::time::timeout(ACK_WAIT, all_acknowledged).await.is_err() {
+            tracing::warn!(
+                receivers,
+                "not every instance acknowledged an access change in time; theirs lapses within the actor TTL"
+            );
         }
         Ok(())
     }
 
-    pub fn subscribe_access_changes(&self) -> broadcast::Receiver<AccessChange> {
+    /// Says on the bus that this instance has dropped what an access change touched.
+    async fn acknowledge(&self, ack: uuid::Uuid) {
+        let Some(bus) = &self.redis else { return };
+        let channel = bus.ack_channel.clone();
+        // A failure trips (and logs) the guard; the announcer stops waiting at ACK_WAIT.
+        let _ = bus
+            .guard
+            .run("access acknowledgement", |mut conn| async move {
+                conn.publish::<_, _, ()>(channel, ack.to_string()).await
+            })
+            .await;
+    }
+
+    fn subscribe_access_changes(&self) -> broadcast::Receiver<Arrived> {
         self.access.subscribe()
     }
 
@@ -162,12 +230,14 @@ impl EventBus {
 struct Channels {
     events: String,
     access: String,
+    acks: String,
 }
 
 /// Where what arrives on them goes.
 struct Sinks {
     events: broadcast::Sender<Arc<OutboxRecord>>,
-    access: broadcast::Sender<AccessChange>,
+    access: broadcast::Sender<Arrived>,
+    acks: broadcast::Sender<uuid::Uuid>,
 }
 
 async fn subscribe(client: &redis::Client, channels: &Channels) -> anyhow::Result<redis::aio::PubSub> {
@@ -176,7 +246,11 @@ async fn subscribe(client: &redis::Client, channels: &Channels) -> anyhow::Resul
         .await
         .context("opening a Redis subscription")?;
     pubsub
-        .subscribe(&[channels.events.as_str(), channels.access.as_str()])
+        .subscribe(&[
+            channels.events.as_str(),
+            channels.access.as_str(),
+            channels.acks.as_str(),
+        ])
         .await
         .context("subscribing to the event channels")?;
     Ok(pubsub)
@@ -191,10 +265,22 @@ fn dispatch(message: &redis::Msg, channels: &Channels, sinks: &Sinks) {
             return;
         }
     };
+    if message.get_channel_name() == channels.acks {
+        match payload.parse() {
+            Ok(ack) => {
+                let _ = sinks.acks.send(ack);
+            }
+            Err(e) => tracing::warn!(error = %e, "malformed access acknowledgement from Redis"),
+        }
+        return;
+    }
     if message.get_channel_name() == channels.access {
-        match serde_json::from_str::<Vec<UserId>>(&payload) {
-            Ok(users) => {
-                let _ = sinks.access.send(AccessChange::Users(users));
+        match serde_json::from_str::<AccessMessage>(&payload) {
+            Ok(AccessMessage { ack, users }) => {
+                let _ = sinks.access.send(Arrived {
+                    change: AccessChange::Users(users),
+                    ack: Some(ack),
+                });
             }
             Err(e) => tracing::warn!(error = %e, "malformed access change from Redis"),
         }
@@ -237,7 +323,10 @@ async fn forward(
             match subscribe(&client, &channels).await {
                 Ok(fresh) => {
                     pubsub = fresh;
-                    let _ = sinks.access.send(AccessChange::Everyone);
+                    let _ = sinks.access.send(Arrived {
+                        change: AccessChange::Everyone,
+                        ack: None,
+                    });
                     break;
                 }
                 Err(e) => tracing::warn!(error = %e, "Redis still unreachable"),
@@ -259,12 +348,18 @@ impl EventBus {
         let mut changes = self.subscribe_access_changes();
         cache.announce_through(Arc::new(self.clone()));
         let cache = cache.clone();
+        let bus = self.clone();
         tokio::spawn(async move {
             loop {
                 tokio::select! {
                     () = shutdown.cancelled() => return,
                     change = changes.recv() => match change {
-                        Ok(change) => cache.forget_here(&change),
+                        Ok(Arrived { change, ack }) => {
+                            cache.forget_here(&change);
+                            if let Some(ack) = ack {
+                                bus.acknowledge(ack).await;
+                            }
+                        }
                         Err(broadcast::error::RecvError::Lagged(_)) => cache.forget_here(&AccessChange::Everyone),
                         Err(broadcast::error::RecvError::Closed) => return,
                     },
