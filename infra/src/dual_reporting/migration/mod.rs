@@ -1,0 +1,9 @@
+//! Dual reporting's migrations.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_dual_reporting;
+
+pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+    vec![Box::new(m20261128_000001_dual_reporting::Migration)]
+}
