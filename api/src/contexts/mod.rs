@@ -35,7 +35,9 @@ pub fn topic_policies(db: &Database) -> TopicPolicies {
     TopicPolicies::default()
         .with(Arc::new(topics::OwnChannel))
         .with(Arc::new(linli_grid::topics::StructureTopics::new(db.clone())))
-        .with(Arc::new(linli_dual_reporting::topics::ReportTopics::new(directory(db))))
+        .with(Arc::new(linli_dual_reporting::topics::ReportTopics::new(
+            directory(db),
+        )))
 }
 
 /// What the contexts need from the shared adapters.
@@ -58,7 +60,9 @@ pub struct Contexts {
 
 /// The scope directory: the tree (the grid context) and every side kind a context registers.
 pub fn directory(db: &Database) -> Directory<Database> {
-    Directory::new(db.clone()).with_side(Arc::new(linli_infra::dual_reporting::UnitDirectory::new(db.clone())))
+    Directory::new(db.clone()).with_side(Arc::new(linli_infra::dual_reporting::UnitDirectory::new(
+        db.clone(),
+    )))
 }
 
 impl Contexts {

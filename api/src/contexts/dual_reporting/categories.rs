@@ -63,10 +63,7 @@ impl CategoriesApi {
         _idempotency_key: Header<Option<String>>,
         body: Json<NewCategory>,
     ) -> Answer<Created<ServiceCategory>, ServiceCategoriesCreate> {
-        let category = dual
-            .categories
-            .create(&auth.0, &body.key, &body.name)
-            .await?;
+        let category = dual.categories.create(&auth.0, &body.key, &body.name).await?;
         Ok(Created::Created(Json(category.into())))
     }
 }

@@ -33,14 +33,12 @@ impl From<DualReportingError> for ApiError {
                 ApiError::with_params(StatusCode::CONFLICT, "category_taken", &[("key", key.clone())])
                     .with_details(json!({ "key": key }))
             }
-            DualReportingError::UnknownCategory(key) => {
-                ApiError::with_params(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "unknown_category",
-                    &[("key", key.clone())],
-                )
-                .with_details(json!({ "key": key }))
-            }
+            DualReportingError::UnknownCategory(key) => ApiError::with_params(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_category",
+                &[("key", key.clone())],
+            )
+            .with_details(json!({ "key": key })),
             DualReportingError::ProfileIncomplete(missing) => {
                 // The real name first: it is what the member types in; the phone is bound
                 // with one tap.

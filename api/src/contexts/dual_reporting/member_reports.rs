@@ -65,7 +65,11 @@ impl MemberReportsApi {
     /// (422), `details.missing` listing all that is missing (`real_name`, `phone`). One open
     /// (submitted or accepted) report at a time: `member_report_open` (409). Codes also:
     /// `unit_not_found`, `community_not_found`, `validation_failed`.
-    #[oai(path = "/member-reports", method = "post", operation_id = "member_reports_file")]
+    #[oai(
+        path = "/member-reports",
+        method = "post",
+        operation_id = "member_reports_file"
+    )]
     async fn file(
         &self,
         dual: Data<&DualReporting>,
@@ -98,7 +102,11 @@ impl MemberReportsApi {
     /// Reports to communities your scope covers, reports of the units you administer, and
     /// your own; oldest first, narrowed by the optional filters. Everyone else's is not
     /// listed (an empty list, not an error).
-    #[oai(path = "/member-reports", method = "get", operation_id = "member_reports_list")]
+    #[oai(
+        path = "/member-reports",
+        method = "get",
+        operation_id = "member_reports_list"
+    )]
     async fn list(
         &self,
         dual: Data<&DualReporting>,
@@ -122,7 +130,11 @@ impl MemberReportsApi {
     ///
     /// Its member, the staff over its community and the admins of its unit see it; for anyone
     /// else `member_report_not_found` (404).
-    #[oai(path = "/member-reports/:id", method = "get", operation_id = "member_reports_get")]
+    #[oai(
+        path = "/member-reports/:id",
+        method = "get",
+        operation_id = "member_reports_get"
+    )]
     async fn get(
         &self,
         dual: Data<&DualReporting>,

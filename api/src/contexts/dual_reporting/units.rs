@@ -67,7 +67,9 @@ impl UnitsApi {
                 &auth.0,
                 linli_dual_reporting::NewUnit {
                     name: body.name.into(),
-                    kind: linli_dual_reporting::UnitKind::from(body.kind).as_str().to_owned(),
+                    kind: linli_dual_reporting::UnitKind::from(body.kind)
+                        .as_str()
+                        .to_owned(),
                     party_organisation: body.party_organisation.into(),
                     contact_name: body.contact_name.into(),
                     contact_phone: body.contact_phone.into(),
@@ -108,10 +110,7 @@ impl UnitsApi {
         id: Path<Uuid>,
     ) -> Answer<Json<Unit>, UnitsGet> {
         Ok(Json(
-            dual.units
-                .get(&auth.0, UnitId::from_uuid(id.0))
-                .await?
-                .into(),
+            dual.units.get(&auth.0, UnitId::from_uuid(id.0)).await?.into(),
         ))
     }
 
@@ -119,7 +118,11 @@ impl UnitsApi {
     ///
     /// The unit's admin reports (报到) the unit to its paired grid, once. Codes:
     /// `unit_not_found`, `forbidden` (not an admin of the unit), `unit_already_reported` (409).
-    #[oai(path = "/units/:id/report", method = "post", operation_id = "unit_reports_file")]
+    #[oai(
+        path = "/units/:id/report",
+        method = "post",
+        operation_id = "unit_reports_file"
+    )]
     async fn file_report(
         &self,
         dual: Data<&DualReporting>,
@@ -130,10 +133,7 @@ impl UnitsApi {
         _idempotency_key: Header<Option<String>>,
         id: Path<Uuid>,
     ) -> Answer<Created<UnitReport>, UnitReportsFile> {
-        let report = dual
-            .units
-            .file_report(&auth.0, UnitId::from_uuid(id.0))
-            .await?;
+        let report = dual.units.file_report(&auth.0, UnitId::from_uuid(id.0)).await?;
         Ok(Created::Created(Json(report.into())))
     }
 
