@@ -107,6 +107,10 @@ impl MemberReportsApi {
         method = "get",
         operation_id = "member_reports_list"
     )]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one argument per query parameter of the spec"
+    )]
     async fn list(
         &self,
         dual: Data<&DualReporting>,
