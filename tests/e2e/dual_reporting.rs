@@ -2,11 +2,15 @@
 //! report to the community where they live, the community receives them; who sees what, and
 //! the races of filing and deciding.
 
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
 use linli_kernel::{Role, Scope};
 use linli_tests::world::World;
-use linli_tests::{Reply, Session, TestApp, spawn_app};
+use linli_tests::{Reply, Session, TestApp, WebSocket, spawn_app};
 use reqwest::Method;
 use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
 use uuid::Uuid;
 
 /// A unit paired with `grid`, registered by the district admin.
@@ -715,4 +719,91 @@ async fn one_member_filing_twice_at_once_files_one_report() {
     );
     let mine = app.get("/api/v1/member-reports", &member.token).await;
     assert_eq!(items(&mine).len(), 1);
+}
+
+async fn subscribe(socket: &mut WebSocket, topic: &str) -> Value {
+    let frame = json!({ "type": "subscribe", "topic": topic }).to_string();
+    socket.send(Message::Text(frame.into())).await.unwrap();
+    next_frame(socket).await
+}
+
+/// The next JSON frame; fails the test if none comes within five seconds.
+async fn next_frame(socket: &mut WebSocket) -> Value {
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .expect("a frame within five seconds")
+            .expect("the socket stays open")
+            .unwrap();
+        if let Message::Text(text) = frame {
+            return serde_json::from_str(&text).unwrap();
+        }
+    }
+}
+
+/// The next event of `kind`, skipping the few earlier ones still on their way (the unit's
+/// creation, the member's own profile changes).
+async fn next_event(socket: &mut WebSocket, kind: &str) -> Value {
+    for _ in 0..6 {
+        let frame = next_frame(socket).await;
+        assert_eq!(frame["type"], "event", "{frame}");
+        if frame["kind"] == kind {
+            return frame;
+        }
+    }
+    panic!("no `{kind}` event");
+}
+
+#[tokio::test]
+async fn the_community_and_the_member_hear_of_a_report_live_and_nobody_else() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let unit = unit(&app, &world, "市司法局", world.a.grids[1]).await;
+    let member = member(&app, &world, "褚党员", "13700000061").await;
+    let topic = format!("community:{}:reports", world.a.id);
+
+    let mut staff = app.websocket(&world.a.admin.token).await;
+    assert_eq!(
+        subscribe(&mut staff, &topic).await,
+        json!({ "type": "subscribed", "topic": topic })
+    );
+    let mut own = app.websocket(&member.token).await;
+    assert_eq!(subscribe(&mut own, "user:me").await["type"], "subscribed");
+    // Staff of another community, a grid worker (who sees one grid, not the community) and
+    // the member themselves may not read the community's reports; nor a community that is
+    // not there.
+    for (who, session) in [
+        ("community B's admin", &world.b.admin),
+        ("a grid worker of A", &world.a.worker),
+        ("the member", &member),
+    ] {
+        let mut socket = app.websocket(&session.token).await;
+        let refused = subscribe(&mut socket, &topic).await;
+        assert_eq!(refused["code"], "forbidden_topic", "{who}: {refused}");
+    }
+    let mut socket = app.websocket(&world.a.admin.token).await;
+    let nowhere = subscribe(&mut socket, &format!("community:{}:reports", Uuid::now_v7())).await;
+    assert_eq!(nowhere["code"], "forbidden_topic");
+
+    let filed = file(&app, &member, unit, world.a.id).await;
+    assert_eq!(filed.status, 201);
+    let heard = next_event(&mut staff, "member_report.submitted").await;
+    assert_eq!(heard["topic"], topic);
+    assert_eq!(heard["data"]["member_report_id"], filed.id().to_string());
+    assert_eq!(heard["data"]["status"], "submitted");
+    let told = next_event(&mut own, "member_report.submitted").await;
+    assert_eq!(told["data"]["member_report_id"], filed.id().to_string());
+
+    let accepted = app
+        .post(
+            &format!("/api/v1/member-reports/{}/accept", filed.id()),
+            &world.a.admin.token,
+            acceptance(world.a.grids[0]),
+        )
+        .await;
+    assert_eq!(accepted.status, 200);
+    let heard = next_event(&mut staff, "member_report.accepted").await;
+    assert_eq!(heard["data"]["grid_id"], world.a.grids[0].to_string());
+    assert_eq!(heard["data"]["category"], "legal_aid");
+    next_event(&mut own, "member_report.accepted").await;
 }
