@@ -171,6 +171,42 @@ async fn only_an_admin_over_the_community_decides_and_those_who_merely_see_the_r
 }
 
 #[tokio::test]
+async fn an_admin_never_decides_their_own_report_but_may_withdraw_it() {
+    let d = district();
+    let unit = d.unit(&d.a1).await;
+    // A community admin who is also an in-service member living in the community.
+    let admin = admin_of(&d.a);
+    d.people.add(PersonRecord {
+        id: admin.user_id(),
+        nickname: None,
+        real_name: Some("张伟".to_owned()),
+        phone: Some("13800000099".to_owned()),
+        places: vec![d.a1.path],
+    });
+    let id = d.filed(&admin, unit.id, &d.a).await;
+    assert!(matches!(
+        d.reports
+            .accept(&admin, id, grid_id(&d.a1), "legal_aid", "楼道长")
+            .await,
+        Err(DualReportingError::Forbidden)
+    ));
+    assert!(matches!(
+        d.reports.reject(&admin, id, "自己的").await,
+        Err(DualReportingError::Forbidden)
+    ));
+    assert!(d.grants.held_by(admin.user_id()).is_empty());
+    assert_eq!(status(&d, id), ReportStatus::Submitted);
+    d.reports.withdraw(&admin, id, "").await.unwrap();
+    // Another admin of the community decides it.
+    let again = d.filed(&admin, unit.id, &d.a).await;
+    d.reports
+        .accept(&admin_of(&d.a), again, grid_id(&d.a1), "legal_aid", "楼道长")
+        .await
+        .unwrap();
+    assert_eq!(d.party_member_grants(admin.user_id()).len(), 1);
+}
+
+#[tokio::test]
 async fn a_report_is_assigned_to_a_grid_of_its_own_community_and_a_known_category() {
     let d = district();
     let unit = d.unit(&d.a1).await;
