@@ -227,11 +227,13 @@ where
             .collect())
     }
 
-    /// A report the actor may decide on: an administrator over its community. Someone who may
-    /// see it but not decide is forbidden; anyone else is told it is not there.
+    /// A report the actor may decide on: an administrator over its community, never on their
+    /// own report (accepting it would grant themselves `party_member`; no one grants their own
+    /// role). Someone who may see it but not decide is forbidden; anyone else is told it is not
+    /// there.
     async fn to_decide(&self, actor: &Actor, id: MemberReportId) -> Result<MemberReport, DualReportingError> {
         let report = self.visible(actor, id).await?;
-        if actor.can(Permission::ManageStructure, &report.place) {
+        if report.user_id != actor.user_id() && actor.can(Permission::ManageStructure, &report.place) {
             Ok(report)
         } else {
             Err(DualReportingError::Forbidden)

@@ -11,5 +11,5 @@ mod units;
 mod tests;
 
 pub use categories::CategoryService;
-pub use member_reports::{MemberReportService, MemberReportView, NewMemberReport};
+pub use member_reports::{MemberReportService, MemberReportView, NewMemberReport, ReportQuery};
 pub use units::{NewUnit, UnitService, UnitView};
