@@ -334,6 +334,20 @@ where
                 .await;
             return Err(e.into());
         }
+        // A withdrawal may have come between our transition and our grant, and revoked
+        // before we granted: then the grant must go too. (Any withdrawal after this look
+        // revokes on its own, since replacements of the set take turns.)
+        let now_stored = self.reports.find_report(id).await?;
+        if now_stored.is_some_and(|r| r.status != ReportStatus::Accepted) {
+            self.grants
+                .replace_grants(
+                    Some(actor.user_id()),
+                    &party_member_set(&report, community),
+                    Vec::new(),
+                    |_, _| Vec::new(),
+                )
+                .await?;
+        }
         self.get(actor, id).await
     }
 

@@ -6,7 +6,8 @@ use linli_kernel::ports::GrantStore;
 use linli_kernel::{GrantSet, PlacedGrant, Rule};
 
 use super::*;
-use crate::models::{MAX_SKILLS, MissingProfile, ReportStatus};
+use crate::models::{MAX_SKILLS, MemberReport, MissingProfile, ReportStatus};
+use crate::ports::MemberReportRepository;
 use crate::service::ReportQuery;
 use crate::topics::ReportTopics;
 use crate::{DualReportingError, Resource};
@@ -572,4 +573,68 @@ async fn when_the_grant_cannot_be_revoked_the_withdrawal_is_undone() {
     assert_eq!(status(&d, id), ReportStatus::Accepted);
     assert_eq!(d.party_member_grants(member.user_id()).len(), 1);
     assert!(topics_of(&d.grants.recorded(), "member_report.withdrawn").is_empty());
+}
+
+/// A grant store through which a withdrawal slips in just before the first grant is stored:
+/// the report is withdrawn (and its revocation, finding nothing, done) while the acceptance
+/// is between its transition and its grant.
+struct WithdrawnMeanwhile {
+    grants: InMemoryGrants,
+    store: InMemoryDualReporting,
+    report: MemberReportId,
+}
+
+impl GrantStore for WithdrawnMeanwhile {
+    async fn grants_in(&self, set: &GrantSet) -> anyhow::Result<Vec<RoleGrant>> {
+        self.grants.grants_in(set).await
+    }
+
+    async fn replace_grants<F>(
+        &self,
+        actor: Option<UserId>,
+        set: &GrantSet,
+        replacement: Vec<PlacedGrant>,
+        events: F,
+    ) -> anyhow::Result<()>
+    where
+        F: FnOnce(&[RoleGrant], &[RoleGrant]) -> Vec<DomainEvent> + Send,
+    {
+        if let Some(accepted) = self.store.report(self.report)
+            && accepted.status == ReportStatus::Accepted
+            && !replacement.is_empty()
+        {
+            let withdrawn = MemberReport {
+                status: ReportStatus::Withdrawn,
+                ..accepted
+            };
+            assert!(
+                self.store
+                    .transition(&withdrawn, ReportStatus::Accepted, &[])
+                    .await?
+            );
+        }
+        self.grants.replace_grants(actor, set, replacement, events).await
+    }
+}
+
+#[tokio::test]
+async fn a_withdrawal_between_an_acceptance_and_its_grant_leaves_no_party_member_behind() {
+    let d = district();
+    let unit = d.unit(&d.a1).await;
+    let member = d.member();
+    let id = d.filed(&member, unit.id, &d.a).await;
+    let racing = d.reports_over(WithdrawnMeanwhile {
+        grants: d.grants.clone(),
+        store: d.store.clone(),
+        report: id,
+    });
+    racing
+        .accept(&admin_of(&d.a), id, grid_id(&d.a1), "legal_aid", "楼道长")
+        .await
+        .unwrap();
+    assert_eq!(status(&d, id), ReportStatus::Withdrawn);
+    assert!(
+        d.party_member_grants(member.user_id()).is_empty(),
+        "the grant made after the withdrawal is taken back"
+    );
 }
