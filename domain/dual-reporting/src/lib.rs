@@ -15,4 +15,4 @@ pub mod testing;
 
 pub use error::{DualReportingError, Resource};
 pub use models::*;
-pub use service::{CategoryService, MemberReportService, NewMemberReport, NewUnit, UnitService};
+pub use service::{CategoryService, MemberReportService, NewMemberReport, NewUnit, ReportQuery, UnitService};
