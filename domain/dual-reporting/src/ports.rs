@@ -6,7 +6,7 @@
 use std::future::Future;
 
 use linli_kernel::actor::Reach;
-use linli_kernel::{CommunityId, DomainEvent, Page, PageRequest, UnitId, UserId};
+use linli_kernel::{CommunityId, DomainEvent, GridId, Page, PageRequest, UnitId, UserId};
 
 use crate::appraisal::{Appraisal, Period, UnitAppraisal};
 use crate::error::WriteError;
@@ -77,6 +77,9 @@ pub struct ReportFilter {
     pub community_id: Option<CommunityId>,
     pub unit_id: Option<UnitId>,
     pub status: Option<ReportStatus>,
+    pub grid_id: Option<GridId>,
+    pub skill: Option<String>,
+    pub category: Option<CategoryKey>,
 }
 
 /// Member reports. A person has one open (submitted or accepted) report at most

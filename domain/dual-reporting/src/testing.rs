@@ -204,6 +204,14 @@ impl MemberReportRepository for InMemoryDualReporting {
             .filter(|r| filter.community_id.is_none_or(|c| r.community_id() == Some(c)))
             .filter(|r| filter.unit_id.is_none_or(|u| r.unit_id == u))
             .filter(|r| filter.status.is_none_or(|s| r.status == s))
+            .filter(|r| filter.grid_id.is_none_or(|g| r.place.grid == Some(g)))
+            .filter(|r| filter.skill.as_ref().is_none_or(|s| r.skills.contains(s)))
+            .filter(|r| {
+                filter
+                    .category
+                    .as_ref()
+                    .is_none_or(|c| r.assignment.as_ref().is_some_and(|a| a.category == *c))
+            })
             .filter(|r| page.after().is_none_or(|after| r.id.as_uuid() > after))
             .take(usize::try_from(page.fetch_limit()).unwrap_or(usize::MAX))
             .cloned()

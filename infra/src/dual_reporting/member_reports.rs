@@ -6,6 +6,7 @@ use linli_dual_reporting::error::WriteError;
 use linli_dual_reporting::ports::{MemberReportRepository, ReportFilter};
 use linli_dual_reporting::{MemberReport, MemberReportId, ReportStatus};
 use linli_kernel::{DomainEvent, Page, PageRequest, UnitId, UserId};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 
 use super::entity::member_report;
@@ -43,7 +44,28 @@ fn visible(filter: &ReportFilter) -> Condition {
     if let Some(status) = filter.status {
         all = all.add(member_report::Column::Status.eq(status.as_str()));
     }
+    if let Some(grid) = filter.grid_id {
+        all = all.add(member_report::Column::GridId.eq(grid.as_uuid()));
+    }
+    if let Some(category) = &filter.category {
+        all = all.add(member_report::Column::Category.eq(category.as_str()));
+    }
+    if let Some(skill) = &filter.skill {
+        all = all.add(Expr::col(member_report::Column::Skills).like(skill_pattern(skill)));
+    }
     all
+}
+
+/// Skills are stored as a JSON array of strings: a skill is in it as its JSON string, quotes
+/// included, so `"法律"` does not find `"法律咨询"`. `%`, `_` and the escape itself are taken
+/// literally.
+fn skill_pattern(skill: &str) -> LikeExpr {
+    let quoted = serde_json::Value::String(skill.to_owned()).to_string();
+    let escaped = quoted
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    LikeExpr::new(format!("%{escaped}%")).escape('\\')
 }
 
 impl MemberReportRepository for Database {
