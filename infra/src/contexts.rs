@@ -13,6 +13,7 @@ fn context_migrations() -> Vec<Box<dyn MigrationTrait>> {
     let mut all = crate::db::migration::migrations();
     all.extend(crate::grid::migrations());
     all.extend(crate::identity::migrations());
+    all.extend(crate::dual_reporting::migrations());
     all.sort_by(|a, b| a.name().cmp(b.name()));
     all
 }

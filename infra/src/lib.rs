@@ -12,6 +12,7 @@ pub mod wechat;
 
 // One folder per context, and the list of them.
 pub mod contexts;
+pub mod dual_reporting;
 pub mod grid;
 pub mod identity;
 

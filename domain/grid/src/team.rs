@@ -93,6 +93,7 @@ impl GridTeam {
         GrantSet {
             under: Scope::Grid(grid.id),
             roles: TEAM_ROLES.to_vec(),
+            holder: None,
         }
     }
 

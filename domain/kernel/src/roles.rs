@@ -253,19 +253,24 @@ pub struct PlacedGrant {
     pub path: ScopePath,
 }
 
-/// Some roles' grants held at one node or anywhere under it: the unit another context
-/// reads and replaces (a grid's team is the grid leader, grid worker and stairwell leader
-/// grants under the grid).
+/// Some roles' grants held at one node or anywhere under it, optionally of one person only:
+/// the unit another context reads and replaces (a grid's team is the grid leader, grid worker
+/// and stairwell leader grants under the grid; an accepted member report is one person's
+/// `party_member` grant in a community).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GrantSet {
     pub under: Scope,
     pub roles: Vec<Role>,
+    /// When set, only this person's grants belong to the set.
+    pub holder: Option<UserId>,
 }
 
 impl GrantSet {
     /// Whether a grant placed at `path` belongs to the set.
     pub fn contains(&self, grant: &RoleGrant, path: &ScopePath) -> bool {
-        self.roles.contains(&grant.role()) && self.under.covers(path)
+        self.roles.contains(&grant.role())
+            && self.under.covers(path)
+            && self.holder.is_none_or(|holder| holder == grant.user_id())
     }
 }
 

@@ -44,7 +44,11 @@ fn set_condition(set: &GrantSet) -> Condition {
             .add(role_grant::Column::ScopeKind.eq(kind.as_str()))
             .add(role_grant::Column::ScopeId.eq(id)),
     };
-    under.add(role_grant::Column::Role.is_in(roles))
+    let under = under.add(role_grant::Column::Role.is_in(roles));
+    match set.holder {
+        Some(holder) => under.add(role_grant::Column::UserId.eq(holder.as_uuid())),
+        None => under,
+    }
 }
 
 /// Namespace of the advisory locks that make replacements of one grant set take turns.

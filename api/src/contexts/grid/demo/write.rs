@@ -127,6 +127,7 @@ async fn add_at<G: GrantStore>(
     let set = GrantSet {
         under: node,
         roles: vec![role],
+        holder: None,
     };
     let mut replacement: Vec<PlacedGrant> = grants
         .grants_in(&set)

@@ -1,0 +1,174 @@
+//! What dual reporting announces. Staff covering a community read `community:<id>:reports`;
+//! a member reads what concerns them on their own channel (`user:me`).
+
+use chrono::{DateTime, Utc};
+use linli_kernel::events::{ContextEvent, topics};
+use linli_kernel::{CommunityId, DomainEvent, GridId, UnitId, UserId};
+use serde::Serialize;
+
+use crate::appraisal::{Appraisal, AppraisalId, Grade, Period, UnitAppraisal};
+use crate::models::{
+    CategoryKey, MemberReport, MemberReportId, ReportStatus, Unit, UnitReport, UnitReportId,
+};
+
+/// The topic of a community's reports, for the staff who receive them.
+pub fn community_reports(id: CommunityId) -> String {
+    format!("community:{id}:reports")
+}
+
+/// The context's events; each variant is one kind.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum DualReportingEvent {
+    UnitCreated {
+        unit_id: UnitId,
+        name: String,
+        grid_id: Option<GridId>,
+    },
+    UnitReportFiled {
+        unit_report_id: UnitReportId,
+        unit_id: UnitId,
+        grid_id: Option<GridId>,
+    },
+    UnitReportAccepted {
+        unit_report_id: UnitReportId,
+        unit_id: UnitId,
+        accepted_by: UserId,
+    },
+    AppraisalPublished {
+        appraisal_id: AppraisalId,
+        user_id: UserId,
+        period: Period,
+        grade: Grade,
+    },
+    UnitAppraisalPublished {
+        unit_id: UnitId,
+        period: Period,
+        grade: Grade,
+    },
+    MemberReport {
+        #[serde(skip)]
+        kind: &'static str,
+        member_report_id: MemberReportId,
+        user_id: UserId,
+        unit_id: UnitId,
+        community_id: Option<CommunityId>,
+        status: ReportStatus,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        grid_id: Option<GridId>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        category: Option<CategoryKey>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+}
+
+impl ContextEvent for DualReportingEvent {
+    fn kind(&self) -> &'static str {
+        match self {
+            Self::AppraisalPublished { .. } => "appraisal.published",
+            Self::UnitAppraisalPublished { .. } => "unit_appraisal.published",
+            Self::UnitCreated { .. } => "unit.created",
+            Self::UnitReportFiled { .. } => "unit_report.filed",
+            Self::UnitReportAccepted { .. } => "unit_report.accepted",
+            Self::MemberReport { kind, .. } => kind,
+        }
+    }
+}
+
+impl DualReportingEvent {
+    /// The event of a member report's present state: `member_report.<status>`.
+    pub fn member_report(report: &MemberReport) -> Self {
+        Self::MemberReport {
+            kind: match report.status {
+                ReportStatus::Submitted => "member_report.submitted",
+                ReportStatus::Accepted => "member_report.accepted",
+                ReportStatus::Rejected => "member_report.rejected",
+                ReportStatus::Withdrawn => "member_report.withdrawn",
+            },
+            member_report_id: report.id,
+            user_id: report.user_id,
+            unit_id: report.unit_id,
+            community_id: report.community_id(),
+            status: report.status,
+            grid_id: report.assignment.as_ref().map(|a| a.grid_id),
+            category: report.assignment.as_ref().map(|a| a.category.clone()),
+            reason: report.reason.clone(),
+        }
+    }
+}
+
+/// The events of a member report's present state: to the community's staff and to the member.
+pub fn member_report_events(report: &MemberReport, at: DateTime<Utc>) -> Vec<DomainEvent> {
+    let event = DualReportingEvent::member_report(report);
+    let mut events = vec![DomainEvent::of(topics::user(report.user_id), &event, at)];
+    if let Some(community) = report.community_id() {
+        events.push(DomainEvent::of(community_reports(community), &event, at));
+    }
+    events
+}
+
+pub fn unit_created(unit: &Unit, at: DateTime<Utc>) -> Vec<DomainEvent> {
+    let event = DualReportingEvent::UnitCreated {
+        unit_id: unit.id,
+        name: unit.name.clone(),
+        grid_id: unit.grid_id(),
+    };
+    unit.grid
+        .community
+        .map(|c| DomainEvent::of(community_reports(c), &event, at))
+        .into_iter()
+        .collect()
+}
+
+pub fn unit_report_events(report: &UnitReport, at: DateTime<Utc>) -> Vec<DomainEvent> {
+    let event = match (report.accepted_by, report.status) {
+        (Some(accepted_by), crate::models::UnitReportStatus::Accepted) => {
+            DualReportingEvent::UnitReportAccepted {
+                unit_report_id: report.id,
+                unit_id: report.unit_id,
+                accepted_by,
+            }
+        }
+        _ => DualReportingEvent::UnitReportFiled {
+            unit_report_id: report.id,
+            unit_id: report.unit_id,
+            grid_id: report.grid.grid,
+        },
+    };
+    report
+        .grid
+        .community
+        .map(|c| DomainEvent::of(community_reports(c), &event, at))
+        .into_iter()
+        .collect()
+}
+
+/// A member's appraisal, told to the member and to the community's staff.
+pub fn appraisal_events(appraisal: &Appraisal, at: DateTime<Utc>) -> Vec<DomainEvent> {
+    let event = DualReportingEvent::AppraisalPublished {
+        appraisal_id: appraisal.id,
+        user_id: appraisal.user_id,
+        period: appraisal.period,
+        grade: appraisal.grade,
+    };
+    let mut events = vec![DomainEvent::of(topics::user(appraisal.user_id), &event, at)];
+    if let Some(community) = appraisal.place.community {
+        events.push(DomainEvent::of(community_reports(community), &event, at));
+    }
+    events
+}
+
+/// A unit's appraisal, told to the staff of its paired grid's community.
+pub fn unit_appraisal_events(appraisal: &UnitAppraisal, unit: &Unit, at: DateTime<Utc>) -> Vec<DomainEvent> {
+    let event = DualReportingEvent::UnitAppraisalPublished {
+        unit_id: appraisal.unit_id,
+        period: appraisal.period,
+        grade: appraisal.grade,
+    };
+    unit.grid
+        .community
+        .map(|c| DomainEvent::of(community_reports(c), &event, at))
+        .into_iter()
+        .collect()
+}

@@ -1,0 +1,22 @@
+//! Dual reporting (双报到): units stationed in the district report to the community grid they
+//! are paired with, and their in-service Party members report to the community where they
+//! live; the community receives, classifies and appraises them, and the unit is told.
+
+pub mod appraisal;
+pub mod error;
+pub mod events;
+pub mod models;
+pub mod ports;
+pub mod rights;
+pub mod service;
+pub mod topics;
+
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
+pub use error::{DualReportingError, Resource};
+pub use models::*;
+pub use service::{
+    AppraisalQuery, AppraisalService, CategoryService, MemberReportService, NewMemberReport, NewUnit,
+    ReportQuery, UnitService,
+};

@@ -1,0 +1,188 @@
+//! What dual reporting needs from storage, one port per aggregate. Each write takes the events
+//! it causes and stores both in one transaction. The tree (communities, grids) is read through
+//! the kernel's `ScopeDirectory`, people through its `PersonDirectory`, and the `party_member`
+//! grant an accepted report gives through its `GrantStore`: identity keeps them.
+
+use std::future::Future;
+
+use linli_kernel::actor::Reach;
+use linli_kernel::{CommunityId, DomainEvent, GridId, Page, PageRequest, UnitId, UserId};
+
+use crate::appraisal::{Appraisal, Period, UnitAppraisal};
+use crate::error::WriteError;
+use crate::models::{
+    CategoryKey, MemberReport, MemberReportId, ReportStatus, ServiceCategory, Unit, UnitReport, UnitReportId,
+};
+
+/// Units and their reports. A grid is paired with one unit at most
+/// ([`WriteError::GridAlreadyPaired`]); a unit reports once ([`WriteError::UnitAlreadyReported`]).
+pub trait UnitRepository: Send + Sync + 'static {
+    fn insert_unit(
+        &self,
+        unit: &Unit,
+        events: &[DomainEvent],
+    ) -> impl Future<Output = Result<(), WriteError>> + Send;
+    fn find_unit(&self, id: UnitId) -> impl Future<Output = anyhow::Result<Option<Unit>>> + Send;
+    /// The units among `ids` that exist, in no particular order.
+    fn find_units(&self, ids: &[UnitId]) -> impl Future<Output = anyhow::Result<Vec<Unit>>> + Send;
+    /// Every unit, oldest first. Units are no secret: a member picks theirs from the list.
+    fn list_units(&self, page: PageRequest) -> impl Future<Output = anyhow::Result<Page<Unit>>> + Send;
+
+    fn insert_unit_report(
+        &self,
+        report: &UnitReport,
+        events: &[DomainEvent],
+    ) -> impl Future<Output = Result<(), WriteError>> + Send;
+    fn find_unit_report(
+        &self,
+        id: UnitReportId,
+    ) -> impl Future<Output = anyhow::Result<Option<UnitReport>>> + Send;
+    fn unit_report_of(&self, unit: UnitId)
+    -> impl Future<Output = anyhow::Result<Option<UnitReport>>> + Send;
+    /// Stores the accepted `report` if the stored one is still submitted; `false` if not
+    /// (someone accepted it first).
+    fn accept_unit_report(
+        &self,
+        report: &UnitReport,
+        events: &[DomainEvent],
+    ) -> impl Future<Output = anyhow::Result<bool>> + Send;
+}
+
+/// The dictionary of service categories. Storage starts with
+/// [`crate::models::DEFAULT_CATEGORIES`]; keys are unique ([`WriteError::CategoryTaken`]).
+pub trait CategoryRepository: Send + Sync + 'static {
+    /// Every category, by key.
+    fn categories(&self) -> impl Future<Output = anyhow::Result<Vec<ServiceCategory>>> + Send;
+    fn find_category(
+        &self,
+        key: &CategoryKey,
+    ) -> impl Future<Output = anyhow::Result<Option<ServiceCategory>>> + Send;
+    fn insert_category(
+        &self,
+        category: &ServiceCategory,
+        events: &[DomainEvent],
+    ) -> impl Future<Output = Result<(), WriteError>> + Send;
+}
+
+/// Which member reports a listing wants: those the viewer may see (any of the three grounds),
+/// narrowed by the optional filters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportFilter {
+    /// Where the viewer sees people whole: reports to communities in it.
+    pub reach: Reach,
+    /// Units the viewer administers: their members' reports, wherever they reported.
+    pub units: Vec<UnitId>,
+    /// The viewer's own reports.
+    pub own: Option<UserId>,
+    pub community_id: Option<CommunityId>,
+    pub unit_id: Option<UnitId>,
+    pub status: Option<ReportStatus>,
+    pub grid_id: Option<GridId>,
+    pub skill: Option<String>,
+    pub category: Option<CategoryKey>,
+}
+
+/// Member reports. A person has one open (submitted or accepted) report at most
+/// ([`WriteError::OpenReportExists`], kept by storage even under concurrent filings).
+pub trait MemberReportRepository: Send + Sync + 'static {
+    fn insert_report(
+        &self,
+        report: &MemberReport,
+        events: &[DomainEvent],
+    ) -> impl Future<Output = Result<(), WriteError>> + Send;
+    fn find_report(
+        &self,
+        id: MemberReportId,
+    ) -> impl Future<Output = anyhow::Result<Option<MemberReport>>> + Send;
+    /// Oldest first (ids sort by filing), so pages stay stable as reports arrive.
+    fn list_reports(
+        &self,
+        filter: &ReportFilter,
+        page: PageRequest,
+    ) -> impl Future<Output = anyhow::Result<Page<MemberReport>>> + Send;
+    /// The person's open (submitted or accepted) report, if any.
+    fn open_report_of(
+        &self,
+        user: UserId,
+    ) -> impl Future<Output = anyhow::Result<Option<MemberReport>>> + Send;
+    /// Every report of the unit's members, in every state, oldest first (a unit's members:
+    /// hundreds, so unpaged).
+    fn reports_of_unit(&self, unit: UnitId)
+    -> impl Future<Output = anyhow::Result<Vec<MemberReport>>> + Send;
+    /// Stores `report` (its new state) if the stored one is still in `from`, with `events`;
+    /// `false` when it is not (a concurrent decision came first), and nothing is written.
+    fn transition(
+        &self,
+        report: &MemberReport,
+        from: ReportStatus,
+        events: &[DomainEvent],
+    ) -> impl Future<Output = anyhow::Result<bool>> + Send;
+}
+
+/// Which member appraisals a listing wants: those the viewer may see (any of the three
+/// grounds), narrowed by the optional filters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AppraisalFilter {
+    /// Where the viewer sees people whole: appraisals made in communities in it.
+    pub reach: Reach,
+    /// Units the viewer administers (or, for the feedback, the unit it is of).
+    pub units: Vec<UnitId>,
+    /// The viewer's own appraisals.
+    pub own: Option<UserId>,
+    pub period: Option<Period>,
+    pub community_id: Option<CommunityId>,
+    /// When not empty, only these members' appraisals.
+    pub members: Vec<UserId>,
+}
+
+/// Appraisals of members (one per member and year, [`WriteError::AlreadyAppraised`]) and of
+/// units (one per unit and year, likewise).
+pub trait AppraisalRepository: Send + Sync + 'static {
+    fn insert_appraisal(
+        &self,
+        appraisal: &Appraisal,
+        events: &[DomainEvent],
+    ) -> impl Future<Output = Result<(), WriteError>> + Send;
+    /// Oldest first.
+    fn appraisals(
+        &self,
+        filter: &AppraisalFilter,
+        page: PageRequest,
+    ) -> impl Future<Output = anyhow::Result<Page<Appraisal>>> + Send;
+    /// Every appraisal of the period among `members`, unpaged (a unit's members: hundreds).
+    fn appraisals_of(
+        &self,
+        members: &[UserId],
+        period: Period,
+    ) -> impl Future<Output = anyhow::Result<Vec<Appraisal>>> + Send;
+    fn insert_unit_appraisal(
+        &self,
+        appraisal: &UnitAppraisal,
+        events: &[DomainEvent],
+    ) -> impl Future<Output = Result<(), WriteError>> + Send;
+    /// Oldest first; `units` empty means every unit.
+    fn unit_appraisals(
+        &self,
+        units: &[UnitId],
+        period: Option<Period>,
+        page: PageRequest,
+    ) -> impl Future<Output = anyhow::Result<Page<UnitAppraisal>>> + Send;
+}
+
+/// What the other records of dual reporting say of a unit over a year, for its indicators:
+/// pledges of its members fulfilled, projects with its offers completed, activities held in
+/// them.
+pub trait UnitRecords: Send + Sync + 'static {
+    fn unit_records(
+        &self,
+        unit: UnitId,
+        period: Period,
+    ) -> impl Future<Output = anyhow::Result<UnitRecordCounts>> + Send;
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UnitRecordCounts {
+    pub pledges_fulfilled: u32,
+    pub projects_completed: u32,
+    pub activities_held: u32,
+}

@@ -1,0 +1,16 @@
+//! Dual reporting's adapters: units and their reports, the service categories, member
+//! reports, their migrations, and the directory of the `unit` scope kind. The `party_member`
+//! grant an accepted report gives is kept by identity's adapter.
+
+pub mod entity;
+mod migration;
+
+mod appraisals;
+mod categories;
+mod directory;
+mod member_reports;
+mod rows;
+mod units;
+
+pub use directory::UnitDirectory;
+pub(crate) use migration::migrations;
