@@ -4,6 +4,8 @@
 
 pub mod error;
 pub mod events;
+pub mod lists;
+pub mod matching;
 pub mod models;
 pub mod ports;
 pub mod rights;
@@ -14,5 +16,7 @@ pub mod topics;
 pub mod testing;
 
 pub use error::{DualReportingError, Resource};
+pub use lists::*;
 pub use models::*;
 pub use service::{CategoryService, MemberReportService, NewMemberReport, NewUnit, UnitService};
+pub use service::{NeedService, OfferService, ProjectService};

@@ -15,6 +15,8 @@ use crate::models::{
 };
 use crate::ports::{CategoryRepository, MemberReportRepository, ReportFilter, UnitRepository};
 
+mod lists;
+
 #[derive(Debug, Default)]
 pub struct Rows {
     pub units: Vec<Unit>,
@@ -22,6 +24,8 @@ pub struct Rows {
     pub categories: Vec<ServiceCategory>,
     pub reports: Vec<MemberReport>,
     pub events: Vec<DomainEvent>,
+    /// The three lists (see `testing/lists.rs`).
+    pub lists: lists::ListRows,
 }
 
 /// Everything dual reporting stores, in memory. Clones share the same rows.

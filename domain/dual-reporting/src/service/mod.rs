@@ -5,11 +5,19 @@
 
 mod categories;
 mod member_reports;
+mod needs;
+mod offers;
+mod projects;
 mod units;
 
+#[cfg(test)]
+mod lists_tests;
 #[cfg(test)]
 mod tests;
 
 pub use categories::CategoryService;
 pub use member_reports::{MemberReportService, MemberReportView, NewMemberReport};
+pub use needs::{MAX_MATCHES, NeedPlace, NeedQuery, NeedService, NewNeed, RankedOffer};
+pub use offers::{NewOffer, OfferQuery, OfferService, OfferView};
+pub use projects::{NewActivity, NewProject, NewShare, ProjectQuery, ProjectService, ProjectView};
 pub use units::{NewUnit, UnitService, UnitView};
