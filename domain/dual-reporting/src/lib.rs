@@ -18,5 +18,5 @@ pub mod testing;
 pub use error::{DualReportingError, Resource};
 pub use lists::*;
 pub use models::*;
-pub use service::{CategoryService, MemberReportService, NewMemberReport, NewUnit, UnitService};
+pub use service::{CategoryService, MemberReportService, NewMemberReport, NewUnit, ReportQuery, UnitService};
 pub use service::{NeedService, OfferService, ProjectService};

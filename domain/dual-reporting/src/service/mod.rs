@@ -16,7 +16,7 @@ mod lists_tests;
 mod tests;
 
 pub use categories::CategoryService;
-pub use member_reports::{MemberReportService, MemberReportView, NewMemberReport};
+pub use member_reports::{MemberReportService, MemberReportView, NewMemberReport, ReportQuery};
 pub use needs::{MAX_MATCHES, NeedPlace, NeedQuery, NeedService, NewNeed, RankedOffer};
 pub use offers::{NewOffer, OfferQuery, OfferService, OfferView};
 pub use projects::{NewActivity, NewProject, NewShare, ProjectQuery, ProjectService, ProjectView};
