@@ -60,6 +60,8 @@ pub enum DualReportingError {
     ProjectUnsigned(Vec<Party>),
     #[error("your side has signed already")]
     AlreadySigned,
+    #[error("already appraised for this period")]
+    AlreadyAppraised,
     #[error(transparent)]
     Unknown(#[from] anyhow::Error),
 }
@@ -83,6 +85,8 @@ pub enum WriteError {
     OfferShort(ResourceOfferId),
     #[error("a side has signed already")]
     AlreadySigned,
+    #[error("already appraised for this period")]
+    AlreadyAppraised,
     #[error(transparent)]
     Storage(#[from] anyhow::Error),
 }
@@ -97,6 +101,7 @@ impl From<WriteError> for DualReportingError {
             WriteError::NeedTaken => Self::NeedState(NeedStatus::InProject),
             WriteError::OfferShort(offer) => Self::OfferShort(offer),
             WriteError::AlreadySigned => Self::AlreadySigned,
+            WriteError::AlreadyAppraised => Self::AlreadyAppraised,
             WriteError::Storage(e) => Self::Unknown(e),
         }
     }

@@ -3,6 +3,7 @@
 //!
 //! [`Actor`]: linli_kernel::Actor
 
+mod appraisals;
 mod categories;
 mod member_reports;
 mod needs;
@@ -15,6 +16,7 @@ mod lists_tests;
 #[cfg(test)]
 mod tests;
 
+pub use appraisals::{AppraisalQuery, AppraisalService};
 pub use categories::CategoryService;
 pub use member_reports::{MemberReportService, MemberReportView, NewMemberReport, ReportQuery};
 pub use needs::{MAX_MATCHES, NeedPlace, NeedQuery, NeedService, NewNeed, RankedOffer};

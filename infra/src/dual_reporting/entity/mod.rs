@@ -1,3 +1,4 @@
+pub mod appraisal;
 pub mod member_report;
 pub mod need;
 pub mod project;
@@ -7,4 +8,5 @@ pub mod project_signature;
 pub mod resource_offer;
 pub mod service_category;
 pub mod unit;
+pub mod unit_appraisal;
 pub mod unit_report;
