@@ -83,6 +83,7 @@ impl From<DualReportingError> for ApiError {
                 conflict("project_unsigned").with_details(json!({ "pending": pending }))
             }
             DualReportingError::AlreadySigned => conflict("project_already_signed"),
+            DualReportingError::AlreadyAppraised => conflict("already_appraised"),
             DualReportingError::Unknown(e) => ApiError::internal(&e),
         }
     }

@@ -126,6 +126,7 @@ impl MemberReportsApi {
             community_id: community_id.0.map(CommunityId::from_uuid),
             unit_id: unit_id.0.map(UnitId::from_uuid),
             status: status.0.map(Into::into),
+            ..ReportQuery::default()
         };
         Ok(Json(dual.member_reports.list(&auth.0, query, page).await?.into()))
     }
