@@ -4,6 +4,7 @@
 //! their effects on the need and the offers; activities counted on their project.
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use linli_dual_reporting::appraisal::Period;
 use linli_dual_reporting::error::WriteError;
 use linli_dual_reporting::ports::{
     ListReach, NeedFilter, NeedRepository, OfferFilter, OfferRepository, ProjectFilter, ProjectRepository,
@@ -417,6 +418,24 @@ async fn the_lists_keep_their_rules(db: Database) {
             .items
             .is_empty()
     );
+
+    // The year's records of each unit, for its appraisal: the project completed (or not)
+    // and its one activity count for the unit whose offer it took, nothing for the other.
+    let year = Period::new("period", 2026).unwrap();
+    let records = db.unit_project_records(taken_from.unit_id, year).await.unwrap();
+    let completed = u32::from(stored.status == ProjectStatus::Completed);
+    assert_eq!(
+        (records.projects_completed, records.activities_held),
+        (completed, 1)
+    );
+    let other = db.unit_project_records(untouched.unit_id, year).await.unwrap();
+    assert_eq!((other.projects_completed, other.activities_held), (0, 0));
+    let next_year = Period::new("period", 2027).unwrap();
+    let later = db
+        .unit_project_records(taken_from.unit_id, next_year)
+        .await
+        .unwrap();
+    assert_eq!((later.projects_completed, later.activities_held), (0, 0));
 }
 
 fn activity_of(project: &Project) -> Activity {

@@ -21,3 +21,4 @@ mod lists_tests;
 
 pub use directory::UnitDirectory;
 pub(crate) use migration::migrations;
+pub use projects::UnitProjectRecords;

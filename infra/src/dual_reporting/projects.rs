@@ -6,16 +6,20 @@
 //! enough is left, and a need only while open.
 
 use anyhow::{Context, anyhow};
+use chrono::NaiveDate;
+use linli_dual_reporting::appraisal::Period;
 use linli_dual_reporting::error::WriteError;
 use linli_dual_reporting::ports::{ProjectFilter, ProjectRepository};
 use linli_dual_reporting::{
     Activity, ActivityId, NeedId, NeedStatus, Party, Project, ProjectId, ProjectOffer, ProjectStatus,
     Quantity, ResourceOfferId, Signature,
 };
-use linli_kernel::{DomainEvent, Page, PageRequest, ScopePath, UserId};
+use linli_kernel::{DomainEvent, Page, PageRequest, ScopePath, UnitId, UserId};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+};
 use uuid::Uuid;
 
 use super::entity::{need, project, project_activity, project_offer, project_signature, resource_offer};
@@ -240,6 +244,52 @@ impl Database {
             return Ok(None);
         }
         Ok(Some(txn))
+    }
+}
+
+/// What the three lists say of one unit over a year, for its indicators at the year-end
+/// appraisal (`UnitRecordCounts`): projects with the unit's offers completed in the year,
+/// and activities held in the year in projects with its offers (whatever became of them).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UnitProjectRecords {
+    pub projects_completed: u32,
+    pub activities_held: u32,
+}
+
+impl Database {
+    /// The unit's [`UnitProjectRecords`] for `period` (district time).
+    pub async fn unit_project_records(
+        &self,
+        unit: UnitId,
+        period: Period,
+    ) -> anyhow::Result<UnitProjectRecords> {
+        let (start, end) = period.bounds();
+        let projects_completed = project::Entity::find()
+            .filter(with_units([unit.as_uuid()]))
+            .filter(project::Column::Status.eq(ProjectStatus::Completed.as_str()))
+            .filter(project::Column::FinishedAt.gte(start))
+            .filter(project::Column::FinishedAt.lt(end))
+            .count(&self.conn)
+            .await?;
+        let first = NaiveDate::from_ymd_opt(period.year(), 1, 1).context("a year without a first day")?;
+        let last = NaiveDate::from_ymd_opt(period.year(), 12, 31).context("a year without a last day")?;
+        let activities_held = project_activity::Entity::find()
+            .filter(
+                project_activity::Column::ProjectId.in_subquery(
+                    Query::select()
+                        .column(project_offer::Column::ProjectId)
+                        .from(project_offer::Entity)
+                        .and_where(project_offer::Column::UnitId.eq(unit.as_uuid()))
+                        .to_owned(),
+                ),
+            )
+            .filter(project_activity::Column::HeldOn.between(first, last))
+            .count(&self.conn)
+            .await?;
+        Ok(UnitProjectRecords {
+            projects_completed: u32::try_from(projects_completed)?,
+            activities_held: u32::try_from(activities_held)?,
+        })
     }
 }
 
