@@ -5,6 +5,8 @@
 pub mod appraisal;
 pub mod error;
 pub mod events;
+pub mod lists;
+pub mod matching;
 pub mod models;
 pub mod ports;
 pub mod rights;
@@ -15,8 +17,10 @@ pub mod topics;
 pub mod testing;
 
 pub use error::{DualReportingError, Resource};
+pub use lists::*;
 pub use models::*;
 pub use service::{
     AppraisalQuery, AppraisalService, CategoryService, MemberReportService, NewMemberReport, NewUnit,
     ReportQuery, UnitService,
 };
+pub use service::{NeedService, OfferService, ProjectService};

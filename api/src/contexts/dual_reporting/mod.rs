@@ -6,7 +6,12 @@ mod categories;
 mod dto;
 mod error;
 pub mod events;
+mod lists;
+mod lists_dto;
 mod member_reports;
+mod needs;
+mod offers;
+mod projects;
 mod units;
 
 use std::sync::Arc;
@@ -24,6 +29,12 @@ pub enum DualReportingTags {
     ServiceCategories,
     /// In-service Party members' reports to the community where they live.
     MemberReports,
+    /// Resources units offer (资源清单).
+    ResourceOffers,
+    /// Needs posted by subdistricts and communities (需求清单), and the offers matching them.
+    Needs,
+    /// Co-building projects matching a need with offers (项目清单), and their activities.
+    Projects,
 }
 
 /// The context's API groups.
@@ -31,6 +42,7 @@ pub type Apis = (
     units::UnitsApi,
     categories::CategoriesApi,
     member_reports::MemberReportsApi,
+    lists::Apis,
 );
 
 pub type Units = UnitService<Database, Directory<Database>, SystemClock>;
@@ -42,6 +54,8 @@ pub struct Services {
     pub units: Units,
     pub categories: Categories,
     pub member_reports: MemberReports,
+    /// The three lists.
+    pub lists: lists::Lists,
 }
 
 /// What dual reporting's handlers reach (`Data<&DualReporting>`).
@@ -70,6 +84,7 @@ impl DualReporting {
                 db.clone(),
                 SystemClock,
             ),
+            lists: lists::Lists::build(db, directory),
         }))
     }
 }

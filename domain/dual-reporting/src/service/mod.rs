@@ -6,12 +6,20 @@
 mod appraisals;
 mod categories;
 mod member_reports;
+mod needs;
+mod offers;
+mod projects;
 mod units;
 
+#[cfg(test)]
+mod lists_tests;
 #[cfg(test)]
 mod tests;
 
 pub use appraisals::{AppraisalQuery, AppraisalService};
 pub use categories::CategoryService;
 pub use member_reports::{MemberReportService, MemberReportView, NewMemberReport, ReportQuery};
+pub use needs::{MAX_MATCHES, NeedPlace, NeedQuery, NeedService, NewNeed, RankedOffer};
+pub use offers::{NewOffer, OfferQuery, OfferService, OfferView};
+pub use projects::{NewActivity, NewProject, NewShare, ProjectQuery, ProjectService, ProjectView};
 pub use units::{NewUnit, UnitService, UnitView};
