@@ -1,6 +1,7 @@
 use linli_kernel::{GridId, ValidationError};
 
 use crate::models::{MissingProfile, ReportStatus, UnitReportStatus};
+use crate::pledges::FulfilmentStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resource {
@@ -9,6 +10,8 @@ pub enum Resource {
     MemberReport,
     Community,
     Grid,
+    Pledge,
+    Fulfilment,
 }
 
 /// Every way a dual-reporting use case can fail. The API maps each variant to one status and
@@ -40,6 +43,21 @@ pub enum DualReportingError {
     ReportState(ReportStatus),
     #[error("grid {0} is not in the report's community")]
     GridOutsideCommunity(GridId),
+    /// Only a Party member the community knows (an accepted report there) pledges and keeps
+    /// pledges.
+    #[error("you are not a Party member reported to a community")]
+    NotAReportedMember,
+    /// A pledge's records are kept during its year.
+    #[error("the pledge is for {0}; its records are kept during that year")]
+    PledgePeriod(i32),
+    /// Verified and pending records already make up the target.
+    #[error("the pledge's records reach its target")]
+    PledgeTargetReached,
+    #[error("the record is {}, which does not allow this", .0.as_str())]
+    FulfilmentState(FulfilmentStatus),
+    /// Nobody decides on their own record, staff or not.
+    #[error("you may not decide on your own record")]
+    OwnFulfilment,
     #[error(transparent)]
     Unknown(#[from] anyhow::Error),
 }
@@ -56,6 +74,8 @@ pub enum WriteError {
     CategoryTaken(String),
     #[error("the person has an open report")]
     OpenReportExists,
+    #[error("the pledge's records reach its target")]
+    PledgeTargetReached,
     #[error(transparent)]
     Storage(#[from] anyhow::Error),
 }
@@ -67,6 +87,7 @@ impl From<WriteError> for DualReportingError {
             WriteError::UnitAlreadyReported => Self::UnitAlreadyReported,
             WriteError::CategoryTaken(key) => Self::CategoryTaken(key),
             WriteError::OpenReportExists => Self::OpenReportExists,
+            WriteError::PledgeTargetReached => Self::PledgeTargetReached,
             WriteError::Storage(e) => Self::Unknown(e),
         }
     }

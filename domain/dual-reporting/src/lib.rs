@@ -5,6 +5,7 @@
 pub mod error;
 pub mod events;
 pub mod models;
+pub mod pledges;
 pub mod ports;
 pub mod rights;
 pub mod service;
@@ -15,4 +16,6 @@ pub mod testing;
 
 pub use error::{DualReportingError, Resource};
 pub use models::*;
+pub use pledges::{Fulfilment, FulfilmentId, FulfilmentStatus, Pledge, PledgeId};
 pub use service::{CategoryService, MemberReportService, NewMemberReport, NewUnit, UnitService};
+pub use service::{NewFulfilment, NewPledge, PledgeService};

@@ -5,7 +5,7 @@
 use linli_dual_reporting::error::WriteError;
 use linli_dual_reporting::ports::{MemberReportRepository, ReportFilter};
 use linli_dual_reporting::{MemberReport, MemberReportId, ReportStatus};
-use linli_kernel::{DomainEvent, Page, PageRequest};
+use linli_kernel::{DomainEvent, Page, PageRequest, UserId};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
 use super::entity::member_report;
@@ -65,6 +65,23 @@ impl MemberReportRepository for Database {
 
     async fn find_report(&self, id: MemberReportId) -> anyhow::Result<Option<MemberReport>> {
         member_report::Entity::find_by_id(id.as_uuid())
+            .one(&self.conn)
+            .await?
+            .map(to_report)
+            .transpose()
+    }
+
+    async fn open_report_of(&self, user: UserId) -> anyhow::Result<Option<MemberReport>> {
+        member_report::Entity::find()
+            .filter(member_report::Column::UserId.eq(user.as_uuid()))
+            .filter(
+                member_report::Column::Status.is_in(
+                    ReportStatus::ALL
+                        .into_iter()
+                        .filter(|s| s.is_open())
+                        .map(ReportStatus::as_str),
+                ),
+            )
             .one(&self.conn)
             .await?
             .map(to_report)

@@ -5,11 +5,15 @@
 
 mod categories;
 mod member_reports;
+mod pledges;
 mod units;
 
+#[cfg(test)]
+mod pledges_tests;
 #[cfg(test)]
 mod tests;
 
 pub use categories::CategoryService;
 pub use member_reports::{MemberReportService, MemberReportView, NewMemberReport};
+pub use pledges::{NewFulfilment, NewPledge, PledgeDetail, PledgeQuery, PledgeService, PledgeView};
 pub use units::{NewUnit, UnitService, UnitView};
