@@ -8,6 +8,7 @@ mod migration;
 mod categories;
 mod directory;
 mod member_reports;
+mod pledges;
 mod rows;
 mod units;
 

@@ -1,4 +1,6 @@
 pub mod member_report;
+pub mod pledge;
+pub mod pledge_fulfilment;
 pub mod service_category;
 pub mod unit;
 pub mod unit_report;
