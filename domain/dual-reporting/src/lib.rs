@@ -17,5 +17,5 @@ pub mod testing;
 pub use error::{DualReportingError, Resource};
 pub use models::*;
 pub use pledges::{Fulfilment, FulfilmentId, FulfilmentStatus, Pledge, PledgeId};
-pub use service::{CategoryService, MemberReportService, NewMemberReport, NewUnit, UnitService};
-pub use service::{NewFulfilment, NewPledge, PledgeService};
+pub use service::{CategoryService, MemberReportService, NewMemberReport, NewUnit, ReportQuery, UnitService};
+pub use service::{NewFulfilment, NewPledge, PledgeQuery, PledgeService};

@@ -227,11 +227,13 @@ where
             .collect())
     }
 
-    /// A report the actor may decide on: an administrator over its community. Someone who may
-    /// see it but not decide is forbidden; anyone else is told it is not there.
+    /// A report the actor may decide on: an administrator over its community, never on their
+    /// own report (accepting it would grant themselves `party_member`; no one grants their own
+    /// role). Someone who may see it but not decide is forbidden; anyone else is told it is not
+    /// there.
     async fn to_decide(&self, actor: &Actor, id: MemberReportId) -> Result<MemberReport, DualReportingError> {
         let report = self.visible(actor, id).await?;
-        if actor.can(Permission::ManageStructure, &report.place) {
+        if report.user_id != actor.user_id() && actor.can(Permission::ManageStructure, &report.place) {
             Ok(report)
         } else {
             Err(DualReportingError::Forbidden)
@@ -331,6 +333,20 @@ where
                 .transition(&report, ReportStatus::Accepted, &[])
                 .await;
             return Err(e.into());
+        }
+        // A withdrawal may have come between our transition and our grant, and revoked
+        // before we granted: then the grant must go too. (Any withdrawal after this look
+        // revokes on its own, since replacements of the set take turns.)
+        let now_stored = self.reports.find_report(id).await?;
+        if now_stored.is_some_and(|r| r.status != ReportStatus::Accepted) {
+            self.grants
+                .replace_grants(
+                    Some(actor.user_id()),
+                    &party_member_set(&report, community),
+                    Vec::new(),
+                    |_, _| Vec::new(),
+                )
+                .await?;
         }
         self.get(actor, id).await
     }

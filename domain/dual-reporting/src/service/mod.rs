@@ -14,6 +14,6 @@ mod pledges_tests;
 mod tests;
 
 pub use categories::CategoryService;
-pub use member_reports::{MemberReportService, MemberReportView, NewMemberReport};
+pub use member_reports::{MemberReportService, MemberReportView, NewMemberReport, ReportQuery};
 pub use pledges::{NewFulfilment, NewPledge, PledgeDetail, PledgeQuery, PledgeService, PledgeView};
 pub use units::{NewUnit, UnitService, UnitView};
