@@ -50,6 +50,9 @@ pub enum DualReportingError {
     /// A pledge's records are kept during its year.
     #[error("the pledge is for {0}; its records are kept during that year")]
     PledgePeriod(i32),
+    /// The member has made as many pledges for the year as one may.
+    #[error("at most {max} pledges a year")]
+    PledgeLimit { max: u64 },
     /// Verified and pending records already make up the target.
     #[error("the pledge's records reach its target")]
     PledgeTargetReached,

@@ -96,6 +96,10 @@ fn period_range(min: i64, max: i64) -> ValidationError {
         .with("max", max)
 }
 
+/// At most this many pledges a member makes for one year: a few promises kept beat many
+/// made, and each pledge is one more line for the staff and the unit to read.
+pub const MAX_PLEDGES_A_YEAR: u64 = 20;
+
 /// At most this many photos a record (a phone's picker gives nine at a time).
 pub const MAX_PHOTOS: usize = 9;
 /// The longest photo URL kept: storage links and CDN addresses fit easily.

@@ -138,6 +138,8 @@ pub trait PledgeRepository: Send + Sync + 'static {
         events: &[DomainEvent],
     ) -> impl Future<Output = Result<(), WriteError>> + Send;
     fn find_pledge(&self, id: PledgeId) -> impl Future<Output = anyhow::Result<Option<Pledge>>> + Send;
+    /// How many pledges the person made for the year.
+    fn count_pledges(&self, user: UserId, period: i32) -> impl Future<Output = anyhow::Result<u64>> + Send;
     /// Oldest first (ids sort by creation), so pages stay stable as pledges arrive.
     fn list_pledges(
         &self,

@@ -254,6 +254,15 @@ impl PledgeRepository for InMemoryDualReporting {
         Ok(self.pledge(id))
     }
 
+    async fn count_pledges(&self, user: UserId, period: i32) -> anyhow::Result<u64> {
+        let rows = lock(&self.0);
+        let mine = rows
+            .pledges
+            .iter()
+            .filter(|p| p.user_id == user && p.period == period);
+        Ok(u64::try_from(mine.count())?)
+    }
+
     async fn list_pledges(&self, filter: &PledgeFilter, page: PageRequest) -> anyhow::Result<Page<Pledge>> {
         let rows: Vec<Pledge> = lock(&self.0)
             .pledges

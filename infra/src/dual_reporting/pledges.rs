@@ -15,7 +15,7 @@ use linli_dual_reporting::{
 use linli_kernel::{DomainEvent, Page, PageRequest, ScopePath, UserId};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, ExprTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 use super::entity::{pledge, pledge_fulfilment};
 use crate::db::query::{PathColumns, keyset_page, reach_condition};
@@ -152,6 +152,14 @@ impl PledgeRepository for Database {
             .await?
             .map(to_pledge)
             .transpose()
+    }
+
+    async fn count_pledges(&self, user: UserId, period: i32) -> anyhow::Result<u64> {
+        Ok(pledge::Entity::find()
+            .filter(pledge::Column::UserId.eq(user.as_uuid()))
+            .filter(pledge::Column::Period.eq(period))
+            .count(&self.conn)
+            .await?)
     }
 
     async fn list_pledges(&self, filter: &PledgeFilter, page: PageRequest) -> anyhow::Result<Page<Pledge>> {

@@ -27,8 +27,8 @@ use tracing::instrument;
 use crate::events::fulfilment_events;
 use crate::models::CategoryKey;
 use crate::pledges::{
-    Fulfilment, FulfilmentId, FulfilmentStatus, Membership, Pledge, PledgeId, checked_period, checked_photos,
-    checked_target,
+    Fulfilment, FulfilmentId, FulfilmentStatus, MAX_PLEDGES_A_YEAR, Membership, Pledge, PledgeId,
+    checked_period, checked_photos, checked_target,
 };
 use crate::ports::{CategoryRepository, MemberReportRepository, PledgeFilter, PledgeRepository};
 use crate::rights::{administered_units, administers_unit};
@@ -131,7 +131,8 @@ where
         Ok(report.as_ref().and_then(Membership::of_report))
     }
 
-    /// Makes a pledge for the actor, in the community (and grid) that received them.
+    /// Makes a pledge for the actor, in the community (and grid) that received them; at most
+    /// [`MAX_PLEDGES_A_YEAR`] for one year.
     #[instrument(skip_all, err)]
     pub async fn pledge(&self, actor: &Actor, new: NewPledge) -> Result<PledgeView, DualReportingError> {
         let membership = self
@@ -145,6 +146,13 @@ where
         let period = checked_period(new.period, now)?;
         if self.categories.find_category(&category).await?.is_none() {
             return Err(DualReportingError::UnknownCategory(category.to_string()));
+        }
+        // Counted before the write: two pledges made at the very same moment may pass the
+        // limit by one, which bounds nothing worse than one line more.
+        if self.pledges.count_pledges(membership.user_id, period).await? >= MAX_PLEDGES_A_YEAR {
+            return Err(DualReportingError::PledgeLimit {
+                max: MAX_PLEDGES_A_YEAR,
+            });
         }
         let pledge = Pledge {
             id: PledgeId::new(),

@@ -424,6 +424,25 @@ async fn a_pledge_names_a_category_of_the_dictionary_a_target_and_this_year_or_t
     assert_eq!((pledge.target, i64::from(pledge.period)), (1000, this_year() + 1));
 }
 
+#[tokio::test]
+async fn a_member_makes_at_most_twenty_pledges_a_year() {
+    let w = world().await;
+    let member = w.member_a1().await;
+    for _ in 0..crate::pledges::MAX_PLEDGES_A_YEAR {
+        w.pledged(&member).await;
+    }
+    assert!(matches!(
+        w.pledges.pledge(&member, new_pledge("再多一条")).await,
+        Err(DualReportingError::PledgeLimit { max: 20 })
+    ));
+    // Next year's count starts afresh.
+    let next_year = NewPledge {
+        period: this_year() + 1,
+        ..new_pledge("明年")
+    };
+    assert!(w.pledges.pledge(&member, next_year).await.is_ok());
+}
+
 #[test]
 fn photos_are_https_addresses_or_files_this_system_serves() {
     let ok = |urls: &[&str]| checked_photos(&urls.iter().map(|u| (*u).to_owned()).collect::<Vec<_>>());

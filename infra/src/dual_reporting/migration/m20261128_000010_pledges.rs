@@ -118,7 +118,7 @@ impl MigrationTrait for Migration {
             ("pledges_community", &["community_id", "period"][..]),
             ("pledges_grid", &["grid_id"][..]),
             ("pledges_unit", &["unit_id", "period"][..]),
-            ("pledges_user", &["user_id"][..]),
+            ("pledges_user", &["user_id", "period"][..]),
         ] {
             manager.create_index(index(Pledges::Table, name, columns)).await?;
         }

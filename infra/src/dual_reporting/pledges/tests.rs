@@ -216,6 +216,12 @@ async fn storage_keeps_the_target_and_one_decision(db: Database) {
         Err(WriteError::Storage(_))
     ));
 
+    assert_eq!(db.count_pledges(pledge.user_id, pledge.period).await.unwrap(), 1);
+    assert_eq!(
+        db.count_pledges(pledge.user_id, pledge.period + 1).await.unwrap(),
+        0
+    );
+
     // Listings: each ground lets its pledges through, the filters narrow.
     let other = pledge_elsewhere(&db).await;
     let page = PageRequest::new(None, None).unwrap();
