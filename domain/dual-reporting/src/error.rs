@@ -61,6 +61,8 @@ pub enum DualReportingError {
     /// Nobody decides on their own record, staff or not.
     #[error("you may not decide on your own record")]
     OwnFulfilment,
+    #[error("already appraised for this period")]
+    AlreadyAppraised,
     #[error(transparent)]
     Unknown(#[from] anyhow::Error),
 }
@@ -79,6 +81,8 @@ pub enum WriteError {
     OpenReportExists,
     #[error("the pledge's records reach its target")]
     PledgeTargetReached,
+    #[error("already appraised for this period")]
+    AlreadyAppraised,
     #[error(transparent)]
     Storage(#[from] anyhow::Error),
 }
@@ -91,6 +95,7 @@ impl From<WriteError> for DualReportingError {
             WriteError::CategoryTaken(key) => Self::CategoryTaken(key),
             WriteError::OpenReportExists => Self::OpenReportExists,
             WriteError::PledgeTargetReached => Self::PledgeTargetReached,
+            WriteError::AlreadyAppraised => Self::AlreadyAppraised,
             WriteError::Storage(e) => Self::Unknown(e),
         }
     }

@@ -3,6 +3,7 @@
 //!
 //! [`Actor`]: linli_kernel::Actor
 
+mod appraisals;
 mod categories;
 mod member_reports;
 mod pledges;
@@ -13,6 +14,7 @@ mod pledges_tests;
 #[cfg(test)]
 mod tests;
 
+pub use appraisals::{AppraisalQuery, AppraisalService};
 pub use categories::CategoryService;
 pub use member_reports::{MemberReportService, MemberReportView, NewMemberReport, ReportQuery};
 pub use pledges::{NewFulfilment, NewPledge, PledgeDetail, PledgeQuery, PledgeService, PledgeView};

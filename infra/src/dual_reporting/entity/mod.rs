@@ -1,6 +1,8 @@
+pub mod appraisal;
 pub mod member_report;
 pub mod pledge;
 pub mod pledge_fulfilment;
 pub mod service_category;
 pub mod unit;
+pub mod unit_appraisal;
 pub mod unit_report;
