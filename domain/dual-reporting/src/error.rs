@@ -1,5 +1,6 @@
 use linli_kernel::{GridId, ValidationError};
 
+use crate::appraisal::Period;
 use crate::models::{MissingProfile, ReportStatus, UnitReportStatus};
 use crate::pledges::FulfilmentStatus;
 
@@ -48,8 +49,8 @@ pub enum DualReportingError {
     #[error("you are not a Party member reported to a community")]
     NotAReportedMember,
     /// A pledge's records are kept during its year.
-    #[error("the pledge is for {0}; its records are kept during that year")]
-    PledgePeriod(i32),
+    #[error("the pledge is for {}; its records are kept during that year", .0.year())]
+    PledgePeriod(Period),
     /// The member has made as many pledges for the year as one may.
     #[error("at most {max} pledges a year")]
     PledgeLimit { max: u64 },

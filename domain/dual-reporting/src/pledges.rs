@@ -5,11 +5,12 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, Utc};
 use linli_kernel::{CommunityId, Rule, ScopePath, UnitId, UserId, ValidationError};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::appraisal::Period;
 use crate::models::{CategoryKey, MemberReport, MemberReportId, ReportStatus, record_id};
 
 record_id!(
@@ -76,18 +77,25 @@ pub fn checked_target(raw: i64) -> Result<u32, ValidationError> {
         })
 }
 
-/// Checks a pledge's period, a calendar year: this year or the next. A pledge is a promise
-/// about the future (a past year's pledge would only decorate the appraisal that year's
-/// records already settle), and one may make next year's in December; a later year would sit
-/// unkept for more than a year.
-pub fn checked_period(raw: i64, now: DateTime<Utc>) -> Result<i32, ValidationError> {
-    let this_year = now.year();
+/// The year it is in the district (China's time, UTC+8, no daylight saving) at `at`: a pledge
+/// for 2026 closes at midnight in the district on New Year's Eve, not eight hours later, as
+/// the appraisal's [`Period::bounds`] count it.
+pub fn district_year(at: DateTime<Utc>) -> i32 {
+    FixedOffset::east_opt(8 * 3600).map_or(at.year(), |tz| at.with_timezone(&tz).year())
+}
+
+/// Checks a pledge's period, a calendar year: this year or the next, in the district. A
+/// pledge is a promise about the future (a past year's pledge would only decorate the
+/// appraisal that year's records already settle), and one may make next year's in December;
+/// a later year would sit unkept for more than a year.
+pub fn checked_period(raw: i64, now: DateTime<Utc>) -> Result<Period, ValidationError> {
+    let this_year = district_year(now);
     let (min, max) = (i64::from(this_year), i64::from(this_year) + 1);
-    if (min..=max).contains(&raw) {
-        i32::try_from(raw).map_err(|_| period_range(min, max))
-    } else {
-        Err(period_range(min, max))
+    if !(min..=max).contains(&raw) {
+        return Err(period_range(min, max));
     }
+    let year = i32::try_from(raw).map_err(|_| period_range(min, max))?;
+    Period::new("period", year)
 }
 
 fn period_range(min: i64, max: i64) -> ValidationError {
@@ -172,7 +180,7 @@ pub struct Pledge {
     pub category: CategoryKey,
     pub target: u32,
     /// The year the pledge is for.
-    pub period: i32,
+    pub period: Period,
     /// Records verified so far: the pledge's progress.
     pub verified: u32,
     /// Records awaiting a decision.

@@ -132,7 +132,7 @@ pub struct PledgeFilter {
     pub own: Option<UserId>,
     pub community_id: Option<CommunityId>,
     pub unit_id: Option<UnitId>,
-    pub period: Option<i32>,
+    pub period: Option<Period>,
 }
 
 /// Pledges and their records. A pledge keeps the count of its verified and of its pending
@@ -147,7 +147,8 @@ pub trait PledgeRepository: Send + Sync + 'static {
     ) -> impl Future<Output = Result<(), WriteError>> + Send;
     fn find_pledge(&self, id: PledgeId) -> impl Future<Output = anyhow::Result<Option<Pledge>>> + Send;
     /// How many pledges the person made for the year.
-    fn count_pledges(&self, user: UserId, period: i32) -> impl Future<Output = anyhow::Result<u64>> + Send;
+    fn count_pledges(&self, user: UserId, period: Period)
+    -> impl Future<Output = anyhow::Result<u64>> + Send;
     /// Oldest first (ids sort by creation), so pages stay stable as pledges arrive.
     fn list_pledges(
         &self,

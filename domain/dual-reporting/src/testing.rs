@@ -371,7 +371,7 @@ impl PledgeRepository for InMemoryDualReporting {
         Ok(self.pledge(id))
     }
 
-    async fn count_pledges(&self, user: UserId, period: i32) -> anyhow::Result<u64> {
+    async fn count_pledges(&self, user: UserId, period: Period) -> anyhow::Result<u64> {
         let rows = lock(&self.0);
         let mine = rows
             .pledges

@@ -6,6 +6,7 @@
 //! guess.
 
 use anyhow::Context;
+use linli_dual_reporting::appraisal::Period;
 use linli_dual_reporting::error::WriteError;
 use linli_dual_reporting::pledges::MemberBasis;
 use linli_dual_reporting::ports::{PledgeFilter, PledgeRepository};
@@ -42,7 +43,7 @@ fn pledge_row(p: &Pledge) -> anyhow::Result<pledge::ActiveModel> {
         title: Set(p.title.clone()),
         category: Set(p.category.as_str().to_owned()),
         target: Set(i32::try_from(p.target)?),
-        period: Set(p.period),
+        period: Set(p.period.year()),
         verified_count: Set(i32::try_from(p.verified)?),
         pending_count: Set(i32::try_from(p.pending)?),
         created_at: Set(p.created_at),
@@ -66,7 +67,7 @@ fn to_pledge(row: pledge::Model) -> anyhow::Result<Pledge> {
         title: row.title,
         category: CategoryKey::parse("category", &row.category)?,
         target: u32::try_from(row.target)?,
-        period: row.period,
+        period: Period::new("period", row.period)?,
         verified: u32::try_from(row.verified_count)?,
         pending: u32::try_from(row.pending_count)?,
         created_at: row.created_at,
@@ -128,7 +129,7 @@ fn visible(filter: &PledgeFilter) -> Condition {
         all = all.add(pledge::Column::UnitId.eq(unit.as_uuid()));
     }
     if let Some(period) = filter.period {
-        all = all.add(pledge::Column::Period.eq(period));
+        all = all.add(pledge::Column::Period.eq(period.year()));
     }
     all
 }
@@ -154,10 +155,10 @@ impl PledgeRepository for Database {
             .transpose()
     }
 
-    async fn count_pledges(&self, user: UserId, period: i32) -> anyhow::Result<u64> {
+    async fn count_pledges(&self, user: UserId, period: Period) -> anyhow::Result<u64> {
         Ok(pledge::Entity::find()
             .filter(pledge::Column::UserId.eq(user.as_uuid()))
-            .filter(pledge::Column::Period.eq(period))
+            .filter(pledge::Column::Period.eq(period.year()))
             .count(&self.conn)
             .await?)
     }

@@ -17,18 +17,18 @@
 //! - **See**: the member, the staff over the member's grid, and the admins of the member's
 //!   unit (the feedback the district promises each unit); anyone else is told it is not there.
 
-use chrono::Datelike;
 use linli_kernel::people::PersonView;
 use linli_kernel::ports::{Clock, PersonDirectory};
 use linli_kernel::text::checked_text;
 use linli_kernel::{Actor, CommunityId, Page, PageRequest, Permission, UnitId, UserId};
 use tracing::instrument;
 
+use crate::appraisal::Period;
 use crate::events::fulfilment_events;
 use crate::models::CategoryKey;
 use crate::pledges::{
     Fulfilment, FulfilmentId, FulfilmentStatus, MAX_PLEDGES_A_YEAR, Membership, Pledge, PledgeId,
-    checked_period, checked_photos, checked_target,
+    checked_period, checked_photos, checked_target, district_year,
 };
 use crate::ports::{CategoryRepository, MemberReportRepository, PledgeFilter, PledgeRepository};
 use crate::rights::{administered_units, administers_unit};
@@ -56,6 +56,7 @@ pub struct NewFulfilment {
 pub struct PledgeQuery {
     pub community_id: Option<CommunityId>,
     pub unit_id: Option<UnitId>,
+    /// A year (2000 to 2100).
     pub period: Option<i32>,
     /// Only the viewer's own pledges (a member who is also staff).
     pub mine: bool,
@@ -181,6 +182,7 @@ where
         query: PledgeQuery,
         page: PageRequest,
     ) -> Result<Page<PledgeView>, DualReportingError> {
+        let period = query.period.map(|y| Period::new("period", y)).transpose()?;
         let filter = PledgeFilter {
             reach: if query.mine {
                 Default::default()
@@ -195,7 +197,7 @@ where
             own: Some(actor.user_id()),
             community_id: query.community_id,
             unit_id: query.unit_id,
-            period: query.period,
+            period,
         };
         let pledges = self.pledges.list_pledges(&filter, page).await?;
         Ok(Page {
@@ -265,7 +267,7 @@ where
             return Err(DualReportingError::NotAReportedMember);
         }
         let now = self.clock.now();
-        if now.year() != pledge.period {
+        if district_year(now) != pledge.period.year() {
             return Err(DualReportingError::PledgePeriod(pledge.period));
         }
         let note = checked_text("note", &new.note, 1, MAX_NOTE)?;

@@ -12,7 +12,7 @@ use linli_kernel::{
 };
 
 use crate::models::{MemberReportId, ReportStatus};
-use crate::pledges::{FulfilmentStatus, MemberBasis, checked_photos};
+use crate::pledges::{FulfilmentStatus, MemberBasis, checked_photos, district_year};
 use crate::ports::PledgeRepository;
 use crate::service::PledgeQuery;
 use crate::testing::InMemoryDualReporting;
@@ -87,9 +87,9 @@ fn page() -> PageRequest {
     PageRequest::new(None, None).unwrap()
 }
 
-/// The year the fakes' clock starts in.
+/// The year the fakes' clock starts in, in the district.
 fn this_year() -> i64 {
-    i64::from(ManualClock::default().now().year())
+    i64::from(district_year(ManualClock::default().now()))
 }
 
 fn new_pledge(title: &str) -> NewPledge {
@@ -421,7 +421,10 @@ async fn a_pledge_names_a_category_of_the_dictionary_a_target_and_this_year_or_t
         .await
         .unwrap()
         .pledge;
-    assert_eq!((pledge.target, i64::from(pledge.period)), (1000, this_year() + 1));
+    assert_eq!(
+        (pledge.target, i64::from(pledge.period.year())),
+        (1000, this_year() + 1)
+    );
 }
 
 #[tokio::test]
@@ -650,13 +653,13 @@ async fn records_are_kept_during_the_pledges_year() {
         .id;
     assert!(matches!(
         w.pledges.record(&member, next_year, note("提前完成")).await,
-        Err(DualReportingError::PledgePeriod(year)) if i64::from(year) == this_year() + 1
+        Err(DualReportingError::PledgePeriod(year)) if i64::from(year.year()) == this_year() + 1
     ));
     let this = w.pledged(&member).await;
     w.clock.advance(Duration::days(366));
     assert!(matches!(
         w.pledges.record(&member, this, note("补记")).await,
-        Err(DualReportingError::PledgePeriod(year)) if i64::from(year) == this_year()
+        Err(DualReportingError::PledgePeriod(year)) if i64::from(year.year()) == this_year()
     ));
     // Next year has come: its pledge takes records.
     assert!(
@@ -665,6 +668,56 @@ async fn records_are_kept_during_the_pledges_year() {
             .await
             .is_ok()
     );
+}
+
+#[tokio::test]
+async fn the_year_turns_at_midnight_in_the_district_not_in_greenwich() {
+    let w = world().await;
+    let member = w.member_a1().await;
+    let this = w.pledged(&member).await;
+    let next = w
+        .pledges
+        .pledge(
+            &member,
+            NewPledge {
+                period: this_year() + 1,
+                ..new_pledge("明年的承诺")
+            },
+        )
+        .await
+        .unwrap()
+        .pledge
+        .id;
+    // 2026-12-31 17:00 UTC is already 2027-01-01 01:00 in the district.
+    let start = w.clock.now();
+    let new_year_utc = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 12, 31, 17, 0, 0).unwrap();
+    w.clock.advance(new_year_utc - start);
+    assert_eq!(w.clock.now().year(), 2026);
+    assert!(matches!(
+        w.pledges.record(&member, this, note("跨年补记")).await,
+        Err(DualReportingError::PledgePeriod(_))
+    ));
+    assert!(w.pledges.record(&member, next, note("新年第一次")).await.is_ok());
+    // Pledging now is for 2027 or 2028.
+    assert_eq!(
+        validation_rule(
+            w.pledges
+                .pledge(
+                    &member,
+                    NewPledge {
+                        period: 2026,
+                        ..new_pledge("去年的")
+                    }
+                )
+                .await
+        ),
+        ("period".to_owned(), Rule::Range)
+    );
+    let later = NewPledge {
+        period: 2028,
+        ..new_pledge("后年的")
+    };
+    assert!(w.pledges.pledge(&member, later).await.is_ok());
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use chrono::{Datelike, Utc};
+use linli_dual_reporting::appraisal::Period;
 use linli_dual_reporting::error::WriteError;
 use linli_dual_reporting::pledges::MemberBasis;
 use linli_dual_reporting::ports::{MemberReportRepository, PledgeFilter, PledgeRepository, UnitRepository};
@@ -104,7 +105,7 @@ async fn pledge(db: &Database, place: ScopePath, target: u32) -> Pledge {
         title: "每月走访独居老人".to_owned(),
         category,
         target,
-        period: now.year(),
+        period: Period::new("period", now.year()).unwrap(),
         verified: 0,
         pending: 0,
         created_at: now,
@@ -217,10 +218,8 @@ async fn storage_keeps_the_target_and_one_decision(db: Database) {
     ));
 
     assert_eq!(db.count_pledges(pledge.user_id, pledge.period).await.unwrap(), 1);
-    assert_eq!(
-        db.count_pledges(pledge.user_id, pledge.period + 1).await.unwrap(),
-        0
-    );
+    let next_year = Period::new("period", pledge.period.year() + 1).unwrap();
+    assert_eq!(db.count_pledges(pledge.user_id, next_year).await.unwrap(), 0);
 
     // Listings: each ground lets its pledges through, the filters narrow.
     let other = pledge_elsewhere(&db).await;
@@ -299,7 +298,7 @@ async fn storage_keeps_the_target_and_one_decision(db: Database) {
     assert!(
         ids(PledgeFilter {
             reach: everything,
-            period: Some(pledge.period + 1),
+            period: Some(next_year),
             ..PledgeFilter::default()
         })
         .await
