@@ -18,7 +18,7 @@ fn this_year() -> i32 {
 }
 
 /// A unit paired with `grid`, registered by the district admin.
-async fn unit(app: &TestApp, world: &World, name: &str, grid: Uuid) -> Uuid {
+async fn new_unit(app: &TestApp, world: &World, name: &str, grid: Uuid) -> Uuid {
     let reply = app
         .post(
             "/api/v1/units",
@@ -94,8 +94,10 @@ fn pledge_body(target: u32) -> Value {
     })
 }
 
-async fn pledge(app: &TestApp, member: &Session, target: u32) -> Uuid {
-    let reply = app.post("/api/v1/pledges", &member.token, pledge_body(target)).await;
+async fn make_pledge(app: &TestApp, member: &Session, target: u32) -> Uuid {
+    let reply = app
+        .post("/api/v1/pledges", &member.token, pledge_body(target))
+        .await;
     assert_eq!(reply.status, 201, "{reply:?}");
     reply.id()
 }
@@ -184,7 +186,7 @@ async fn event_of(socket: &mut WebSocket, kind: &str) -> Value {
 async fn a_received_member_pledges_records_and_the_grid_worker_verifies_it_into_progress() {
     let app = spawn_app().await;
     let world = app.world().await;
-    let unit = unit(&app, &world, "市民政局", world.a.grids[1]).await;
+    let unit = new_unit(&app, &world, "市民政局", world.a.grids[1]).await;
     let unit_admin = unit_admin(&app, &world, unit, "13600000201").await;
     let member = app.resident_of(world.a.building, "周党员", "13700000201").await;
 
@@ -193,10 +195,7 @@ async fn a_received_member_pledges_records_and_the_grid_worker_verifies_it_into_
     assert_eq!((early.status, early.code()), (403, "not_a_reported_member"));
     let report = file(&app, &world, &member, unit).await;
     let waiting = app.post("/api/v1/pledges", &member.token, pledge_body(3)).await;
-    assert_eq!(
-        (waiting.status, waiting.code()),
-        (403, "not_a_reported_member")
-    );
+    assert_eq!((waiting.status, waiting.code()), (403, "not_a_reported_member"));
     accept(&app, &world, report).await;
 
     let made = app.post("/api/v1/pledges", &member.token, pledge_body(3)).await;
@@ -219,17 +218,17 @@ async fn a_received_member_pledges_records_and_the_grid_worker_verifies_it_into_
     let reports = format!("community:{}:reports", world.a.id);
     let mut staff_socket = subscribe(&app, &world.a.admin.token, &reports).await;
 
-    let recorded = record(&app, &member, pledge, "陪张奶奶去医院复查").await;
-    assert_eq!(recorded.status, 201, "{recorded:?}");
-    let fulfilment = recorded.id();
-    assert_eq!(recorded.body["status"], "submitted");
-    assert_eq!(recorded.body["pledge_id"], pledge.to_string());
-    assert_eq!(recorded.body["note"], "陪张奶奶去医院复查");
+    let first = record(&app, &member, pledge, "陪张奶奶去医院复查").await;
+    assert_eq!(first.status, 201, "{first:?}");
+    let fulfilment = first.id();
+    assert_eq!(first.body["status"], "submitted");
+    assert_eq!(first.body["pledge_id"], pledge.to_string());
+    assert_eq!(first.body["note"], "陪张奶奶去医院复查");
     assert_eq!(
-        recorded.body["photos"],
+        first.body["photos"],
         json!(["https://img.example.cn/visit/1.jpg", "/files/2026/11/visit-2.jpg"])
     );
-    assert!(recorded.body["decided_at"].is_null());
+    assert!(first.body["decided_at"].is_null());
     let submitted = event_of(&mut staff_socket, "pledge.fulfilment_submitted").await;
     assert_eq!(submitted["data"]["fulfilment_id"], fulfilment.to_string());
 
@@ -256,9 +255,7 @@ async fn a_received_member_pledges_records_and_the_grid_worker_verifies_it_into_
     assert_eq!(staff_told["topic"], reports);
 
     // Progress: one verified of three.
-    let shown = app
-        .get(&format!("/api/v1/pledges/{pledge}"), &member.token)
-        .await;
+    let shown = app.get(&format!("/api/v1/pledges/{pledge}"), &member.token).await;
     assert_eq!(shown.status, 200, "{shown:?}");
     assert_eq!(
         shown.body["progress"],
@@ -274,9 +271,17 @@ async fn a_received_member_pledges_records_and_the_grid_worker_verifies_it_into_
     let pledge_id = pledge.to_string();
     for (who, token, query) in [
         ("member", &member.token, "?mine=true".to_owned()),
-        ("community admin", &world.a.admin.token, format!("?community_id={}", world.a.id)),
+        (
+            "community admin",
+            &world.a.admin.token,
+            format!("?community_id={}", world.a.id),
+        ),
         ("grid worker", &world.a.worker.token, String::new()),
-        ("unit admin", &unit_admin.token, format!("?unit_id={unit}&period={}", this_year())),
+        (
+            "unit admin",
+            &unit_admin.token,
+            format!("?unit_id={unit}&period={}", this_year()),
+        ),
     ] {
         let listed = app.get(&format!("/api/v1/pledges{query}"), token).await;
         assert_eq!(ids(&listed), vec![pledge_id.clone()], "{who}");
@@ -312,10 +317,7 @@ async fn a_received_member_pledges_records_and_the_grid_worker_verifies_it_into_
         json!({ "verified": 3, "pending": 0, "target": 3, "kept": true })
     );
     let beyond = record(&app, &member, pledge, "第四次").await;
-    assert_eq!(
-        (beyond.status, beyond.code()),
-        (409, "pledge_target_reached")
-    );
+    assert_eq!((beyond.status, beyond.code()), (409, "pledge_target_reached"));
     app.assert_contract_kept();
 }
 
@@ -323,16 +325,46 @@ async fn a_received_member_pledges_records_and_the_grid_worker_verifies_it_into_
 async fn what_a_pledge_and_a_record_must_hold_and_when_records_are_refused() {
     let app = spawn_app().await;
     let world = app.world().await;
-    let unit = unit(&app, &world, "市民政局", world.a.grids[1]).await;
+    let unit = new_unit(&app, &world, "市民政局", world.a.grids[1]).await;
     let member = received(&app, &world, unit, "吴党员", "13700000211").await;
 
     let refusals = [
-        (json!({ "title": "巡逻", "category": "gardening", "target": 3, "period": this_year() }), 422, "unknown_category", ""),
-        (json!({ "title": "巡逻", "category": "safety_patrol", "target": 0, "period": this_year() }), 400, "validation_failed", "target"),
-        (json!({ "title": "巡逻", "category": "safety_patrol", "target": 1001, "period": this_year() }), 400, "validation_failed", "target"),
-        (json!({ "title": "巡逻", "category": "safety_patrol", "target": 3, "period": this_year() - 1 }), 400, "validation_failed", "period"),
-        (json!({ "title": "巡逻", "category": "safety_patrol", "target": 3, "period": this_year() + 2 }), 400, "validation_failed", "period"),
-        (json!({ "title": " ", "category": "safety_patrol", "target": 3, "period": this_year() }), 400, "validation_failed", "title"),
+        (
+            json!({ "title": "巡逻", "category": "gardening", "target": 3, "period": this_year() }),
+            422,
+            "unknown_category",
+            "",
+        ),
+        (
+            json!({ "title": "巡逻", "category": "safety_patrol", "target": 0, "period": this_year() }),
+            400,
+            "validation_failed",
+            "target",
+        ),
+        (
+            json!({ "title": "巡逻", "category": "safety_patrol", "target": 1001, "period": this_year() }),
+            400,
+            "validation_failed",
+            "target",
+        ),
+        (
+            json!({ "title": "巡逻", "category": "safety_patrol", "target": 3, "period": this_year() - 1 }),
+            400,
+            "validation_failed",
+            "period",
+        ),
+        (
+            json!({ "title": "巡逻", "category": "safety_patrol", "target": 3, "period": this_year() + 2 }),
+            400,
+            "validation_failed",
+            "period",
+        ),
+        (
+            json!({ "title": " ", "category": "safety_patrol", "target": 3, "period": this_year() }),
+            400,
+            "validation_failed",
+            "title",
+        ),
     ];
     for (body, status, code, field) in refusals {
         let reply = app.post("/api/v1/pledges", &member.token, body.clone()).await;
@@ -350,14 +382,30 @@ async fn what_a_pledge_and_a_record_must_hold_and_when_records_are_refused() {
         .await;
     assert_eq!(unknown.body["details"]["key"], "gardening");
 
-    let pledge = pledge(&app, &member, 1).await;
+    let pledge = make_pledge(&app, &member, 1).await;
     let path = format!("/api/v1/pledges/{pledge}/fulfilments");
     for (body, field, rule) in [
         (json!({ "note": "", "photos": [] }), "note", "empty"),
-        (json!({ "note": "打扫楼道", "photos": ["http://img.example.cn/a.jpg"] }), "photos", "url_format"),
-        (json!({ "note": "打扫楼道", "photos": ["javascript:alert(1)"] }), "photos", "url_format"),
-        (json!({ "note": "打扫楼道", "photos": ["/files/../etc/passwd"] }), "photos", "url_format"),
-        (json!({ "note": "打扫楼道", "photos": (0..10).map(|i| format!("/files/{i}.jpg")).collect::<Vec<_>>() }), "photos", "too_many"),
+        (
+            json!({ "note": "打扫楼道", "photos": ["http://img.example.cn/a.jpg"] }),
+            "photos",
+            "url_format",
+        ),
+        (
+            json!({ "note": "打扫楼道", "photos": ["javascript:alert(1)"] }),
+            "photos",
+            "url_format",
+        ),
+        (
+            json!({ "note": "打扫楼道", "photos": ["/files/../etc/passwd"] }),
+            "photos",
+            "url_format",
+        ),
+        (
+            json!({ "note": "打扫楼道", "photos": (0..10).map(|i| format!("/files/{i}.jpg")).collect::<Vec<_>>() }),
+            "photos",
+            "too_many",
+        ),
     ] {
         let reply = app.post(&path, &member.token, body.clone()).await;
         assert_eq!((reply.status, reply.code()), (400, "validation_failed"), "{body}");
@@ -373,12 +421,13 @@ async fn what_a_pledge_and_a_record_must_hold_and_when_records_are_refused() {
     let no_reason = app
         .post(&reject, &world.a.worker.token, json!({ "reason": "" }))
         .await;
-    assert_eq!(
-        (no_reason.status, no_reason.code()),
-        (400, "validation_failed")
-    );
+    assert_eq!((no_reason.status, no_reason.code()), (400, "validation_failed"));
     let rejected = app
-        .post(&reject, &world.a.worker.token, json!({ "reason": "照片与内容不符" }))
+        .post(
+            &reject,
+            &world.a.worker.token,
+            json!({ "reason": "照片与内容不符" }),
+        )
         .await;
     assert_eq!(rejected.status, 200, "{rejected:?}");
     assert_eq!(rejected.body["status"], "rejected");
@@ -417,7 +466,7 @@ async fn what_a_pledge_and_a_record_must_hold_and_when_records_are_refused() {
         )
         .await;
     assert_eq!(grant.status, 201, "{grant:?}");
-    let own_pledge = pledge_id_of(&app, &worker).await;
+    let own_pledge = make_pledge(&app, &worker, 3).await;
     let own = recorded(&app, &worker, own_pledge).await;
     let judged = app
         .post(
@@ -440,31 +489,22 @@ async fn what_a_pledge_and_a_record_must_hold_and_when_records_are_refused() {
         .await;
     assert_eq!(withdrawn.status, 200, "{withdrawn:?}");
     let after = record(&app, &member, later.id(), "搬走后").await;
-    assert_eq!(
-        (after.status, after.code()),
-        (403, "not_a_reported_member")
-    );
-    let still = app
-        .get(&format!("/api/v1/pledges/{pledge}"), &member.token)
-        .await;
+    assert_eq!((after.status, after.code()), (403, "not_a_reported_member"));
+    let still = app.get(&format!("/api/v1/pledges/{pledge}"), &member.token).await;
     assert_eq!(still.status, 200);
     app.assert_contract_kept();
-}
-
-async fn pledge_id_of(app: &TestApp, member: &Session) -> Uuid {
-    pledge(app, member, 3).await
 }
 
 #[tokio::test]
 async fn nobody_outside_a_pledges_ground_sees_records_or_decides_anything() {
     let app = spawn_app().await;
     let world = app.world().await;
-    let unit = unit(&app, &world, "市民政局", world.a.grids[1]).await;
-    let other_unit = unit_b(&app, &world).await;
+    let unit = new_unit(&app, &world, "市民政局", world.a.grids[1]).await;
+    let other_unit = new_unit(&app, &world, "市卫健委", world.b.grids[0]).await;
     let unit_admin = unit_admin(&app, &world, unit, "13600000221").await;
     let other_unit_admin = unit_admin_of(&app, &world, other_unit).await;
     let member = received(&app, &world, unit, "冯党员", "13700000221").await;
-    let pledge = pledge(&app, &member, 3).await;
+    let pledge = make_pledge(&app, &member, 3).await;
     let fulfilment = recorded(&app, &member, pledge).await;
     let next_grid_worker = app
         .staff(Role::GridWorker, Scope::Grid(world.a.grids[1].into()))
@@ -481,7 +521,12 @@ async fn nobody_outside_a_pledges_ground_sees_records_or_decides_anything() {
         ("another member", &neighbour_member.token),
         ("another unit's admin", &other_unit_admin.token),
     ];
-    let secrets = ["冯党员", "13700000221", &pledge.to_string(), &fulfilment.to_string()];
+    let secrets = [
+        "冯党员",
+        "13700000221",
+        &pledge.to_string(),
+        &fulfilment.to_string(),
+    ];
     for (who, token) in outsiders {
         for query in [
             String::new(),
@@ -553,29 +598,23 @@ async fn nobody_outside_a_pledges_ground_sees_records_or_decides_anything() {
                     body,
                 )
                 .await;
-            assert_eq!(
-                (reply.status, reply.code()),
-                (403, "forbidden"),
-                "{who} {action}"
-            );
+            assert_eq!((reply.status, reply.code()), (403, "forbidden"), "{who} {action}");
         }
     }
     // Nobody the community received may pledge: staff and residents alike.
-    for token in [&world.a.admin.token, &world.a.worker.token, &world.b.resident.token] {
+    for token in [
+        &world.a.admin.token,
+        &world.a.worker.token,
+        &world.b.resident.token,
+    ] {
         let reply = app.post("/api/v1/pledges", token, pledge_body(3)).await;
         assert_eq!((reply.status, reply.code()), (403, "not_a_reported_member"));
     }
     // Still submitted: nobody's refusal touched it.
-    let shown = app
-        .get(&format!("/api/v1/pledges/{pledge}"), &member.token)
-        .await;
+    let shown = app.get(&format!("/api/v1/pledges/{pledge}"), &member.token).await;
     assert_eq!(shown.body["fulfilments"][0]["status"], "submitted");
     assert_eq!(shown.body["progress"]["pending"], 1);
     app.assert_contract_kept();
-}
-
-async fn unit_b(app: &TestApp, world: &World) -> Uuid {
-    unit(app, world, "市卫健委", world.b.grids[0]).await
 }
 
 async fn unit_admin_of(app: &TestApp, world: &World, unit: Uuid) -> Session {
@@ -595,9 +634,9 @@ async fn unit_admin_of(app: &TestApp, world: &World, unit: Uuid) -> Session {
 async fn two_staff_deciding_one_record_at_once_make_one_decision() {
     let app = spawn_app().await;
     let world = app.world().await;
-    let unit = unit(&app, &world, "市民政局", world.a.grids[1]).await;
+    let unit = new_unit(&app, &world, "市民政局", world.a.grids[1]).await;
     let member = received(&app, &world, unit, "蒋党员", "13700000231").await;
-    let pledge = pledge(&app, &member, 5).await;
+    let pledge = make_pledge(&app, &member, 5).await;
 
     for round in 0..3 {
         let fulfilment = recorded(&app, &member, pledge).await;
@@ -607,18 +646,23 @@ async fn two_staff_deciding_one_record_at_once_make_one_decision() {
             app.post(&verify, &world.a.worker.token, json!({})),
             app.post(&reject, &world.a.admin.token, json!({ "reason": "未见服务记录" })),
         );
-        let mut outcomes = [(one.status, one.code().to_owned()), (two.status, two.code().to_owned())];
+        let mut outcomes = [
+            (one.status, one.code().to_owned()),
+            (two.status, two.code().to_owned()),
+        ];
         outcomes.sort();
         assert_eq!(
             outcomes,
             [(200, String::new()), (409, "fulfilment_state".to_owned())],
             "round {round}: {one:?} {two:?}"
         );
-        let (winner, loser) = if one.status == 200 { (&one, &two) } else { (&two, &one) };
+        let (winner, loser) = if one.status == 200 {
+            (&one, &two)
+        } else {
+            (&two, &one)
+        };
         assert_eq!(loser.body["details"]["status"], winner.body["status"]);
-        let shown = app
-            .get(&format!("/api/v1/pledges/{pledge}"), &member.token)
-            .await;
+        let shown = app.get(&format!("/api/v1/pledges/{pledge}"), &member.token).await;
         let record = shown.body["fulfilments"]
             .as_array()
             .unwrap()
@@ -630,9 +674,7 @@ async fn two_staff_deciding_one_record_at_once_make_one_decision() {
         assert_eq!(shown.body["progress"]["pending"], 0);
     }
     // The counts are those of the decisions that won, whichever they were.
-    let shown = app
-        .get(&format!("/api/v1/pledges/{pledge}"), &member.token)
-        .await;
+    let shown = app.get(&format!("/api/v1/pledges/{pledge}"), &member.token).await;
     let verified = shown.body["fulfilments"]
         .as_array()
         .unwrap()
@@ -642,20 +684,19 @@ async fn two_staff_deciding_one_record_at_once_make_one_decision() {
     assert_eq!(shown.body["progress"]["verified"], verified);
 
     // Two records for the last place at once: one gets in.
-    let last = pledge_with_one_place(&app, &member).await;
+    let last = make_pledge(&app, &member, 1).await;
     let (one, two) = tokio::join!(
         record(&app, &member, last, "第一条"),
         record(&app, &member, last, "第二条"),
     );
-    let mut outcomes = [(one.status, one.code().to_owned()), (two.status, two.code().to_owned())];
+    let mut outcomes = [
+        (one.status, one.code().to_owned()),
+        (two.status, two.code().to_owned()),
+    ];
     outcomes.sort();
     assert_eq!(
         outcomes,
         [(201, String::new()), (409, "pledge_target_reached".to_owned())],
         "{one:?} {two:?}"
     );
-}
-
-async fn pledge_with_one_place(app: &TestApp, member: &Session) -> Uuid {
-    pledge(app, member, 1).await
 }

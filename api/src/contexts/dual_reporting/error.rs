@@ -20,6 +20,8 @@ impl From<DualReportingError> for ApiError {
                 Resource::MemberReport => "member_report",
                 Resource::Community => "community",
                 Resource::Grid => "grid",
+                Resource::Pledge => "pledge",
+                Resource::Fulfilment => "fulfilment",
             }),
             DualReportingError::Forbidden => ApiError::new(StatusCode::FORBIDDEN, "forbidden"),
             DualReportingError::GridAlreadyPaired(grid) => {
@@ -57,6 +59,20 @@ impl From<DualReportingError> for ApiError {
                 refused("grid_outside_community").with_details(json!({ "grid_id": grid }))
             }
             DualReportingError::AlreadyAppraised => conflict("already_appraised"),
+            DualReportingError::NotAReportedMember => {
+                ApiError::new(StatusCode::FORBIDDEN, "not_a_reported_member")
+            }
+            DualReportingError::PledgePeriod(period) => ApiError::with_params(
+                StatusCode::CONFLICT,
+                "pledge_period_closed",
+                &[("period", period.year().to_string())],
+            )
+            .with_details(json!({ "period": period.year() })),
+            DualReportingError::PledgeTargetReached => conflict("pledge_target_reached"),
+            DualReportingError::FulfilmentState(status) => {
+                conflict("fulfilment_state").with_details(json!({ "status": status.as_str() }))
+            }
+            DualReportingError::OwnFulfilment => ApiError::new(StatusCode::FORBIDDEN, "own_fulfilment"),
             DualReportingError::Unknown(e) => ApiError::internal(&e),
         }
     }

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::http::events::event_data;
 
 use super::dto::ReportStatus;
+use super::pledges::FulfilmentStatus;
 
 event_data! {
     DualReportingEventData;
@@ -35,6 +36,20 @@ event_data! {
     "member_report.withdrawn" => MemberReportWithdrawnData {
         member_report_id: Uuid, user_id: Uuid, unit_id: Uuid, #[oai(nullable)] community_id: Option<Uuid>,
         status: ReportStatus, grid_id: Option<Uuid>, category: Option<String>, reason: Option<String>
+    }
+    /// A member recorded keeping their pledge: for the staff who verify it.
+    "pledge.fulfilment_submitted" => PledgeFulfilmentSubmittedData {
+        pledge_id: Uuid, fulfilment_id: Uuid, user_id: Uuid, #[oai(nullable)] community_id: Option<Uuid>,
+        title: String, status: FulfilmentStatus
+    }
+    /// The record was verified: it counts towards the pledge's progress (fetch the pledge).
+    "pledge.fulfilment_verified" => PledgeFulfilmentVerifiedData {
+        pledge_id: Uuid, fulfilment_id: Uuid, user_id: Uuid, #[oai(nullable)] community_id: Option<Uuid>,
+        title: String, status: FulfilmentStatus
+    }
+    "pledge.fulfilment_rejected" => PledgeFulfilmentRejectedData {
+        pledge_id: Uuid, fulfilment_id: Uuid, user_id: Uuid, #[oai(nullable)] community_id: Option<Uuid>,
+        title: String, status: FulfilmentStatus, reason: String
     }
 }
 

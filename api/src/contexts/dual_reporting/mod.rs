@@ -7,11 +7,12 @@ mod dto;
 mod error;
 pub mod events;
 mod member_reports;
+mod pledges;
 mod units;
 
 use std::sync::Arc;
 
-use linli_dual_reporting::{CategoryService, MemberReportService, UnitService};
+use linli_dual_reporting::{CategoryService, MemberReportService, PledgeService, UnitService};
 use linli_infra::db::Database;
 use linli_kernel::ports::{Directory, SystemClock};
 use poem_openapi::Tags;
@@ -24,6 +25,8 @@ pub enum DualReportingTags {
     ServiceCategories,
     /// In-service Party members' reports to the community where they live.
     MemberReports,
+    /// Members' pledges (承诺践诺), their records and the grid staff's verification.
+    Pledges,
 }
 
 /// The context's API groups.
@@ -31,17 +34,20 @@ pub type Apis = (
     units::UnitsApi,
     categories::CategoriesApi,
     member_reports::MemberReportsApi,
+    pledges::PledgesApi,
 );
 
 pub type Units = UnitService<Database, Directory<Database>, SystemClock>;
 pub type Categories = CategoryService<Database, SystemClock>;
 pub type MemberReports =
     MemberReportService<Database, Database, Database, Directory<Database>, Database, Database, SystemClock>;
+pub type Pledges = PledgeService<Database, Database, Database, Database, SystemClock>;
 
 pub struct Services {
     pub units: Units,
     pub categories: Categories,
     pub member_reports: MemberReports,
+    pub pledges: Pledges,
 }
 
 /// What dual reporting's handlers reach (`Data<&DualReporting>`).
@@ -70,6 +76,7 @@ impl DualReporting {
                 db.clone(),
                 SystemClock,
             ),
+            pledges: PledgeService::new(db.clone(), db.clone(), db.clone(), db.clone(), SystemClock),
         }))
     }
 }

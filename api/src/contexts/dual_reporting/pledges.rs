@@ -280,10 +280,7 @@ impl PledgesApi {
         id: Path<Uuid>,
     ) -> Answer<Json<PledgeWithFulfilments>, PledgesGet> {
         Ok(Json(
-            dual.pledges
-                .get(&auth.0, PledgeId::from_uuid(id.0))
-                .await?
-                .into(),
+            dual.pledges.get(&auth.0, PledgeId::from_uuid(id.0)).await?.into(),
         ))
     }
 
@@ -379,5 +376,69 @@ impl PledgesApi {
                 .await?
                 .into(),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use linli_dual_reporting::events::fulfilment_events;
+    use linli_dual_reporting::pledges::MemberBasis;
+    use linli_dual_reporting::{
+        CategoryKey, Fulfilment, FulfilmentId, FulfilmentStatus, MemberReportId, Pledge, PledgeId,
+    };
+    use linli_kernel::{CommunityId, GridId, ScopePath, SubdistrictId, UnitId, UserId};
+
+    use super::super::events::conforms;
+
+    /// A record in each state, as the domain announces it, has the documented shape.
+    #[test]
+    fn every_pledge_event_has_the_documented_shape() {
+        let now = Utc::now();
+        let pledge = Pledge {
+            id: PledgeId::new(),
+            user_id: UserId::new(),
+            basis: MemberBasis::Report(MemberReportId::new()),
+            unit_id: Some(UnitId::new()),
+            place: ScopePath::grid(SubdistrictId::new(), CommunityId::new(), GridId::new()),
+            title: "每月走访独居老人".to_owned(),
+            category: CategoryKey::parse("category", "elderly_disabled_help").unwrap(),
+            target: 12,
+            period: 2026,
+            verified: 0,
+            pending: 0,
+            created_at: now,
+        };
+        let submitted = Fulfilment {
+            id: FulfilmentId::new(),
+            pledge_id: pledge.id,
+            user_id: pledge.user_id,
+            note: "陪张奶奶复查".to_owned(),
+            photos: vec![],
+            status: FulfilmentStatus::Submitted,
+            reason: None,
+            submitted_at: now,
+            decided_by: None,
+            decided_at: None,
+        };
+        let verified = Fulfilment {
+            status: FulfilmentStatus::Verified,
+            decided_by: Some(UserId::new()),
+            decided_at: Some(now),
+            ..submitted.clone()
+        };
+        let rejected = Fulfilment {
+            status: FulfilmentStatus::Rejected,
+            reason: Some("照片模糊".to_owned()),
+            ..verified.clone()
+        };
+        let mut kinds = std::collections::BTreeSet::new();
+        for record in [&submitted, &verified, &rejected] {
+            for event in fulfilment_events(&pledge, record, now) {
+                assert_eq!(conforms(&event.kind, &event.data), Ok(()), "{}", event.data);
+                kinds.insert(event.kind);
+            }
+        }
+        assert_eq!(kinds.len(), 3, "{kinds:?}");
     }
 }
