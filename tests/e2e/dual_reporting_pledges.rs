@@ -456,6 +456,21 @@ async fn what_a_pledge_and_a_record_must_hold_and_when_records_are_refused() {
     assert_eq!((early.status, early.code()), (409, "pledge_period_closed"));
     assert_eq!(early.body["details"]["period"], this_year() + 1);
 
+    // Twenty pledges a year at most (one made above for this year; next year's counts apart).
+    for n in 1..20 {
+        let reply = app
+            .post(
+                "/api/v1/pledges",
+                &member.token,
+                json!({ "title": format!("承诺{n}"), "category": "culture", "target": 1, "period": this_year() }),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{n}: {reply:?}");
+    }
+    let too_many = app.post("/api/v1/pledges", &member.token, pledge_body(1)).await;
+    assert_eq!((too_many.status, too_many.code()), (409, "pledge_limit"));
+    assert_eq!(too_many.body["details"]["max"], 20);
+
     // A staff member who is a received member too does not judge their own record.
     let worker = received(&app, &world, unit, "郑网格员", "13700000212").await;
     let grant = app

@@ -68,6 +68,10 @@ impl From<DualReportingError> for ApiError {
                 &[("period", period.year().to_string())],
             )
             .with_details(json!({ "period": period.year() })),
+            DualReportingError::PledgeLimit { max } => {
+                ApiError::with_params(StatusCode::CONFLICT, "pledge_limit", &[("max", max.to_string())])
+                    .with_details(json!({ "max": max }))
+            }
             DualReportingError::PledgeTargetReached => conflict("pledge_target_reached"),
             DualReportingError::FulfilmentState(status) => {
                 conflict("fulfilment_state").with_details(json!({ "status": status.as_str() }))

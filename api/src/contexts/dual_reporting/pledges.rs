@@ -172,6 +172,7 @@ impl From<PledgeDetail> for PledgeWithFulfilments {
 errors!(PledgesCreate: [Auth, Post, Idempotent] {
     400: [validation_failed],
     403: [not_a_reported_member],
+    409: [pledge_limit],
     422: [unknown_category],
 });
 
@@ -208,8 +209,9 @@ impl PledgesApi {
     ///
     /// A Party member the community received (an accepted member report) pledges a year's
     /// service in a category; the pledge takes the member's community, grid and unit from the
-    /// report. Anyone else: `not_a_reported_member` (403). Codes also: `unknown_category`
-    /// (422), `validation_failed` (title, target 1 to 1000, period this year or the next).
+    /// report. Anyone else: `not_a_reported_member` (403). At most 20 pledges a member a year:
+    /// `pledge_limit` (409, `details.max`). Codes also: `unknown_category` (422),
+    /// `validation_failed` (title, target 1 to 1000, period this year or the next).
     #[oai(path = "/pledges", method = "post", operation_id = "pledges_create")]
     async fn create(
         &self,
