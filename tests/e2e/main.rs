@@ -19,6 +19,7 @@ mod conventions;
 mod distributed;
 mod dual_reporting;
 mod dual_reporting_lists;
+mod dual_reporting_pledges;
 mod grants;
 mod guard_rails;
 mod idempotency;

@@ -1,7 +1,9 @@
 use linli_kernel::{GridId, ValidationError};
 
 use crate::lists::{NeedStatus, Party, ProjectStatus, ResourceOfferId};
+use crate::appraisal::Period;
 use crate::models::{MissingProfile, ReportStatus, UnitReportStatus};
+use crate::pledges::FulfilmentStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resource {
@@ -14,6 +16,8 @@ pub enum Resource {
     ResourceOffer,
     Need,
     Project,
+    Pledge,
+    Fulfilment,
 }
 
 /// Every way a dual-reporting use case can fail. The API maps each variant to one status and
@@ -60,6 +64,24 @@ pub enum DualReportingError {
     ProjectUnsigned(Vec<Party>),
     #[error("your side has signed already")]
     AlreadySigned,
+    /// Only a Party member the community knows (an accepted report there) pledges and keeps
+    /// pledges.
+    #[error("you are not a Party member reported to a community")]
+    NotAReportedMember,
+    /// A pledge's records are kept during its year.
+    #[error("the pledge is for {}; its records are kept during that year", .0.year())]
+    PledgePeriod(Period),
+    /// The member has made as many pledges for the year as one may.
+    #[error("at most {max} pledges a year")]
+    PledgeLimit { max: u64 },
+    /// Verified and pending records already make up the target.
+    #[error("the pledge's records reach its target")]
+    PledgeTargetReached,
+    #[error("the record is {}, which does not allow this", .0.as_str())]
+    FulfilmentState(FulfilmentStatus),
+    /// Nobody decides on their own record, staff or not.
+    #[error("you may not decide on your own record")]
+    OwnFulfilment,
     #[error("already appraised for this period")]
     AlreadyAppraised,
     #[error(transparent)]
@@ -85,6 +107,8 @@ pub enum WriteError {
     OfferShort(ResourceOfferId),
     #[error("a side has signed already")]
     AlreadySigned,
+    #[error("the pledge's records reach its target")]
+    PledgeTargetReached,
     #[error("already appraised for this period")]
     AlreadyAppraised,
     #[error(transparent)]
@@ -101,6 +125,7 @@ impl From<WriteError> for DualReportingError {
             WriteError::NeedTaken => Self::NeedState(NeedStatus::InProject),
             WriteError::OfferShort(offer) => Self::OfferShort(offer),
             WriteError::AlreadySigned => Self::AlreadySigned,
+            WriteError::PledgeTargetReached => Self::PledgeTargetReached,
             WriteError::AlreadyAppraised => Self::AlreadyAppraised,
             WriteError::Storage(e) => Self::Unknown(e),
         }

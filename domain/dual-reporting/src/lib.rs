@@ -8,6 +8,7 @@ pub mod events;
 pub mod lists;
 pub mod matching;
 pub mod models;
+pub mod pledges;
 pub mod ports;
 pub mod rights;
 pub mod service;
@@ -19,8 +20,10 @@ pub mod testing;
 pub use error::{DualReportingError, Resource};
 pub use lists::*;
 pub use models::*;
+pub use pledges::{Fulfilment, FulfilmentId, FulfilmentStatus, Pledge, PledgeId};
 pub use service::{
     AppraisalQuery, AppraisalService, CategoryService, MemberReportService, NewMemberReport, NewUnit,
     ReportQuery, UnitService,
 };
 pub use service::{NeedService, OfferService, ProjectService};
+pub use service::{NewFulfilment, NewPledge, PledgeQuery, PledgeService};

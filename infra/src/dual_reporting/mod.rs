@@ -13,6 +13,7 @@ mod member_reports;
 mod needs;
 mod offers;
 mod projects;
+mod pledges;
 mod rows;
 mod units;
 

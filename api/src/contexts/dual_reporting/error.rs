@@ -24,6 +24,8 @@ impl From<DualReportingError> for ApiError {
                 Resource::ResourceOffer => "resource_offer",
                 Resource::Need => "need",
                 Resource::Project => "project",
+                Resource::Pledge => "pledge",
+                Resource::Fulfilment => "fulfilment",
             }),
             DualReportingError::Forbidden => ApiError::new(StatusCode::FORBIDDEN, "forbidden"),
             DualReportingError::GridAlreadyPaired(grid) => {
@@ -84,6 +86,24 @@ impl From<DualReportingError> for ApiError {
             }
             DualReportingError::AlreadySigned => conflict("project_already_signed"),
             DualReportingError::AlreadyAppraised => conflict("already_appraised"),
+            DualReportingError::NotAReportedMember => {
+                ApiError::new(StatusCode::FORBIDDEN, "not_a_reported_member")
+            }
+            DualReportingError::PledgePeriod(period) => ApiError::with_params(
+                StatusCode::CONFLICT,
+                "pledge_period_closed",
+                &[("period", period.year().to_string())],
+            )
+            .with_details(json!({ "period": period.year() })),
+            DualReportingError::PledgeLimit { max } => {
+                ApiError::with_params(StatusCode::CONFLICT, "pledge_limit", &[("max", max.to_string())])
+                    .with_details(json!({ "max": max }))
+            }
+            DualReportingError::PledgeTargetReached => conflict("pledge_target_reached"),
+            DualReportingError::FulfilmentState(status) => {
+                conflict("fulfilment_state").with_details(json!({ "status": status.as_str() }))
+            }
+            DualReportingError::OwnFulfilment => ApiError::new(StatusCode::FORBIDDEN, "own_fulfilment"),
             DualReportingError::Unknown(e) => ApiError::internal(&e),
         }
     }

@@ -9,6 +9,7 @@ use crate::http::events::event_data;
 
 use super::dto::ReportStatus;
 use super::lists_dto::ProjectStatus;
+use super::pledges::FulfilmentStatus;
 
 event_data! {
     DualReportingEventData;
@@ -42,6 +43,20 @@ event_data! {
     "project.status_changed" => ProjectStatusChangedData {
         project_id: Uuid, need_id: Uuid, status: ProjectStatus, #[oai(nullable)] from: Option<ProjectStatus>,
         unit_ids: Vec<Uuid>
+    }
+    /// A member recorded keeping their pledge: for the staff who verify it.
+    "pledge.fulfilment_submitted" => PledgeFulfilmentSubmittedData {
+        pledge_id: Uuid, fulfilment_id: Uuid, user_id: Uuid, #[oai(nullable)] community_id: Option<Uuid>,
+        title: String, status: FulfilmentStatus
+    }
+    /// The record was verified: it counts towards the pledge's progress (fetch the pledge).
+    "pledge.fulfilment_verified" => PledgeFulfilmentVerifiedData {
+        pledge_id: Uuid, fulfilment_id: Uuid, user_id: Uuid, #[oai(nullable)] community_id: Option<Uuid>,
+        title: String, status: FulfilmentStatus
+    }
+    "pledge.fulfilment_rejected" => PledgeFulfilmentRejectedData {
+        pledge_id: Uuid, fulfilment_id: Uuid, user_id: Uuid, #[oai(nullable)] community_id: Option<Uuid>,
+        title: String, status: FulfilmentStatus, reason: String
     }
 }
 

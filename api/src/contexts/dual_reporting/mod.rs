@@ -12,11 +12,12 @@ mod member_reports;
 mod needs;
 mod offers;
 mod projects;
+mod pledges;
 mod units;
 
 use std::sync::Arc;
 
-use linli_dual_reporting::{CategoryService, MemberReportService, UnitService};
+use linli_dual_reporting::{CategoryService, MemberReportService, PledgeService, UnitService};
 use linli_infra::db::Database;
 use linli_kernel::ports::{Directory, SystemClock};
 use poem_openapi::Tags;
@@ -35,6 +36,8 @@ pub enum DualReportingTags {
     Needs,
     /// Co-building projects matching a need with offers (项目清单), and their activities.
     Projects,
+    /// Members' pledges (承诺践诺), their records and the grid staff's verification.
+    Pledges,
 }
 
 /// The context's API groups.
@@ -43,12 +46,14 @@ pub type Apis = (
     categories::CategoriesApi,
     member_reports::MemberReportsApi,
     lists::Apis,
+    pledges::PledgesApi,
 );
 
 pub type Units = UnitService<Database, Directory<Database>, SystemClock>;
 pub type Categories = CategoryService<Database, SystemClock>;
 pub type MemberReports =
     MemberReportService<Database, Database, Database, Directory<Database>, Database, Database, SystemClock>;
+pub type Pledges = PledgeService<Database, Database, Database, Database, SystemClock>;
 
 pub struct Services {
     pub units: Units,
@@ -56,6 +61,7 @@ pub struct Services {
     pub member_reports: MemberReports,
     /// The three lists.
     pub lists: lists::Lists,
+    pub pledges: Pledges,
 }
 
 /// What dual reporting's handlers reach (`Data<&DualReporting>`).
@@ -85,6 +91,7 @@ impl DualReporting {
                 SystemClock,
             ),
             lists: lists::Lists::build(db, directory),
+            pledges: PledgeService::new(db.clone(), db.clone(), db.clone(), db.clone(), SystemClock),
         }))
     }
 }

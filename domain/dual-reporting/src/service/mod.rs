@@ -8,11 +8,14 @@ mod categories;
 mod member_reports;
 mod needs;
 mod offers;
+mod pledges;
 mod projects;
 mod units;
 
 #[cfg(test)]
 mod lists_tests;
+#[cfg(test)]
+mod pledges_tests;
 #[cfg(test)]
 mod tests;
 
@@ -22,4 +25,5 @@ pub use member_reports::{MemberReportService, MemberReportView, NewMemberReport,
 pub use needs::{MAX_MATCHES, NeedPlace, NeedQuery, NeedService, NewNeed, RankedOffer};
 pub use offers::{NewOffer, OfferQuery, OfferService, OfferView};
 pub use projects::{NewActivity, NewProject, NewShare, ProjectQuery, ProjectService, ProjectView};
+pub use pledges::{NewFulfilment, NewPledge, PledgeDetail, PledgeQuery, PledgeService, PledgeView};
 pub use units::{NewUnit, UnitService, UnitView};

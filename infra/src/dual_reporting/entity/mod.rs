@@ -6,6 +6,8 @@ pub mod project_activity;
 pub mod project_offer;
 pub mod project_signature;
 pub mod resource_offer;
+pub mod pledge;
+pub mod pledge_fulfilment;
 pub mod service_category;
 pub mod unit;
 pub mod unit_appraisal;
