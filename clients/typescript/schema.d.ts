@@ -9486,6 +9486,12 @@ export interface operations {
                 community_id?: string;
                 unit_id?: string;
                 status?: components["schemas"]["ReportStatus"];
+                /** @description The grid the member was assigned to. */
+                grid_id?: string;
+                /** @description One of the member's skills, matched whole. */
+                skill?: string;
+                /** @description The service category the member was assigned to. */
+                category?: string;
                 limit?: number;
                 cursor?: string;
             };

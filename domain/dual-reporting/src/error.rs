@@ -40,6 +40,8 @@ pub enum DualReportingError {
     ReportState(ReportStatus),
     #[error("grid {0} is not in the report's community")]
     GridOutsideCommunity(GridId),
+    #[error("already appraised for this period")]
+    AlreadyAppraised,
     #[error(transparent)]
     Unknown(#[from] anyhow::Error),
 }
@@ -56,6 +58,8 @@ pub enum WriteError {
     CategoryTaken(String),
     #[error("the person has an open report")]
     OpenReportExists,
+    #[error("already appraised for this period")]
+    AlreadyAppraised,
     #[error(transparent)]
     Storage(#[from] anyhow::Error),
 }
@@ -67,6 +71,7 @@ impl From<WriteError> for DualReportingError {
             WriteError::UnitAlreadyReported => Self::UnitAlreadyReported,
             WriteError::CategoryTaken(key) => Self::CategoryTaken(key),
             WriteError::OpenReportExists => Self::OpenReportExists,
+            WriteError::AlreadyAppraised => Self::AlreadyAppraised,
             WriteError::Storage(e) => Self::Unknown(e),
         }
     }

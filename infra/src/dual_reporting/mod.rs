@@ -5,6 +5,7 @@
 pub mod entity;
 mod migration;
 
+mod appraisals;
 mod categories;
 mod directory;
 mod member_reports;

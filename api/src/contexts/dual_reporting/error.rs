@@ -56,6 +56,7 @@ impl From<DualReportingError> for ApiError {
             DualReportingError::GridOutsideCommunity(grid) => {
                 refused("grid_outside_community").with_details(json!({ "grid_id": grid }))
             }
+            DualReportingError::AlreadyAppraised => conflict("already_appraised"),
             DualReportingError::Unknown(e) => ApiError::internal(&e),
         }
     }

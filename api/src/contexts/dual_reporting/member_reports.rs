@@ -1,7 +1,7 @@
 //! In-service Party members' reports to the community where they live.
 
-use linli_dual_reporting::MemberReportId;
 use linli_dual_reporting::service::ReportQuery;
+use linli_dual_reporting::{CategoryKey, MemberReportId};
 use linli_kernel::{CommunityId, GridId, UnitId};
 use poem::web::Data;
 use poem_openapi::OpenApi;
@@ -16,6 +16,7 @@ use super::dto::{
 use super::{DualReporting, DualReportingTags};
 use crate::http::contract::{Answer, errors};
 use crate::http::dto::Created;
+use crate::http::error::ApiError;
 use crate::http::pagination::{Limit, page_request};
 use crate::http::security::BearerAuth;
 
@@ -118,6 +119,12 @@ impl MemberReportsApi {
         community_id: Query<Option<Uuid>>,
         unit_id: Query<Option<Uuid>>,
         status: Query<Option<ReportStatus>>,
+        /// The grid the member was assigned to.
+        grid_id: Query<Option<Uuid>>,
+        /// One of the member's skills, matched whole.
+        skill: Query<Option<String>>,
+        /// The service category the member was assigned to.
+        category: Query<Option<String>>,
         limit: Query<Option<Limit>>,
         cursor: Query<Option<String>>,
     ) -> Answer<Json<MemberReportList>, MemberReportsList> {
@@ -126,6 +133,14 @@ impl MemberReportsApi {
             community_id: community_id.0.map(CommunityId::from_uuid),
             unit_id: unit_id.0.map(UnitId::from_uuid),
             status: status.0.map(Into::into),
+            grid_id: grid_id.0.map(GridId::from_uuid),
+            skill: skill.0,
+            category: category
+                .0
+                .as_deref()
+                .map(|c| CategoryKey::parse("category", c))
+                .transpose()
+                .map_err(ApiError::from)?,
         };
         Ok(Json(dual.member_reports.list(&auth.0, query, page).await?.into()))
     }
