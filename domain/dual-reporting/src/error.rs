@@ -1,7 +1,7 @@
 use linli_kernel::{GridId, ValidationError};
 
-use crate::lists::{NeedStatus, Party, ProjectStatus, ResourceOfferId};
 use crate::appraisal::Period;
+use crate::lists::{NeedStatus, Party, ProjectStatus, ResourceOfferId};
 use crate::models::{MissingProfile, ReportStatus, UnitReportStatus};
 use crate::pledges::FulfilmentStatus;
 

@@ -15,10 +15,10 @@ mod lists;
 use crate::models::{
     CategoryKey, MemberReport, MemberReportId, ReportStatus, ServiceCategory, Unit, UnitReport, UnitReportId,
 };
+use crate::pledges::{Fulfilment, FulfilmentId, Pledge, PledgeId};
 pub use lists::{
     ListReach, NeedFilter, NeedRepository, OfferFilter, OfferRepository, ProjectFilter, ProjectRepository,
 };
-use crate::pledges::{Fulfilment, FulfilmentId, Pledge, PledgeId};
 
 /// Units and their reports. A grid is paired with one unit at most
 /// ([`WriteError::GridAlreadyPaired`]); a unit reports once ([`WriteError::UnitAlreadyReported`]).
@@ -247,6 +247,13 @@ pub trait UnitRecords: Send + Sync + 'static {
         unit: UnitId,
         period: Period,
     ) -> impl Future<Output = anyhow::Result<UnitRecordCounts>> + Send;
+    /// Every pledge the unit's members made for the year, oldest first (at most twenty a
+    /// member: thousands for the largest unit, so unpaged).
+    fn unit_pledges(
+        &self,
+        unit: UnitId,
+        period: Period,
+    ) -> impl Future<Output = anyhow::Result<Vec<Pledge>>> + Send;
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -355,6 +355,15 @@ impl UnitRecords for InMemoryDualReporting {
     async fn unit_records(&self, _unit: UnitId, _period: Period) -> anyhow::Result<UnitRecordCounts> {
         Ok(lock(&self.0).records)
     }
+
+    async fn unit_pledges(&self, unit: UnitId, period: Period) -> anyhow::Result<Vec<Pledge>> {
+        Ok(lock(&self.0)
+            .pledges
+            .iter()
+            .filter(|p| p.unit_id == Some(unit) && p.period == period)
+            .cloned()
+            .collect())
+    }
 }
 
 impl InMemoryDualReporting {

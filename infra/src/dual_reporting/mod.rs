@@ -12,9 +12,10 @@ mod directory;
 mod member_reports;
 mod needs;
 mod offers;
-mod projects;
 mod pledges;
+mod projects;
 mod rows;
+mod unit_records;
 mod units;
 
 #[cfg(test)]

@@ -266,3 +266,23 @@ impl PledgeRepository for Database {
 
 #[cfg(test)]
 mod tests;
+
+impl Database {
+    /// Every pledge of the unit's members for the year, oldest first: what the unit's
+    /// feedback shows of each member.
+    pub(crate) async fn pledges_of_unit(
+        &self,
+        unit: linli_kernel::UnitId,
+        period: Period,
+    ) -> anyhow::Result<Vec<Pledge>> {
+        pledge::Entity::find()
+            .filter(pledge::Column::UnitId.eq(unit.as_uuid()))
+            .filter(pledge::Column::Period.eq(period.year()))
+            .order_by_asc(pledge::Column::Id)
+            .all(&self.conn)
+            .await?
+            .into_iter()
+            .map(to_pledge)
+            .collect()
+    }
+}

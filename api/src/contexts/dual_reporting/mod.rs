@@ -1,7 +1,8 @@
 //! Dual reporting's face (双报到): units paired with a grid and their reports, the dictionary
-//! of service categories, and the reports of in-service Party members to the community where
-//! they live.
+//! of service categories, the reports of in-service Party members to the community where they
+//! live, their pledges, the three lists, and two-way appraisal.
 
+mod appraisals;
 mod categories;
 mod dto;
 mod error;
@@ -11,15 +12,17 @@ mod lists_dto;
 mod member_reports;
 mod needs;
 mod offers;
-mod projects;
 mod pledges;
+mod projects;
 mod units;
 
 use std::sync::Arc;
 
-use linli_dual_reporting::{CategoryService, MemberReportService, PledgeService, UnitService};
+use linli_dual_reporting::{
+    AppraisalService, CategoryService, MemberReportService, PledgeService, UnitService,
+};
 use linli_infra::db::Database;
-use linli_kernel::ports::{Directory, SystemClock};
+use linli_kernel::ports::{Directory, NoServiceRecorded, SystemClock};
 use poem_openapi::Tags;
 
 #[derive(Tags)]
@@ -38,6 +41,9 @@ pub enum DualReportingTags {
     Projects,
     /// Members' pledges (承诺践诺), their records and the grid staff's verification.
     Pledges,
+    /// Two-way appraisal (双向考核): members by their communities, units by the district, and
+    /// each unit's feedback.
+    Appraisals,
 }
 
 /// The context's API groups.
@@ -47,6 +53,7 @@ pub type Apis = (
     member_reports::MemberReportsApi,
     lists::Apis,
     pledges::PledgesApi,
+    appraisals::AppraisalsApi,
 );
 
 pub type Units = UnitService<Database, Directory<Database>, SystemClock>;
@@ -54,6 +61,18 @@ pub type Categories = CategoryService<Database, SystemClock>;
 pub type MemberReports =
     MemberReportService<Database, Database, Database, Directory<Database>, Database, Database, SystemClock>;
 pub type Pledges = PledgeService<Database, Database, Database, Database, SystemClock>;
+/// Service hours come from no context yet: [`NoServiceRecorded`] answers zero until
+/// volunteering's ledger (hours) and resident requests (tasks) land.
+pub type Appraisals = AppraisalService<
+    Database,
+    Database,
+    Database,
+    Directory<Database>,
+    Database,
+    NoServiceRecorded,
+    Database,
+    SystemClock,
+>;
 
 pub struct Services {
     pub units: Units,
@@ -62,6 +81,7 @@ pub struct Services {
     /// The three lists.
     pub lists: lists::Lists,
     pub pledges: Pledges,
+    pub appraisals: Appraisals,
 }
 
 /// What dual reporting's handlers reach (`Data<&DualReporting>`).
@@ -92,6 +112,16 @@ impl DualReporting {
             ),
             lists: lists::Lists::build(db, directory),
             pledges: PledgeService::new(db.clone(), db.clone(), db.clone(), db.clone(), SystemClock),
+            appraisals: AppraisalService::new(
+                db.clone(),
+                db.clone(),
+                db.clone(),
+                directory.clone(),
+                db.clone(),
+                NoServiceRecorded,
+                db.clone(),
+                SystemClock,
+            ),
         }))
     }
 }

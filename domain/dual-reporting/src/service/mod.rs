@@ -24,6 +24,6 @@ pub use categories::CategoryService;
 pub use member_reports::{MemberReportService, MemberReportView, NewMemberReport, ReportQuery};
 pub use needs::{MAX_MATCHES, NeedPlace, NeedQuery, NeedService, NewNeed, RankedOffer};
 pub use offers::{NewOffer, OfferQuery, OfferService, OfferView};
-pub use projects::{NewActivity, NewProject, NewShare, ProjectQuery, ProjectService, ProjectView};
 pub use pledges::{NewFulfilment, NewPledge, PledgeDetail, PledgeQuery, PledgeService, PledgeView};
+pub use projects::{NewActivity, NewProject, NewShare, ProjectQuery, ProjectService, ProjectView};
 pub use units::{NewUnit, UnitService, UnitView};
