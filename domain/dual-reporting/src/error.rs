@@ -1,5 +1,6 @@
 use linli_kernel::{GridId, ValidationError};
 
+use crate::lists::{NeedStatus, Party, ProjectStatus, ResourceOfferId};
 use crate::appraisal::Period;
 use crate::models::{MissingProfile, ReportStatus, UnitReportStatus};
 use crate::pledges::FulfilmentStatus;
@@ -11,6 +12,10 @@ pub enum Resource {
     MemberReport,
     Community,
     Grid,
+    Subdistrict,
+    ResourceOffer,
+    Need,
+    Project,
     Pledge,
     Fulfilment,
 }
@@ -44,6 +49,21 @@ pub enum DualReportingError {
     ReportState(ReportStatus),
     #[error("grid {0} is not in the report's community")]
     GridOutsideCommunity(GridId),
+    /// The offer is not open (outside its period, or used up): it cannot go into a project.
+    #[error("offer {0} is not open")]
+    OfferNotOpen(ResourceOfferId),
+    /// Less is left of the offer than the project would take.
+    #[error("not enough is left of offer {0}")]
+    OfferShort(ResourceOfferId),
+    #[error("the need is {}, not open", .0.as_str())]
+    NeedState(NeedStatus),
+    #[error("the project is {}, which does not allow this", .0.as_str())]
+    ProjectState(ProjectStatus),
+    /// The project cannot start before these sides sign.
+    #[error("the project is not signed by every side")]
+    ProjectUnsigned(Vec<Party>),
+    #[error("your side has signed already")]
+    AlreadySigned,
     /// Only a Party member the community knows (an accepted report there) pledges and keeps
     /// pledges.
     #[error("you are not a Party member reported to a community")]
@@ -80,6 +100,13 @@ pub enum WriteError {
     CategoryTaken(String),
     #[error("the person has an open report")]
     OpenReportExists,
+    /// The need is not open any more: another project took it first.
+    #[error("the need is taken")]
+    NeedTaken,
+    #[error("not enough is left of offer {0}")]
+    OfferShort(ResourceOfferId),
+    #[error("a side has signed already")]
+    AlreadySigned,
     #[error("the pledge's records reach its target")]
     PledgeTargetReached,
     #[error("already appraised for this period")]
@@ -95,6 +122,9 @@ impl From<WriteError> for DualReportingError {
             WriteError::UnitAlreadyReported => Self::UnitAlreadyReported,
             WriteError::CategoryTaken(key) => Self::CategoryTaken(key),
             WriteError::OpenReportExists => Self::OpenReportExists,
+            WriteError::NeedTaken => Self::NeedState(NeedStatus::InProject),
+            WriteError::OfferShort(offer) => Self::OfferShort(offer),
+            WriteError::AlreadySigned => Self::AlreadySigned,
             WriteError::PledgeTargetReached => Self::PledgeTargetReached,
             WriteError::AlreadyAppraised => Self::AlreadyAppraised,
             WriteError::Storage(e) => Self::Unknown(e),

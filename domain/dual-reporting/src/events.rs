@@ -7,6 +7,7 @@ use linli_kernel::{CommunityId, DomainEvent, GridId, UnitId, UserId};
 use serde::Serialize;
 
 use crate::appraisal::{Appraisal, AppraisalId, Grade, Period, UnitAppraisal};
+use crate::lists::{NeedId, Project, ProjectId, ProjectStatus, ResourceOffer};
 use crate::models::{
     CategoryKey, MemberReport, MemberReportId, ReportStatus, Unit, UnitReport, UnitReportId,
 };
@@ -62,6 +63,14 @@ pub enum DualReportingEvent {
         #[serde(skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+    /// A project was planned (`from` absent), started, completed or cancelled.
+    ProjectStatusChanged {
+        project_id: ProjectId,
+        need_id: NeedId,
+        status: ProjectStatus,
+        from: Option<ProjectStatus>,
+        unit_ids: Vec<UnitId>,
+    },
     /// A record of a pledge submitted, verified or rejected (`pledge.fulfilment_<status>`).
     PledgeFulfilment {
         #[serde(skip)]
@@ -85,6 +94,7 @@ impl ContextEvent for DualReportingEvent {
             Self::UnitCreated { .. } => "unit.created",
             Self::UnitReportFiled { .. } => "unit_report.filed",
             Self::UnitReportAccepted { .. } => "unit_report.accepted",
+            Self::ProjectStatusChanged { .. } => "project.status_changed",
             Self::MemberReport { kind, .. } | Self::PledgeFulfilment { kind, .. } => kind,
         }
     }
@@ -155,6 +165,40 @@ pub fn unit_report_events(report: &UnitReport, at: DateTime<Utc>) -> Vec<DomainE
         .community
         .map(|c| DomainEvent::of(community_reports(c), &event, at))
         .into_iter()
+        .collect()
+}
+
+/// A project's change of state, to the staff of the need's community (when a community posted
+/// it) and of each offering unit's paired community, once each: both sides' communities follow
+/// what was agreed with them. `offers` are the project's offers (for their units' places).
+pub fn project_status_changed(
+    project: &Project,
+    from: Option<ProjectStatus>,
+    offers: &[ResourceOffer],
+    at: DateTime<Utc>,
+) -> Vec<DomainEvent> {
+    let event = DualReportingEvent::ProjectStatusChanged {
+        project_id: project.id,
+        need_id: project.need_id,
+        status: project.status,
+        from,
+        unit_ids: project.unit_ids(),
+    };
+    let mut communities: Vec<CommunityId> = project
+        .place
+        .community
+        .into_iter()
+        .chain(offers.iter().filter_map(|o| o.place.community))
+        .collect();
+    let mut seen = Vec::with_capacity(communities.len());
+    communities.retain(|c| {
+        let first = !seen.contains(c);
+        seen.push(*c);
+        first
+    });
+    communities
+        .into_iter()
+        .map(|c| DomainEvent::of(community_reports(c), &event, at))
         .collect()
 }
 

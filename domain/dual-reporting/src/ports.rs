@@ -10,8 +10,13 @@ use linli_kernel::{CommunityId, DomainEvent, GridId, Page, PageRequest, UnitId, 
 
 use crate::appraisal::{Appraisal, Period, UnitAppraisal};
 use crate::error::WriteError;
+
+mod lists;
 use crate::models::{
     CategoryKey, MemberReport, MemberReportId, ReportStatus, ServiceCategory, Unit, UnitReport, UnitReportId,
+};
+pub use lists::{
+    ListReach, NeedFilter, NeedRepository, OfferFilter, OfferRepository, ProjectFilter, ProjectRepository,
 };
 use crate::pledges::{Fulfilment, FulfilmentId, Pledge, PledgeId};
 

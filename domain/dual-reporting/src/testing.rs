@@ -20,6 +20,8 @@ use crate::ports::{
     PledgeRepository, ReportFilter, UnitRecordCounts, UnitRecords, UnitRepository,
 };
 
+mod lists;
+
 #[derive(Debug, Default)]
 pub struct Rows {
     pub units: Vec<Unit>,
@@ -33,6 +35,8 @@ pub struct Rows {
     /// What [`UnitRecords`] answers for every unit and period.
     pub records: UnitRecordCounts,
     pub events: Vec<DomainEvent>,
+    /// The three lists (see `testing/lists.rs`).
+    pub lists: lists::ListRows,
 }
 
 /// Everything dual reporting stores, in memory. Clones share the same rows.

@@ -6,7 +6,12 @@ mod categories;
 mod dto;
 mod error;
 pub mod events;
+mod lists;
+mod lists_dto;
 mod member_reports;
+mod needs;
+mod offers;
+mod projects;
 mod pledges;
 mod units;
 
@@ -25,6 +30,12 @@ pub enum DualReportingTags {
     ServiceCategories,
     /// In-service Party members' reports to the community where they live.
     MemberReports,
+    /// Resources units offer (资源清单).
+    ResourceOffers,
+    /// Needs posted by subdistricts and communities (需求清单), and the offers matching them.
+    Needs,
+    /// Co-building projects matching a need with offers (项目清单), and their activities.
+    Projects,
     /// Members' pledges (承诺践诺), their records and the grid staff's verification.
     Pledges,
 }
@@ -34,6 +45,7 @@ pub type Apis = (
     units::UnitsApi,
     categories::CategoriesApi,
     member_reports::MemberReportsApi,
+    lists::Apis,
     pledges::PledgesApi,
 );
 
@@ -47,6 +59,8 @@ pub struct Services {
     pub units: Units,
     pub categories: Categories,
     pub member_reports: MemberReports,
+    /// The three lists.
+    pub lists: lists::Lists,
     pub pledges: Pledges,
 }
 
@@ -76,6 +90,7 @@ impl DualReporting {
                 db.clone(),
                 SystemClock,
             ),
+            lists: lists::Lists::build(db, directory),
             pledges: PledgeService::new(db.clone(), db.clone(), db.clone(), db.clone(), SystemClock),
         }))
     }

@@ -6,9 +6,14 @@
 mod appraisals;
 mod categories;
 mod member_reports;
+mod needs;
+mod offers;
 mod pledges;
+mod projects;
 mod units;
 
+#[cfg(test)]
+mod lists_tests;
 #[cfg(test)]
 mod pledges_tests;
 #[cfg(test)]
@@ -17,5 +22,8 @@ mod tests;
 pub use appraisals::{AppraisalQuery, AppraisalService};
 pub use categories::CategoryService;
 pub use member_reports::{MemberReportService, MemberReportView, NewMemberReport, ReportQuery};
+pub use needs::{MAX_MATCHES, NeedPlace, NeedQuery, NeedService, NewNeed, RankedOffer};
+pub use offers::{NewOffer, OfferQuery, OfferService, OfferView};
+pub use projects::{NewActivity, NewProject, NewShare, ProjectQuery, ProjectService, ProjectView};
 pub use pledges::{NewFulfilment, NewPledge, PledgeDetail, PledgeQuery, PledgeService, PledgeView};
 pub use units::{NewUnit, UnitService, UnitView};

@@ -1,5 +1,11 @@
 pub mod appraisal;
 pub mod member_report;
+pub mod need;
+pub mod project;
+pub mod project_activity;
+pub mod project_offer;
+pub mod project_signature;
+pub mod resource_offer;
 pub mod pledge;
 pub mod pledge_fulfilment;
 pub mod service_category;
