@@ -13,8 +13,10 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use uuid::Uuid;
 
+/// The year it is in the district (UTC+8), as the server counts pledges' years.
 fn this_year() -> i32 {
-    chrono::Utc::now().year()
+    let district = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+    chrono::Utc::now().with_timezone(&district).year()
 }
 
 /// A unit paired with `grid`, registered by the district admin.

@@ -406,7 +406,7 @@ mod tests {
             title: "每月走访独居老人".to_owned(),
             category: CategoryKey::parse("category", "elderly_disabled_help").unwrap(),
             target: 12,
-            period: 2026,
+            period: linli_dual_reporting::appraisal::Period::new("period", 2026).unwrap(),
             verified: 0,
             pending: 0,
             created_at: now,
