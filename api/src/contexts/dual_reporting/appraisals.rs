@@ -301,7 +301,10 @@ impl AppraisalsApi {
     /// Your own, those made in communities your scope covers, those of your units' members;
     /// oldest first.
     #[oai(path = "/appraisals", method = "get", operation_id = "appraisals_list")]
-    #[expect(clippy::too_many_arguments, reason = "one argument per query parameter of the spec")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one argument per query parameter of the spec"
+    )]
     async fn list(
         &self,
         dual: Data<&DualReporting>,
