@@ -1182,6 +1182,133 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/pledges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Pledges you may see
+         * @description Your own, those of members serving where you are staff (a grid worker sees the grid's,
+         *     a community admin the community's), and those of the members of the units you
+         *     administer; oldest first, narrowed by the optional filters (`mine=true`: only yours).
+         *     Everyone else's is not listed (an empty list, not an error).
+         */
+        get: operations["pledges_list"];
+        put?: never;
+        /**
+         * Make a pledge
+         * @description A Party member the community received (an accepted member report) pledges a year's
+         *     service in a category; the pledge takes the member's community, grid and unit from the
+         *     report. Anyone else: `not_a_reported_member` (403). At most 20 pledges a member a year:
+         *     `pledge_limit` (409, `details.max`). Codes also: `unknown_category` (422),
+         *     `validation_failed` (title, target 1 to 1000, period this year or the next).
+         */
+        post: operations["pledges_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pledges/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A pledge and its records
+         * @description Its member, the staff over the member's grid and the admins of the member's unit see
+         *     it; for anyone else `pledge_not_found` (404).
+         */
+        get: operations["pledges_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pledges/{id}/fulfilments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a pledge kept
+         * @description The pledge's member records what they did, with photos; the staff over their grid are
+         *     told (`pledge.fulfilment_submitted` on `community:<id>:reports`). Only while the
+         *     community still counts them as its member (`not_a_reported_member`, 403, once their
+         *     report is withdrawn), during the pledge's year (`pledge_period_closed`, 409,
+         *     `details.period`), and while verified and pending records stay below the target
+         *     (`pledge_target_reached`, 409; a rejection frees a place). Codes also:
+         *     `pledge_not_found` (404, also outside your scope), `forbidden` (you see the pledge but
+         *     it is not yours), `validation_failed`.
+         */
+        post: operations["pledges_record"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pledge-fulfilments/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify a record
+         * @description The staff over the member's grid (its grid leader and workers, the community admin and
+         *     those above) verify a submitted record: it counts towards the pledge's progress. The
+         *     member and the community's staff are told (`pledge.fulfilment_verified`). Of two
+         *     deciding at once one wins; the other is told `fulfilment_state` (409,
+         *     `details.status`). Codes also: `fulfilment_not_found` (404, also outside your scope),
+         *     `forbidden` (you see it but do not decide: the member, a unit admin), `own_fulfilment`
+         *     (403: nobody decides on their own record).
+         */
+        post: operations["pledge_fulfilments_verify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pledge-fulfilments/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject a record
+         * @description As verifying, with a reason the member sees (`pledge.fulfilment_rejected`); the record
+         *     frees its place under the target. Codes: `fulfilment_not_found`, `forbidden`,
+         *     `own_fulfilment`, `fulfilment_state` (409), `validation_failed`.
+         */
+        post: operations["pledge_fulfilments_reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2333,7 +2460,7 @@ export interface components {
             nickname?: string | null;
         };
         /** @description The data of one of the context's events; the frame's `kind` says which. */
-        DualReportingEventData: components["schemas"]["UnitCreatedData"] | components["schemas"]["UnitReportFiledData"] | components["schemas"]["UnitReportAcceptedData"] | components["schemas"]["MemberReportSubmittedData"] | components["schemas"]["MemberReportAcceptedData"] | components["schemas"]["MemberReportRejectedData"] | components["schemas"]["MemberReportWithdrawnData"] | components["schemas"]["ProjectStatusChangedData"];
+        DualReportingEventData: components["schemas"]["UnitCreatedData"] | components["schemas"]["UnitReportFiledData"] | components["schemas"]["UnitReportAcceptedData"] | components["schemas"]["MemberReportSubmittedData"] | components["schemas"]["MemberReportAcceptedData"] | components["schemas"]["MemberReportRejectedData"] | components["schemas"]["MemberReportWithdrawnData"] | components["schemas"]["ProjectStatusChangedData"] | components["schemas"]["PledgeFulfilmentSubmittedData"] | components["schemas"]["PledgeFulfilmentVerifiedData"] | components["schemas"]["PledgeFulfilmentRejectedData"];
         /**
          * ErrorFrame
          * @description A refusal or a problem, e.g. `forbidden_topic`, `unknown_topic`, `since_unknown`,
@@ -2372,6 +2499,238 @@ export interface components {
              * @example 2026-11-26T08:30:00.123Z
              */
             at: string;
+        };
+        /**
+         * Fulfilment
+         * @description One record of a pledge kept.
+         */
+        Fulfilment: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            pledge_id: string;
+            note: string;
+            photos: string[];
+            status: components["schemas"]["FulfilmentStatus"];
+            /** @description Why it was rejected; null otherwise. */
+            reason?: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T08:30:00.123Z
+             */
+            submitted_at: string;
+            /**
+             * Format: uuid
+             * @description Who verified or rejected it; null while submitted.
+             */
+            decided_by?: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T08:30:00.123Z
+             */
+            decided_at?: string | null;
+        };
+        /** FulfilmentRejection */
+        FulfilmentRejection: {
+            /** @description Why, for the member: 1 to 200 characters. */
+            reason: string;
+        };
+        /**
+         * @description Where a record of a pledge stands: `submitted → verified | rejected`, once.
+         * @enum {string}
+         */
+        FulfilmentStatus: "submitted" | "verified" | "rejected";
+        FulfilmentsRejectBadRequest: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "malformed_request" | "method_override_not_allowed" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        FulfilmentsRejectConflict: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "fulfilment_state";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        FulfilmentsRejectForbidden: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "forbidden" | "own_fulfilment";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        FulfilmentsRejectInternalError: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        FulfilmentsRejectNotFound: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "fulfilment_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        FulfilmentsRejectPayloadTooLarge: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        FulfilmentsRejectRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        FulfilmentsRejectUnauthorized: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        FulfilmentsVerifyBadRequest: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "malformed_request" | "method_override_not_allowed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        FulfilmentsVerifyConflict: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "fulfilment_state";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        FulfilmentsVerifyForbidden: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "forbidden" | "own_fulfilment";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        FulfilmentsVerifyInternalError: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        FulfilmentsVerifyNotFound: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "fulfilment_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        FulfilmentsVerifyPayloadTooLarge: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        FulfilmentsVerifyRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        FulfilmentsVerifyUnauthorized: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
         };
         /** Grant */
         Grant: {
@@ -4583,6 +4942,17 @@ export interface components {
             subdistrict_id: string;
             name: string;
         };
+        /** NewFulfilment */
+        NewFulfilment: {
+            /** @description What you did: 1 to 500 characters. */
+            note: string;
+            /**
+             * @description At most 9 photos, each an `https://` address or a `/files/` path of this system, at
+             *     most 512 characters, none twice.
+             * @default []
+             */
+            photos: string[];
+        };
         /** NewGrant */
         NewGrant: {
             /** Format: uuid */
@@ -4666,6 +5036,23 @@ export interface components {
             amount: number;
             /** @description Its measure: 1 to 16 characters. */
             measure: string;
+        };
+        /** NewPledge */
+        NewPledge: {
+            /** @description What you promise, e.g. `每月走访独居老人`: 1 to 50 characters. */
+            title: string;
+            /** @description The key of a service category (`GET /service-categories`). */
+            category: string;
+            /**
+             * Format: int64
+             * @description How many times you promise to do it: 1 to 1000.
+             */
+            target: number;
+            /**
+             * Format: int64
+             * @description The year the pledge is for: this year or the next.
+             */
+            period: number;
         };
         /** NewProject */
         NewProject: {
@@ -5096,6 +5483,438 @@ export interface components {
             name: string;
             /** @description From the subdistrict down, e.g. `济阳街道 / 幸福里社区 / 三网格`. */
             full_name: string;
+        };
+        /**
+         * Pledge
+         * @description A member's pledge. Its member, the staff over the member's grid and the admins of the
+         *     member's unit see it, and its member whole.
+         */
+        Pledge: {
+            /** Format: uuid */
+            id: string;
+            title: string;
+            /** @description The key of its service category. */
+            category: string;
+            /**
+             * Format: int32
+             * @description The year it is for.
+             */
+            period: number;
+            progress: components["schemas"]["PledgeProgress"];
+            /**
+             * Format: uuid
+             * @description Where the member served when pledging; the pledge stays there.
+             */
+            community_id: string;
+            /** Format: uuid */
+            grid_id: string;
+            /**
+             * Format: uuid
+             * @description The unit employing the member; null for a member transferred to the community.
+             */
+            unit_id?: string | null;
+            member: components["schemas"]["Person"];
+            /**
+             * Format: date-time
+             * @example 2026-11-26T08:30:00.123Z
+             */
+            created_at: string;
+        };
+        /** PledgeFulfilmentRejectedData */
+        PledgeFulfilmentRejectedData: {
+            /** Format: uuid */
+            pledge_id: string;
+            /** Format: uuid */
+            fulfilment_id: string;
+            /** Format: uuid */
+            user_id: string;
+            /** Format: uuid */
+            community_id?: string | null;
+            title: string;
+            status: components["schemas"]["FulfilmentStatus"];
+            reason: string;
+        };
+        /**
+         * PledgeFulfilmentSubmittedData
+         * @description A member recorded keeping their pledge: for the staff who verify it.
+         */
+        PledgeFulfilmentSubmittedData: {
+            /** Format: uuid */
+            pledge_id: string;
+            /** Format: uuid */
+            fulfilment_id: string;
+            /** Format: uuid */
+            user_id: string;
+            /** Format: uuid */
+            community_id?: string | null;
+            title: string;
+            status: components["schemas"]["FulfilmentStatus"];
+        };
+        /**
+         * PledgeFulfilmentVerifiedData
+         * @description The record was verified: it counts towards the pledge's progress (fetch the pledge).
+         */
+        PledgeFulfilmentVerifiedData: {
+            /** Format: uuid */
+            pledge_id: string;
+            /** Format: uuid */
+            fulfilment_id: string;
+            /** Format: uuid */
+            user_id: string;
+            /** Format: uuid */
+            community_id?: string | null;
+            title: string;
+            status: components["schemas"]["FulfilmentStatus"];
+        };
+        /** PledgeList */
+        PledgeList: {
+            items: components["schemas"]["Pledge"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            next_cursor?: string | null;
+        };
+        /**
+         * PledgeProgress
+         * @description A pledge's progress: its verified records against its target.
+         */
+        PledgeProgress: {
+            /**
+             * Format: uint32
+             * @description Records verified: what counts.
+             */
+            verified: number;
+            /**
+             * Format: uint32
+             * @description Records awaiting a decision.
+             */
+            pending: number;
+            /** Format: uint32 */
+            target: number;
+            /** @description Whether the verified records reach the target. */
+            kept: boolean;
+        };
+        /**
+         * PledgeWithFulfilments
+         * @description A pledge with every record of it, oldest first.
+         */
+        PledgeWithFulfilments: {
+            /** Format: uuid */
+            id: string;
+            title: string;
+            /** @description The key of its service category. */
+            category: string;
+            /**
+             * Format: int32
+             * @description The year it is for.
+             */
+            period: number;
+            progress: components["schemas"]["PledgeProgress"];
+            /**
+             * Format: uuid
+             * @description Where the member served when pledging; the pledge stays there.
+             */
+            community_id: string;
+            /** Format: uuid */
+            grid_id: string;
+            /**
+             * Format: uuid
+             * @description The unit employing the member; null for a member transferred to the community.
+             */
+            unit_id?: string | null;
+            member: components["schemas"]["Person"];
+            /**
+             * Format: date-time
+             * @example 2026-11-26T08:30:00.123Z
+             */
+            created_at: string;
+            fulfilments: components["schemas"]["Fulfilment"][];
+        };
+        PledgesCreateBadRequest: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "malformed_request" | "method_override_not_allowed" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        PledgesCreateConflict: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "idempotency_key_in_use" | "pledge_limit";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        PledgesCreateForbidden: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "not_a_reported_member";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        PledgesCreateInternalError: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        PledgesCreatePayloadTooLarge: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        PledgesCreateRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        PledgesCreateUnauthorized: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        PledgesCreateUnprocessable: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "idempotency_key_reused" | "unknown_category";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        PledgesGetBadRequest: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "malformed_request";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        PledgesGetInternalError: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        PledgesGetNotFound: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "pledge_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        PledgesGetUnauthorized: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        PledgesListBadRequest: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        PledgesListInternalError: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        PledgesListUnauthorized: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        PledgesRecordBadRequest: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "malformed_request" | "method_override_not_allowed" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        PledgesRecordConflict: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "idempotency_key_in_use" | "pledge_period_closed" | "pledge_target_reached";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        PledgesRecordForbidden: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "forbidden" | "not_a_reported_member";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        PledgesRecordInternalError: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        PledgesRecordNotFound: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "pledge_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        PledgesRecordPayloadTooLarge: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        PledgesRecordRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        PledgesRecordUnauthorized: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        PledgesRecordUnprocessable: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "idempotency_key_reused";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
         };
         /** PongFrame */
         PongFrame: Record<string, never>;
@@ -13191,6 +14010,523 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["ProjectActivitiesCreateInternalError"];
+                };
+            };
+        };
+    };
+    pledges_list: {
+        parameters: {
+            query?: {
+                community_id?: string;
+                unit_id?: string;
+                /** @description A year. */
+                period?: number;
+                /** @description Only your own pledges. */
+                mine?: boolean;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PledgeList"];
+                };
+            };
+            /** @description Malformed request or invalid input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PledgesListBadRequest"];
+                };
+            };
+            /** @description No token, or a bad, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PledgesListUnauthorized"];
+                };
+            };
+            /** @description A bug or a misconfiguration; the request id finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PledgesListInternalError"];
+                };
+            };
+        };
+    };
+    pledges_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A retry with the same key and body gets the first answer (`idempotent-replayed:
+                 *     true`) and pledges nothing twice; 1 to 128 visible ASCII characters.
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["NewPledge"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Pledge"];
+                };
+            };
+            /** @description Malformed request or invalid input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PledgesCreateBadRequest"];
+                };
+            };
+            /** @description No token, or a bad, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PledgesCreateUnauthorized"];
+                };
+            };
+            /** @description Outside your scope, or refused by WeChat. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PledgesCreateForbidden"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PledgesCreateRequestTimeout"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PledgesCreateConflict"];
+                };
+            };
+            /** @description The body is over the limit (4 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PledgesCreatePayloadTooLarge"];
+                };
+            };
+            /** @description A rule of the domain refused it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PledgesCreateUnprocessable"];
+                };
+            };
+            /** @description A bug or a misconfiguration; the request id finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PledgesCreateInternalError"];
+                };
+            };
+        };
+    };
+    pledges_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PledgeWithFulfilments"];
+                };
+            };
+            /** @description Malformed request or invalid input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PledgesGetBadRequest"];
+                };
+            };
+            /** @description No token, or a bad, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PledgesGetUnauthorized"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PledgesGetNotFound"];
+                };
+            };
+            /** @description A bug or a misconfiguration; the request id finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PledgesGetInternalError"];
+                };
+            };
+        };
+    };
+    pledges_record: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A retry with the same key and body gets the first answer and records nothing
+                 *     twice; 1 to 128 visible ASCII characters.
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["NewFulfilment"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Fulfilment"];
+                };
+            };
+            /** @description Malformed request or invalid input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PledgesRecordBadRequest"];
+                };
+            };
+            /** @description No token, or a bad, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PledgesRecordUnauthorized"];
+                };
+            };
+            /** @description Outside your scope, or refused by WeChat. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PledgesRecordForbidden"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PledgesRecordNotFound"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PledgesRecordRequestTimeout"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PledgesRecordConflict"];
+                };
+            };
+            /** @description The body is over the limit (4 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PledgesRecordPayloadTooLarge"];
+                };
+            };
+            /** @description A rule of the domain refused it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PledgesRecordUnprocessable"];
+                };
+            };
+            /** @description A bug or a misconfiguration; the request id finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PledgesRecordInternalError"];
+                };
+            };
+        };
+    };
+    pledge_fulfilments_verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Fulfilment"];
+                };
+            };
+            /** @description Malformed request or invalid input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["FulfilmentsVerifyBadRequest"];
+                };
+            };
+            /** @description No token, or a bad, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["FulfilmentsVerifyUnauthorized"];
+                };
+            };
+            /** @description Outside your scope, or refused by WeChat. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["FulfilmentsVerifyForbidden"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["FulfilmentsVerifyNotFound"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["FulfilmentsVerifyRequestTimeout"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["FulfilmentsVerifyConflict"];
+                };
+            };
+            /** @description The body is over the limit (4 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["FulfilmentsVerifyPayloadTooLarge"];
+                };
+            };
+            /** @description A bug or a misconfiguration; the request id finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["FulfilmentsVerifyInternalError"];
+                };
+            };
+        };
+    };
+    pledge_fulfilments_reject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["FulfilmentRejection"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Fulfilment"];
+                };
+            };
+            /** @description Malformed request or invalid input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["FulfilmentsRejectBadRequest"];
+                };
+            };
+            /** @description No token, or a bad, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["FulfilmentsRejectUnauthorized"];
+                };
+            };
+            /** @description Outside your scope, or refused by WeChat. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["FulfilmentsRejectForbidden"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["FulfilmentsRejectNotFound"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["FulfilmentsRejectRequestTimeout"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["FulfilmentsRejectConflict"];
+                };
+            };
+            /** @description The body is over the limit (4 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["FulfilmentsRejectPayloadTooLarge"];
+                };
+            };
+            /** @description A bug or a misconfiguration; the request id finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["FulfilmentsRejectInternalError"];
                 };
             };
         };
