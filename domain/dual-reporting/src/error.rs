@@ -9,6 +9,7 @@ pub enum Resource {
     MemberReport,
     Community,
     Grid,
+    TransferredMember,
 }
 
 /// Every way a dual-reporting use case can fail. The API maps each variant to one status and
@@ -40,6 +41,28 @@ pub enum DualReportingError {
     ReportState(ReportStatus),
     #[error("grid {0} is not in the report's community")]
     GridOutsideCommunity(GridId),
+    /// A roster file with bad lines: the first of them by line, and how many there are.
+    #[error("the file has {count} bad lines")]
+    ImportRejected {
+        errors: Vec<crate::roster::RowError>,
+        count: usize,
+    },
+    #[error("the file has more than {max_rows} rows")]
+    ImportTooLarge { max_rows: usize },
+    /// The person is registered as a transferred member: they are the community's own Party
+    /// member, and neither report as in-service nor are registered twice.
+    #[error("the person is registered as a transferred member")]
+    TransferredMemberExists,
+    /// The person has an open member report (submitted or accepted): they are an in-service
+    /// member, not a transferred one, until it is withdrawn.
+    #[error("the person has an open member report")]
+    MemberReportOpen,
+    /// The person is not someone the registering admin covers (nor, to them, anyone at all).
+    #[error("the person must first live or hold a role in your scope")]
+    InvitationRequired,
+    /// The registration is withdrawn already.
+    #[error("the registration is {}", .0.as_str())]
+    TransferState(crate::transferred::TransferStatus),
     #[error(transparent)]
     Unknown(#[from] anyhow::Error),
 }
@@ -56,6 +79,9 @@ pub enum WriteError {
     CategoryTaken(String),
     #[error("the person has an open report")]
     OpenReportExists,
+    /// The person has an active transferred-member registration.
+    #[error("the person is a transferred member")]
+    TransferredMemberExists,
     #[error(transparent)]
     Storage(#[from] anyhow::Error),
 }
@@ -67,6 +93,7 @@ impl From<WriteError> for DualReportingError {
             WriteError::UnitAlreadyReported => Self::UnitAlreadyReported,
             WriteError::CategoryTaken(key) => Self::CategoryTaken(key),
             WriteError::OpenReportExists => Self::OpenReportExists,
+            WriteError::TransferredMemberExists => Self::TransferredMemberExists,
             WriteError::Storage(e) => Self::Unknown(e),
         }
     }

@@ -7,12 +7,17 @@ pub mod events;
 pub mod models;
 pub mod ports;
 pub mod rights;
+pub mod roster;
 pub mod service;
 pub mod topics;
+pub mod transferred;
 
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
 pub use error::{DualReportingError, Resource};
 pub use models::*;
-pub use service::{CategoryService, MemberReportService, NewMemberReport, NewUnit, ReportQuery, UnitService};
+pub use service::{
+    CategoryService, MemberReportService, NewMemberReport, NewTransferredMember, NewUnit, ReportQuery,
+    RosterService, TransferredMemberService, UnitService,
+};

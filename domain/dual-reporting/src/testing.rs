@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 use linli_kernel::testing::lock;
-use linli_kernel::{DomainEvent, Page, PageRequest, UnitId};
+use linli_kernel::{DomainEvent, Page, PageRequest, UnitId, UserId};
 
 use crate::error::WriteError;
 use crate::models::{
@@ -14,6 +14,10 @@ use crate::models::{
     UnitReport, UnitReportId, UnitReportStatus,
 };
 use crate::ports::{CategoryRepository, MemberReportRepository, ReportFilter, UnitRepository};
+use crate::roster::{Roster, RosterEntry};
+use crate::transferred::TransferredMember;
+
+mod rosters;
 
 #[derive(Debug, Default)]
 pub struct Rows {
@@ -21,6 +25,11 @@ pub struct Rows {
     pub unit_reports: Vec<UnitReport>,
     pub categories: Vec<ServiceCategory>,
     pub reports: Vec<MemberReport>,
+    pub transferred: Vec<TransferredMember>,
+    pub rosters: Vec<Roster>,
+    pub roster_entries: Vec<RosterEntry>,
+    /// Users' bound phones, as identity would match them to roster entries.
+    pub phones: Vec<(UserId, String)>,
     pub events: Vec<DomainEvent>,
 }
 
@@ -170,6 +179,13 @@ impl MemberReportRepository for InMemoryDualReporting {
             .any(|r| r.user_id == report.user_id && r.status.is_open())
         {
             return Err(WriteError::OpenReportExists);
+        }
+        if rows
+            .transferred
+            .iter()
+            .any(|t| t.user_id == report.user_id && t.is_active())
+        {
+            return Err(WriteError::TransferredMemberExists);
         }
         rows.reports.push(report.clone());
         rows.events.extend_from_slice(events);

@@ -5,6 +5,8 @@
 
 mod categories;
 mod member_reports;
+mod rosters;
+mod transferred_members;
 mod units;
 
 #[cfg(test)]
@@ -12,4 +14,8 @@ mod tests;
 
 pub use categories::CategoryService;
 pub use member_reports::{MemberReportService, MemberReportView, NewMemberReport, ReportQuery};
+pub use rosters::{RosterEntryView, RosterListing, RosterReport, RosterService};
+pub use transferred_members::{
+    NewTransferredMember, TransferredMemberService, TransferredMemberView, TransferredQuery,
+};
 pub use units::{NewUnit, UnitService, UnitView};

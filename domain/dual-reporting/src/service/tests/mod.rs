@@ -15,6 +15,8 @@ use crate::testing::InMemoryDualReporting;
 use crate::{CategoryService, MemberReportService, NewMemberReport, NewUnit, UnitService};
 
 mod member_reports;
+mod rosters;
+mod transferred_members;
 mod units;
 
 type Reports<G> = MemberReportService<
