@@ -57,9 +57,13 @@ pub enum DualReportingError {
     /// member, not a transferred one, until it is withdrawn.
     #[error("the person has an open member report")]
     MemberReportOpen,
+    /// The person registered must first give the missing facts in their profile (the admin
+    /// is told which).
+    #[error("the person has not given their real name and bound a phone")]
+    PersonProfileIncomplete(Vec<MissingProfile>),
     /// The person is not someone the registering admin covers (nor, to them, anyone at all).
     #[error("the person must first live or hold a role in your scope")]
-    InvitationRequired,
+    PersonNotCovered,
     /// The registration is withdrawn already.
     #[error("the registration is {}", .0.as_str())]
     TransferState(crate::transferred::TransferStatus),

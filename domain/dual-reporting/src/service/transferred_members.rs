@@ -7,9 +7,14 @@
 //! - Only an administrator over the community registers and withdraws (404 for a community
 //!   outside one's sight, 403 for one seen but not administered).
 //! - The person must already be someone the admin covers (lives or holds a role in their
-//!   scope): registering does not pull anyone into scope, and there is no invitation for it,
-//!   so anyone else (and an unknown user id, alike) is 422 `invitation_required`, as for grid
-//!   teams. Nobody registers themselves (403, as nobody grants their own role).
+//!   scope), as for grid teams: registering does not pull anyone into scope. There is no
+//!   invitation to fall back on (`party_member` is nobody's to appoint), so anyone else, and
+//!   an unknown user id alike, is refused ([`DualReportingError::PersonNotCovered`]); the
+//!   person first records their residence in the community. Nobody registers themselves
+//!   (forbidden, as nobody grants their own role).
+//! - The grid must be one of the community's (checked through the scope directory). The
+//!   grid's Party branch is the grid context's to know, and a grid belongs to one branch at
+//!   most, so a registration stores the grid only: its branch follows from it.
 //! - They must have given their real name and bound a phone, as a reporter must.
 //! - A person is a Party member of the district one way at a time: an active registration
 //!   and an open member report exclude each other, and storage keeps that under concurrency
@@ -32,6 +37,12 @@ use crate::ports::{TransferredFilter, TransferredMemberRepository};
 use crate::rights::denied;
 use crate::transferred::{TransferStatus, TransferredMember};
 use crate::{DualReportingError, Resource};
+
+/// The earliest day a relation can have moved: the Party's founding.
+const EARLIEST_TRANSFER: NaiveDate = match NaiveDate::from_ymd_opt(1921, 7, 1) {
+    Some(day) => day,
+    None => NaiveDate::MIN,
+};
 
 /// A registration as the community admin enters it.
 #[derive(Debug, Clone)]
@@ -131,9 +142,14 @@ where
         }
         let from_organisation = checked_text("from_organisation", &new.from_organisation, 1, 64)?;
         let now = self.clock.now();
-        if new.transferred_on > now.date_naive() {
+        // Not in the future, nor before the Party was founded (a typo in the year).
+        let (earliest, today) = (EARLIEST_TRANSFER, now.date_naive());
+        if !(earliest..=today).contains(&new.transferred_on) {
             return Err(
-                ValidationError::new("transferred_at", Rule::Range, "must not be in the future").into(),
+                ValidationError::new("transferred_at", Rule::Range, "must be a past day")
+                    .with("min", earliest.to_string())
+                    .with("max", today.to_string())
+                    .into(),
             );
         }
         let grid = self
@@ -151,7 +167,7 @@ where
         .filter_map(|(absent, what)| absent.then_some(what))
         .collect();
         if !missing.is_empty() {
-            return Err(DualReportingError::ProfileIncomplete(missing));
+            return Err(DualReportingError::PersonProfileIncomplete(missing));
         }
 
         let member = TransferredMember {
@@ -244,7 +260,7 @@ where
             .await?
             .into_iter()
             .find(|p| p.id == user && p.is_covered_by(actor))
-            .ok_or(DualReportingError::InvitationRequired)
+            .ok_or(DualReportingError::PersonNotCovered)
     }
 
     fn view(

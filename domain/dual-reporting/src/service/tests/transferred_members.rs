@@ -149,7 +149,7 @@ async fn the_person_must_already_be_covered_by_the_admin_and_an_unknown_id_is_an
             service
                 .register(&admin_of(&d.a), registration(person, &d.a, &d.a1))
                 .await,
-            Err(DualReportingError::InvitationRequired)
+            Err(DualReportingError::PersonNotCovered)
         ));
     }
     assert!(d.party_member_grants(elsewhere.user_id()).is_empty());
@@ -171,6 +171,12 @@ async fn the_grid_is_one_of_the_community_s_the_date_is_past_and_the_organisatio
         service.register(&admin, future).await,
         Err(DualReportingError::Validation(e)) if e.field == "transferred_at"
     ));
+    let mut typo = registration(&person, &d.a, &d.a1);
+    typo.transferred_on = NaiveDate::from_ymd_opt(1024, 3, 1).unwrap();
+    assert!(matches!(
+        service.register(&admin, typo).await,
+        Err(DualReportingError::Validation(e)) if e.field == "transferred_at"
+    ));
     let mut unnamed = registration(&person, &d.a, &d.a1);
     unnamed.from_organisation = "  ".to_owned();
     assert!(matches!(
@@ -180,7 +186,7 @@ async fn the_grid_is_one_of_the_community_s_the_date_is_past_and_the_organisatio
     let incomplete = resident_of(&d, &d.a2, None, Some("13700002222"));
     assert!(matches!(
         service.register(&admin, registration(&incomplete, &d.a, &d.a2)).await,
-        Err(DualReportingError::ProfileIncomplete(missing)) if missing == [MissingProfile::RealName]
+        Err(DualReportingError::PersonProfileIncomplete(missing)) if missing == [MissingProfile::RealName]
     ));
     service
         .register(&admin, registration(&person, &d.a, &d.a2))
