@@ -32,7 +32,9 @@ use crate::{DualReportingError, Resource};
 /// state the person reported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RosterReport {
-    pub member_report_id: MemberReportId,
+    /// The report itself, for a viewer who may open it (the unit's admins, staff over its
+    /// community): `None` for anyone else, who is told only where and in what state.
+    pub member_report_id: Option<MemberReportId>,
     pub community_id: Option<CommunityId>,
     /// The community's name, when the directory knows it.
     pub community_name: Option<String>,
@@ -222,7 +224,7 @@ fn view(
         masked: !whole,
         reported,
         report: report.map(|r| RosterReport {
-            member_report_id: r.id,
+            member_report_id: whole.then_some(r.id),
             community_id: r.community_id(),
             community_name: r.community_id().and_then(|c| names.get(&c).cloned()),
             status: r.status,

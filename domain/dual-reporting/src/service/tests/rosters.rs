@@ -169,7 +169,7 @@ async fn entries_are_matched_to_the_unit_s_reports_by_the_reporter_s_phone_and_f
     let wang_line = &all[0];
     assert!(wang_line.reported);
     let matched = wang_line.report.as_ref().unwrap();
-    assert_eq!(matched.member_report_id, wang_report);
+    assert_eq!(matched.member_report_id, Some(wang_report));
     assert_eq!(matched.status, ReportStatus::Accepted);
     assert_eq!(matched.community_id, Some(community_id(&d.b)));
     assert_eq!(matched.community_name.as_deref(), Some("和平里社区"));
@@ -199,7 +199,7 @@ async fn entries_are_matched_to_the_unit_s_reports_by_the_reporter_s_phone_and_f
         .unwrap()
         .entries
         .items;
-    assert_eq!(all[2].report.as_ref().unwrap().member_report_id, again);
+    assert_eq!(all[2].report.as_ref().unwrap().member_report_id, Some(again));
     assert!(all[2].reported);
 }
 
@@ -238,11 +238,14 @@ async fn staff_over_the_unit_see_whole_only_those_who_reported_where_they_cover_
             ("张*".to_owned(), "139****0003".to_owned(), true),
         ]
     );
+    let masked_report = seen[1].report.as_ref().unwrap();
     assert_eq!(
-        seen[1].report.as_ref().unwrap().community_id,
+        masked_report.community_id,
         Some(community_id(&d.b)),
         "where a masked person reported is shown"
     );
+    assert_eq!(masked_report.member_report_id, None, "but not the report itself");
+    assert!(seen[0].report.as_ref().unwrap().member_report_id.is_some());
     // The district admin covers every community: those who reported anywhere are whole, the
     // others are the unit's alone.
     let seen = service
