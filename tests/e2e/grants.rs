@@ -101,6 +101,12 @@ async fn grid_workers_cannot_grant_and_roles_must_fit_their_scope() {
         ),
         (
             json!({ "user_id": person.user_id, "role": "unit_admin", "scope": format!("unit:{}", Uuid::now_v7()) }),
+            404,
+            "scope_not_found",
+        ),
+        // No context serves volunteer teams yet.
+        (
+            json!({ "user_id": person.user_id, "role": "team_leader", "scope": format!("volunteer_team:{}", Uuid::now_v7()) }),
             422,
             "scope_kind_unsupported",
         ),

@@ -17,6 +17,7 @@ mod config;
 mod contract;
 mod conventions;
 mod distributed;
+mod dual_reporting;
 mod grants;
 mod guard_rails;
 mod idempotency;

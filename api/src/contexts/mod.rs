@@ -2,6 +2,7 @@
 //! line in each of: the `mod` list, [`Contexts`] and its `build`, [`Apis`], `attach`, and
 //! (if it has one) `load_demo`.
 
+pub mod dual_reporting;
 pub mod grid;
 pub mod identity;
 
@@ -18,7 +19,7 @@ use poem_openapi::Union;
 
 /// Every context's API groups, nested so that their number never meets poem-openapi's
 /// limit on tuple length.
-pub type Apis = (identity::Apis, grid::Apis);
+pub type Apis = (identity::Apis, grid::Apis, dual_reporting::Apis);
 
 /// The data of every context's events, for the spec's WebSocket frames.
 #[derive(Union, Debug)]
@@ -26,6 +27,7 @@ pub type Apis = (identity::Apis, grid::Apis);
 pub enum EventData {
     Identity(identity::events::IdentityEventData),
     Grid(grid::events::StructureEventData),
+    DualReporting(dual_reporting::events::DualReportingEventData),
 }
 
 /// Who may read each context's topics.
@@ -33,6 +35,9 @@ pub fn topic_policies(db: &Database) -> TopicPolicies {
     TopicPolicies::default()
         .with(Arc::new(topics::OwnChannel))
         .with(Arc::new(linli_grid::topics::StructureTopics::new(db.clone())))
+        .with(Arc::new(linli_dual_reporting::topics::ReportTopics::new(
+            directory(db),
+        )))
 }
 
 /// What the contexts need from the shared adapters.
@@ -50,11 +55,14 @@ pub struct Foundation<'a> {
 pub struct Contexts {
     pub identity: identity::Identity,
     pub grid: grid::Structure,
+    pub dual_reporting: dual_reporting::DualReporting,
 }
 
 /// The scope directory: the tree (the grid context) and every side kind a context registers.
 pub fn directory(db: &Database) -> Directory<Database> {
-    Directory::new(db.clone())
+    Directory::new(db.clone()).with_side(Arc::new(linli_infra::dual_reporting::UnitDirectory::new(
+        db.clone(),
+    )))
 }
 
 impl Contexts {
@@ -69,12 +77,16 @@ impl Contexts {
                 foundation.auth,
             ),
             grid: grid::Structure::build(foundation.db, foundation.import_max_rows),
+            dual_reporting: dual_reporting::DualReporting::build(foundation.db, &directory),
         }
     }
 
     /// Gives every request its contexts' data.
     pub fn attach<E: Endpoint>(&self, endpoint: E) -> impl Endpoint + use<E> {
-        endpoint.data(self.identity.clone()).data(self.grid.clone())
+        endpoint
+            .data(self.identity.clone())
+            .data(self.grid.clone())
+            .data(self.dual_reporting.clone())
     }
 }
 

@@ -67,6 +67,8 @@ pub enum DualReportingError {
     /// The registration is withdrawn already.
     #[error("the registration is {}", .0.as_str())]
     TransferState(crate::transferred::TransferStatus),
+    #[error("already appraised for this period")]
+    AlreadyAppraised,
     #[error(transparent)]
     Unknown(#[from] anyhow::Error),
 }
@@ -86,6 +88,8 @@ pub enum WriteError {
     /// The person has an active transferred-member registration.
     #[error("the person is a transferred member")]
     TransferredMemberExists,
+    #[error("already appraised for this period")]
+    AlreadyAppraised,
     #[error(transparent)]
     Storage(#[from] anyhow::Error),
 }
@@ -98,6 +102,7 @@ impl From<WriteError> for DualReportingError {
             WriteError::CategoryTaken(key) => Self::CategoryTaken(key),
             WriteError::OpenReportExists => Self::OpenReportExists,
             WriteError::TransferredMemberExists => Self::TransferredMemberExists,
+            WriteError::AlreadyAppraised => Self::AlreadyAppraised,
             WriteError::Storage(e) => Self::Unknown(e),
         }
     }

@@ -6,6 +6,7 @@ use linli_kernel::events::{ContextEvent, topics};
 use linli_kernel::{CommunityId, DomainEvent, GridId, UnitId, UserId};
 use serde::Serialize;
 
+use crate::appraisal::{Appraisal, AppraisalId, Grade, Period, UnitAppraisal};
 use crate::models::{
     CategoryKey, MemberReport, MemberReportId, ReportStatus, TransferredMemberId, Unit, UnitReport,
     UnitReportId,
@@ -37,6 +38,17 @@ pub enum DualReportingEvent {
         unit_id: UnitId,
         accepted_by: UserId,
     },
+    AppraisalPublished {
+        appraisal_id: AppraisalId,
+        user_id: UserId,
+        period: Period,
+        grade: Grade,
+    },
+    UnitAppraisalPublished {
+        unit_id: UnitId,
+        period: Period,
+        grade: Grade,
+    },
     MemberReport {
         #[serde(skip)]
         kind: &'static str,
@@ -54,7 +66,7 @@ pub enum DualReportingEvent {
     },
     /// A unit's roster was replaced: how many it names now (never who).
     UnitRosterReplaced {
-        unit_id: linli_kernel::UnitId,
+        unit_id: UnitId,
         entries: u32,
     },
     TransferredMember {
@@ -73,6 +85,8 @@ pub enum DualReportingEvent {
 impl ContextEvent for DualReportingEvent {
     fn kind(&self) -> &'static str {
         match self {
+            Self::AppraisalPublished { .. } => "appraisal.published",
+            Self::UnitAppraisalPublished { .. } => "unit_appraisal.published",
             Self::UnitCreated { .. } => "unit.created",
             Self::UnitReportFiled { .. } => "unit_report.filed",
             Self::UnitReportAccepted { .. } => "unit_report.accepted",
@@ -145,6 +159,35 @@ pub fn unit_report_events(report: &UnitReport, at: DateTime<Utc>) -> Vec<DomainE
     };
     report
         .grid
+        .community
+        .map(|c| DomainEvent::of(community_reports(c), &event, at))
+        .into_iter()
+        .collect()
+}
+
+/// A member's appraisal, told to the member and to the community's staff.
+pub fn appraisal_events(appraisal: &Appraisal, at: DateTime<Utc>) -> Vec<DomainEvent> {
+    let event = DualReportingEvent::AppraisalPublished {
+        appraisal_id: appraisal.id,
+        user_id: appraisal.user_id,
+        period: appraisal.period,
+        grade: appraisal.grade,
+    };
+    let mut events = vec![DomainEvent::of(topics::user(appraisal.user_id), &event, at)];
+    if let Some(community) = appraisal.place.community {
+        events.push(DomainEvent::of(community_reports(community), &event, at));
+    }
+    events
+}
+
+/// A unit's appraisal, told to the staff of its paired grid's community.
+pub fn unit_appraisal_events(appraisal: &UnitAppraisal, unit: &Unit, at: DateTime<Utc>) -> Vec<DomainEvent> {
+    let event = DualReportingEvent::UnitAppraisalPublished {
+        unit_id: appraisal.unit_id,
+        period: appraisal.period,
+        grade: appraisal.grade,
+    };
+    unit.grid
         .community
         .map(|c| DomainEvent::of(community_reports(c), &event, at))
         .into_iter()

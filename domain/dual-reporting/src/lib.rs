@@ -2,6 +2,7 @@
 //! are paired with, and their in-service Party members report to the community where they
 //! live; the community receives, classifies and appraises them, and the unit is told.
 
+pub mod appraisal;
 pub mod error;
 pub mod events;
 pub mod models;
@@ -18,6 +19,6 @@ pub mod testing;
 pub use error::{DualReportingError, Resource};
 pub use models::*;
 pub use service::{
-    CategoryService, MemberReportService, NewMemberReport, NewTransferredMember, NewUnit, ReportQuery,
-    RosterService, TransferredMemberService, UnitService,
+    AppraisalQuery, AppraisalService, CategoryService, MemberReportService, NewMemberReport, NewTransferredMember,
+    NewUnit, ReportQuery, RosterService, TransferredMemberService, UnitService,
 };

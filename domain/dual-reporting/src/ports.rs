@@ -6,8 +6,9 @@
 use std::future::Future;
 
 use linli_kernel::actor::Reach;
-use linli_kernel::{CommunityId, DomainEvent, Page, PageRequest, UnitId, UserId};
+use linli_kernel::{CommunityId, DomainEvent, GridId, Page, PageRequest, UnitId, UserId};
 
+use crate::appraisal::{Appraisal, Period, UnitAppraisal};
 use crate::error::WriteError;
 use crate::models::{
     CategoryKey, MemberReport, MemberReportId, ReportStatus, ServiceCategory, TransferredMemberId, Unit,
@@ -79,6 +80,9 @@ pub struct ReportFilter {
     pub community_id: Option<CommunityId>,
     pub unit_id: Option<UnitId>,
     pub status: Option<ReportStatus>,
+    pub grid_id: Option<GridId>,
+    pub skill: Option<String>,
+    pub category: Option<CategoryKey>,
 }
 
 /// Member reports. A person has one open (submitted or accepted) report at most
@@ -101,6 +105,15 @@ pub trait MemberReportRepository: Send + Sync + 'static {
         filter: &ReportFilter,
         page: PageRequest,
     ) -> impl Future<Output = anyhow::Result<Page<MemberReport>>> + Send;
+    /// The person's open (submitted or accepted) report, if any.
+    fn open_report_of(
+        &self,
+        user: UserId,
+    ) -> impl Future<Output = anyhow::Result<Option<MemberReport>>> + Send;
+    /// Every report of the unit's members, in every state, oldest first (a unit's members:
+    /// hundreds, so unpaged).
+    fn reports_of_unit(&self, unit: UnitId)
+    -> impl Future<Output = anyhow::Result<Vec<MemberReport>>> + Send;
     /// Stores `report` (its new state) if the stored one is still in `from`, with `events`;
     /// `false` when it is not (a concurrent decision came first), and nothing is written.
     fn transition(
@@ -109,6 +122,74 @@ pub trait MemberReportRepository: Send + Sync + 'static {
         from: ReportStatus,
         events: &[DomainEvent],
     ) -> impl Future<Output = anyhow::Result<bool>> + Send;
+}
+
+/// Which member appraisals a listing wants: those the viewer may see (any of the three
+/// grounds), narrowed by the optional filters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AppraisalFilter {
+    /// Where the viewer sees people whole: appraisals made in communities in it.
+    pub reach: Reach,
+    /// Units the viewer administers (or, for the feedback, the unit it is of).
+    pub units: Vec<UnitId>,
+    /// The viewer's own appraisals.
+    pub own: Option<UserId>,
+    pub period: Option<Period>,
+    pub community_id: Option<CommunityId>,
+    /// When not empty, only these members' appraisals.
+    pub members: Vec<UserId>,
+}
+
+/// Appraisals of members (one per member and year, [`WriteError::AlreadyAppraised`]) and of
+/// units (one per unit and year, likewise).
+pub trait AppraisalRepository: Send + Sync + 'static {
+    fn insert_appraisal(
+        &self,
+        appraisal: &Appraisal,
+        events: &[DomainEvent],
+    ) -> impl Future<Output = Result<(), WriteError>> + Send;
+    /// Oldest first.
+    fn appraisals(
+        &self,
+        filter: &AppraisalFilter,
+        page: PageRequest,
+    ) -> impl Future<Output = anyhow::Result<Page<Appraisal>>> + Send;
+    /// Every appraisal of the period among `members`, unpaged (a unit's members: hundreds).
+    fn appraisals_of(
+        &self,
+        members: &[UserId],
+        period: Period,
+    ) -> impl Future<Output = anyhow::Result<Vec<Appraisal>>> + Send;
+    fn insert_unit_appraisal(
+        &self,
+        appraisal: &UnitAppraisal,
+        events: &[DomainEvent],
+    ) -> impl Future<Output = Result<(), WriteError>> + Send;
+    /// Oldest first; `units` empty means every unit.
+    fn unit_appraisals(
+        &self,
+        units: &[UnitId],
+        period: Option<Period>,
+        page: PageRequest,
+    ) -> impl Future<Output = anyhow::Result<Page<UnitAppraisal>>> + Send;
+}
+
+/// What the other records of dual reporting say of a unit over a year, for its indicators:
+/// pledges of its members fulfilled, projects with its offers completed, activities held in
+/// them.
+pub trait UnitRecords: Send + Sync + 'static {
+    fn unit_records(
+        &self,
+        unit: UnitId,
+        period: Period,
+    ) -> impl Future<Output = anyhow::Result<UnitRecordCounts>> + Send;
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UnitRecordCounts {
+    pub pledges_fulfilled: u32,
+    pub projects_completed: u32,
+    pub activities_held: u32,
 }
 
 /// Which transferred members a listing wants: those the viewer may see, narrowed.

@@ -8,12 +8,16 @@ use chrono::Utc;
 use linli_kernel::testing::lock;
 use linli_kernel::{DomainEvent, Page, PageRequest, UnitId, UserId};
 
+use crate::appraisal::{Appraisal, Period, UnitAppraisal};
 use crate::error::WriteError;
 use crate::models::{
     CategoryKey, DEFAULT_CATEGORIES, MemberReport, MemberReportId, ReportStatus, ServiceCategory, Unit,
     UnitReport, UnitReportId, UnitReportStatus,
 };
-use crate::ports::{CategoryRepository, MemberReportRepository, ReportFilter, UnitRepository};
+use crate::ports::{
+    AppraisalFilter, AppraisalRepository, CategoryRepository, MemberReportRepository, ReportFilter,
+    UnitRecordCounts, UnitRecords, UnitRepository,
+};
 use crate::roster::{Roster, RosterEntry};
 use crate::transferred::TransferredMember;
 
@@ -30,6 +34,10 @@ pub struct Rows {
     pub roster_entries: Vec<RosterEntry>,
     /// Users' bound phones, as identity would match them to roster entries.
     pub phones: Vec<(UserId, String)>,
+    pub appraisals: Vec<Appraisal>,
+    pub unit_appraisals: Vec<UnitAppraisal>,
+    /// What [`UnitRecords`] answers for every unit and period.
+    pub records: UnitRecordCounts,
     pub events: Vec<DomainEvent>,
 }
 
@@ -212,11 +220,36 @@ impl MemberReportRepository for InMemoryDualReporting {
             .filter(|r| filter.community_id.is_none_or(|c| r.community_id() == Some(c)))
             .filter(|r| filter.unit_id.is_none_or(|u| r.unit_id == u))
             .filter(|r| filter.status.is_none_or(|s| r.status == s))
+            .filter(|r| filter.grid_id.is_none_or(|g| r.place.grid == Some(g)))
+            .filter(|r| filter.skill.as_ref().is_none_or(|s| r.skills.contains(s)))
+            .filter(|r| {
+                filter
+                    .category
+                    .as_ref()
+                    .is_none_or(|c| r.assignment.as_ref().is_some_and(|a| a.category == *c))
+            })
             .filter(|r| page.after().is_none_or(|after| r.id.as_uuid() > after))
             .take(usize::try_from(page.fetch_limit()).unwrap_or(usize::MAX))
             .cloned()
             .collect();
         Ok(Page::from_rows(rows, page, |r| r.id.as_uuid()))
+    }
+
+    async fn open_report_of(&self, user: UserId) -> anyhow::Result<Option<MemberReport>> {
+        Ok(lock(&self.0)
+            .reports
+            .iter()
+            .find(|r| r.user_id == user && r.status.is_open())
+            .cloned())
+    }
+
+    async fn reports_of_unit(&self, unit: UnitId) -> anyhow::Result<Vec<MemberReport>> {
+        Ok(lock(&self.0)
+            .reports
+            .iter()
+            .filter(|r| r.unit_id == unit)
+            .cloned()
+            .collect())
     }
 
     async fn transition(
@@ -236,5 +269,99 @@ impl MemberReportRepository for InMemoryDualReporting {
         *stored = report.clone();
         rows.events.extend_from_slice(events);
         Ok(true)
+    }
+}
+
+impl AppraisalRepository for InMemoryDualReporting {
+    async fn insert_appraisal(
+        &self,
+        appraisal: &Appraisal,
+        events: &[DomainEvent],
+    ) -> Result<(), WriteError> {
+        let mut rows = lock(&self.0);
+        if rows
+            .appraisals
+            .iter()
+            .any(|a| a.user_id == appraisal.user_id && a.period == appraisal.period)
+        {
+            return Err(WriteError::AlreadyAppraised);
+        }
+        rows.appraisals.push(appraisal.clone());
+        rows.events.extend_from_slice(events);
+        Ok(())
+    }
+
+    async fn appraisals(
+        &self,
+        filter: &AppraisalFilter,
+        page: PageRequest,
+    ) -> anyhow::Result<Page<Appraisal>> {
+        let rows: Vec<Appraisal> = lock(&self.0)
+            .appraisals
+            .iter()
+            .filter(|a| {
+                filter.reach.covers(&a.place)
+                    || filter.units.contains(&a.unit_id)
+                    || filter.own == Some(a.user_id)
+            })
+            .filter(|a| filter.period.is_none_or(|p| a.period == p))
+            .filter(|a| filter.community_id.is_none_or(|c| a.place.community == Some(c)))
+            .filter(|a| filter.members.is_empty() || filter.members.contains(&a.user_id))
+            .filter(|a| page.after().is_none_or(|after| a.id.0 > after))
+            .take(usize::try_from(page.fetch_limit()).unwrap_or(usize::MAX))
+            .cloned()
+            .collect();
+        Ok(Page::from_rows(rows, page, |a| a.id.0))
+    }
+
+    async fn appraisals_of(&self, members: &[UserId], period: Period) -> anyhow::Result<Vec<Appraisal>> {
+        Ok(lock(&self.0)
+            .appraisals
+            .iter()
+            .filter(|a| members.contains(&a.user_id) && a.period == period)
+            .cloned()
+            .collect())
+    }
+
+    async fn insert_unit_appraisal(
+        &self,
+        appraisal: &UnitAppraisal,
+        events: &[DomainEvent],
+    ) -> Result<(), WriteError> {
+        let mut rows = lock(&self.0);
+        if rows
+            .unit_appraisals
+            .iter()
+            .any(|a| a.unit_id == appraisal.unit_id && a.period == appraisal.period)
+        {
+            return Err(WriteError::AlreadyAppraised);
+        }
+        rows.unit_appraisals.push(appraisal.clone());
+        rows.events.extend_from_slice(events);
+        Ok(())
+    }
+
+    async fn unit_appraisals(
+        &self,
+        units: &[UnitId],
+        period: Option<Period>,
+        page: PageRequest,
+    ) -> anyhow::Result<Page<UnitAppraisal>> {
+        let rows: Vec<UnitAppraisal> = lock(&self.0)
+            .unit_appraisals
+            .iter()
+            .filter(|a| units.is_empty() || units.contains(&a.unit_id))
+            .filter(|a| period.is_none_or(|p| a.period == p))
+            .filter(|a| page.after().is_none_or(|after| a.id.0 > after))
+            .take(usize::try_from(page.fetch_limit()).unwrap_or(usize::MAX))
+            .cloned()
+            .collect();
+        Ok(Page::from_rows(rows, page, |a| a.id.0))
+    }
+}
+
+impl UnitRecords for InMemoryDualReporting {
+    async fn unit_records(&self, _unit: UnitId, _period: Period) -> anyhow::Result<UnitRecordCounts> {
+        Ok(lock(&self.0).records)
     }
 }

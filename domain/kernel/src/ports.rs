@@ -169,3 +169,43 @@ pub trait GrantStore: Send + Sync + 'static {
     where
         F: FnOnce(&[RoleGrant], &[RoleGrant]) -> Vec<DomainEvent> + Send;
 }
+
+/// What a person did for their community over a time: minutes of service and tasks they
+/// completed. Dual reporting reports it back to the units their members work for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ServiceTotals {
+    pub minutes: u64,
+    pub tasks_done: u32,
+}
+
+/// The service people gave, from whichever contexts record it (volunteering's ledger of hours,
+/// resident requests' tasks). Until those contexts land, [`NoServiceRecorded`] answers zero.
+pub trait ServiceHours: Send + Sync + 'static {
+    /// The totals of each of `people` from `from` (inclusive) to `to` (exclusive); people with
+    /// nothing recorded may be left out.
+    ///
+    /// # Errors
+    /// Only when storage fails.
+    fn totals(
+        &self,
+        people: &[UserId],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<Vec<(UserId, ServiceTotals)>>> + Send;
+}
+
+/// The service record while no context records service: nothing, so zero for everyone. It
+/// is replaced by volunteering's ledger (hours) and resident requests (tasks) when they land.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoServiceRecorded;
+
+impl ServiceHours for NoServiceRecorded {
+    async fn totals(
+        &self,
+        _people: &[UserId],
+        _from: DateTime<Utc>,
+        _to: DateTime<Utc>,
+    ) -> anyhow::Result<Vec<(UserId, ServiceTotals)>> {
+        Ok(Vec::new())
+    }
+}

@@ -5,14 +5,18 @@
 use linli_dual_reporting::error::WriteError;
 use linli_dual_reporting::ports::{MemberReportRepository, ReportFilter};
 use linli_dual_reporting::{MemberReport, MemberReportId, ReportStatus};
-use linli_kernel::{DomainEvent, Page, PageRequest};
-use sea_orm::{ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter};
+use linli_kernel::{DomainEvent, Page, PageRequest, UnitId, UserId};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+use sea_orm::{ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use super::entity::member_report;
 use super::rows::{report_row, to_report};
 use super::transferred_members::{is_transferred_member, lock_person};
 use crate::db::query::{PathColumns, keyset_page, reach_condition};
 use crate::db::{Database, outbox, violated_unique};
+
+/// The states of an open report (see `member_reports_one_open`).
+const OPEN: [ReportStatus; 2] = [ReportStatus::Submitted, ReportStatus::Accepted];
 
 fn visible(filter: &ReportFilter) -> Condition {
     let mut any = Condition::any().add(reach_condition(
@@ -41,7 +45,28 @@ fn visible(filter: &ReportFilter) -> Condition {
     if let Some(status) = filter.status {
         all = all.add(member_report::Column::Status.eq(status.as_str()));
     }
+    if let Some(grid) = filter.grid_id {
+        all = all.add(member_report::Column::GridId.eq(grid.as_uuid()));
+    }
+    if let Some(category) = &filter.category {
+        all = all.add(member_report::Column::Category.eq(category.as_str()));
+    }
+    if let Some(skill) = &filter.skill {
+        all = all.add(Expr::col(member_report::Column::Skills).like(skill_pattern(skill)));
+    }
     all
+}
+
+/// Skills are stored as a JSON array of strings: a skill is in it as its JSON string, quotes
+/// included, so `"法律"` does not find `"法律咨询"`. `%`, `_` and the escape itself are taken
+/// literally.
+fn skill_pattern(skill: &str) -> LikeExpr {
+    let quoted = serde_json::Value::String(skill.to_owned()).to_string();
+    let escaped = quoted
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    LikeExpr::new(format!("%{escaped}%")).escape('\\')
 }
 
 impl MemberReportRepository for Database {
@@ -98,6 +123,27 @@ impl MemberReportRepository for Database {
                 .collect::<anyhow::Result<_>>()?,
             next_after: rows.next_after,
         })
+    }
+
+    async fn open_report_of(&self, user: UserId) -> anyhow::Result<Option<MemberReport>> {
+        member_report::Entity::find()
+            .filter(member_report::Column::UserId.eq(user.as_uuid()))
+            .filter(member_report::Column::Status.is_in(OPEN.map(ReportStatus::as_str)))
+            .one(&self.conn)
+            .await?
+            .map(to_report)
+            .transpose()
+    }
+
+    async fn reports_of_unit(&self, unit: UnitId) -> anyhow::Result<Vec<MemberReport>> {
+        member_report::Entity::find()
+            .filter(member_report::Column::UnitId.eq(unit.as_uuid()))
+            .order_by_asc(member_report::Column::Id)
+            .all(&self.conn)
+            .await?
+            .into_iter()
+            .map(to_report)
+            .collect()
     }
 
     async fn transition(

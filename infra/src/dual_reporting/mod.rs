@@ -6,6 +6,7 @@
 pub mod entity;
 mod migration;
 
+mod appraisals;
 mod categories;
 mod directory;
 mod member_reports;

@@ -38,11 +38,17 @@ pub struct MemberReportView {
 }
 
 /// The narrowing a listing asks for, inside what the viewer may see anyway.
-#[derive(Debug, Clone, Copy, Default)]
+/// The narrowing a listing asks for, inside what the viewer may see anyway: the member bank's
+/// filters (在职党员信息资源库).
+#[derive(Debug, Clone, Default)]
 pub struct ReportQuery {
     pub community_id: Option<CommunityId>,
     pub unit_id: Option<UnitId>,
     pub status: Option<ReportStatus>,
+    pub grid_id: Option<GridId>,
+    /// One of the skills the member gave, exactly.
+    pub skill: Option<String>,
+    pub category: Option<CategoryKey>,
 }
 
 pub struct MemberReportService<R, U, K, D, P, G, C> {
@@ -176,6 +182,9 @@ where
             community_id: query.community_id,
             unit_id: query.unit_id,
             status: query.status,
+            grid_id: query.grid_id,
+            skill: query.skill,
+            category: query.category,
         };
         let reports = self.reports.list_reports(&filter, page).await?;
         let items = self.views(actor, reports.items).await?;

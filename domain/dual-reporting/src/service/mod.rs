@@ -3,6 +3,7 @@
 //!
 //! [`Actor`]: linli_kernel::Actor
 
+mod appraisals;
 mod categories;
 mod member_reports;
 mod rosters;
@@ -12,6 +13,7 @@ mod units;
 #[cfg(test)]
 mod tests;
 
+pub use appraisals::{AppraisalQuery, AppraisalService};
 pub use categories::CategoryService;
 pub use member_reports::{MemberReportService, MemberReportView, NewMemberReport, ReportQuery};
 pub use rosters::{RosterEntryView, RosterListing, RosterReport, RosterService};

@@ -448,25 +448,25 @@ async fn each_viewer_lists_the_reports_of_their_community_their_units_or_their_o
         views.into_iter().map(|v| v.report.id).collect::<Vec<_>>()
     };
     let all = ReportQuery::default();
-    assert_eq!(listed(admin_of(&d.a), all).await, [x_a, z_a]);
-    assert_eq!(listed(admin_of(&d.b), all).await, [y_b]);
-    assert_eq!(listed(d.admin.clone(), all).await, [x_a, y_b, z_a]);
-    assert_eq!(listed(unit_admin(u1), all).await, [x_a, y_b]);
-    assert_eq!(listed(unit_admin(u2), all).await, [z_a]);
-    assert_eq!(listed(x.clone(), all).await, [x_a]);
-    assert!(listed(resident(), all).await.is_empty());
-    assert!(listed(worker_of(&d.a1), all).await.is_empty());
+    assert_eq!(listed(admin_of(&d.a), all.clone()).await, [x_a, z_a]);
+    assert_eq!(listed(admin_of(&d.b), all.clone()).await, [y_b]);
+    assert_eq!(listed(d.admin.clone(), all.clone()).await, [x_a, y_b, z_a]);
+    assert_eq!(listed(unit_admin(u1), all.clone()).await, [x_a, y_b]);
+    assert_eq!(listed(unit_admin(u2), all.clone()).await, [z_a]);
+    assert_eq!(listed(x.clone(), all.clone()).await, [x_a]);
+    assert!(listed(resident(), all.clone()).await.is_empty());
+    assert!(listed(worker_of(&d.a1), all.clone()).await.is_empty());
 
     d.reports
         .accept(&admin_of(&d.a), x_a, grid_id(&d.a1), "legal_aid", "楼道长")
         .await
         .unwrap();
-    assert_eq!(listed(worker_of(&d.a1), all).await, [x_a]);
-    assert!(listed(worker_of(&d.a2), all).await.is_empty());
+    assert_eq!(listed(worker_of(&d.a1), all.clone()).await, [x_a]);
+    assert!(listed(worker_of(&d.a2), all.clone()).await.is_empty());
     let narrowed = |community: Option<&ScopeNode>, status| ReportQuery {
         community_id: community.map(community_id),
-        unit_id: None,
         status,
+        ..ReportQuery::default()
     };
     assert_eq!(
         listed(admin_of(&d.a), narrowed(None, Some(ReportStatus::Submitted))).await,
@@ -637,4 +637,56 @@ async fn a_withdrawal_between_an_acceptance_and_its_grant_leaves_no_party_member
         d.party_member_grants(member.user_id()).is_empty(),
         "the grant made after the withdrawal is taken back"
     );
+}
+
+#[tokio::test]
+async fn the_member_bank_filters_by_grid_exact_skill_and_category() {
+    let d = district();
+    let unit = d.unit(&d.a1).await;
+    let admin = admin_of(&d.a);
+    let file = |skills: &[&str]| {
+        let member = d.member();
+        let mut report = new_report(unit.id, &d.a);
+        report.skills = skills.iter().map(|s| (*s).to_owned()).collect();
+        let d = &d;
+        async move { d.reports.file(&member, report).await.unwrap().report.id }
+    };
+    let lawyer = file(&["法律咨询", "调解"]).await;
+    let almost = file(&["法律"]).await;
+    let medic = file(&["急救"]).await;
+    for (id, grid, category) in [(lawyer, &d.a1, "legal_aid"), (medic, &d.a2, "health")] {
+        d.reports
+            .accept(&admin, id, grid_id(grid), category, "网格党员志愿者")
+            .await
+            .unwrap();
+    }
+    let found = |query: ReportQuery| {
+        let d = &d;
+        let admin = admin.clone();
+        async move {
+            let page = d.reports.list(&admin, query, page()).await.unwrap();
+            page.items.iter().map(|v| v.report.id).collect::<Vec<_>>()
+        }
+    };
+    let by_skill = |skill: &str| ReportQuery {
+        skill: Some(skill.to_owned()),
+        ..ReportQuery::default()
+    };
+    assert_eq!(found(by_skill("法律咨询")).await, [lawyer]);
+    assert_eq!(
+        found(by_skill("法律")).await,
+        [almost],
+        "a skill is matched whole"
+    );
+    assert!(found(by_skill("%")).await.is_empty());
+    let in_grid = ReportQuery {
+        grid_id: Some(grid_id(&d.a2)),
+        ..ReportQuery::default()
+    };
+    assert_eq!(found(in_grid).await, [medic]);
+    let legal = ReportQuery {
+        category: Some(crate::CategoryKey::parse("category", "legal_aid").unwrap()),
+        ..ReportQuery::default()
+    };
+    assert_eq!(found(legal).await, [lawyer]);
 }

@@ -14,6 +14,7 @@ use crate::models::{MemberReportId, Unit};
 use crate::testing::InMemoryDualReporting;
 use crate::{CategoryService, MemberReportService, NewMemberReport, NewUnit, UnitService};
 
+mod appraisals;
 mod member_reports;
 mod rosters;
 mod transferred_members;
