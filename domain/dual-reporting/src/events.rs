@@ -65,10 +65,7 @@ pub enum DualReportingEvent {
         reason: Option<String>,
     },
     /// A unit's roster was replaced: how many it names now (never who).
-    UnitRosterReplaced {
-        unit_id: UnitId,
-        entries: u32,
-    },
+    UnitRosterReplaced { unit_id: UnitId, entries: u32 },
     TransferredMember {
         #[serde(skip)]
         kind: &'static str,

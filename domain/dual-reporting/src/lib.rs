@@ -19,6 +19,6 @@ pub mod testing;
 pub use error::{DualReportingError, Resource};
 pub use models::*;
 pub use service::{
-    AppraisalQuery, AppraisalService, CategoryService, MemberReportService, NewMemberReport, NewTransferredMember,
-    NewUnit, ReportQuery, RosterService, TransferredMemberService, UnitService,
+    AppraisalQuery, AppraisalService, CategoryService, MemberReportService, NewMemberReport,
+    NewTransferredMember, NewUnit, ReportQuery, RosterService, TransferredMemberService, UnitService,
 };

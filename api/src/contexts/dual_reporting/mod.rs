@@ -1,17 +1,21 @@
 //! Dual reporting's face (双报到): units paired with a grid and their reports, the dictionary
-//! of service categories, and the reports of in-service Party members to the community where
-//! they live.
+//! of service categories, the reports of in-service Party members to the community where
+//! they live, units' rosters, and the community's transferred members.
 
 mod categories;
 mod dto;
 mod error;
 pub mod events;
 mod member_reports;
+mod rosters;
+mod transferred_members;
 mod units;
 
 use std::sync::Arc;
 
-use linli_dual_reporting::{CategoryService, MemberReportService, UnitService};
+use linli_dual_reporting::{
+    CategoryService, MemberReportService, RosterService, TransferredMemberService, UnitService,
+};
 use linli_infra::db::Database;
 use linli_kernel::ports::{Directory, SystemClock};
 use poem_openapi::Tags;
@@ -24,6 +28,10 @@ pub enum DualReportingTags {
     ServiceCategories,
     /// In-service Party members' reports to the community where they live.
     MemberReports,
+    /// Units' rosters (名册), matched to member reports by phone.
+    Rosters,
+    /// Party members whose organisation relation moved to the community (组织关系转入).
+    TransferredMembers,
 }
 
 /// The context's API groups.
@@ -31,6 +39,8 @@ pub type Apis = (
     units::UnitsApi,
     categories::CategoriesApi,
     member_reports::MemberReportsApi,
+    rosters::RostersApi,
+    transferred_members::TransferredMembersApi,
 );
 
 pub type Units = UnitService<Database, Directory<Database>, SystemClock>;
@@ -38,10 +48,16 @@ pub type Categories = CategoryService<Database, SystemClock>;
 pub type MemberReports =
     MemberReportService<Database, Database, Database, Directory<Database>, Database, Database, SystemClock>;
 
+pub type Rosters = RosterService<Database, Database, Directory<Database>, SystemClock>;
+pub type TransferredMembers =
+    TransferredMemberService<Database, Directory<Database>, Database, Database, SystemClock>;
+
 pub struct Services {
     pub units: Units,
     pub categories: Categories,
     pub member_reports: MemberReports,
+    pub rosters: Rosters,
+    pub transferred_members: TransferredMembers,
 }
 
 /// What dual reporting's handlers reach (`Data<&DualReporting>`).
@@ -57,13 +73,23 @@ impl std::ops::Deref for DualReporting {
 }
 
 impl DualReporting {
-    pub fn build(db: &Database, directory: &Directory<Database>) -> Self {
+    /// `import_max_rows`: the most rows a roster file may hold (`LINLI_IMPORT_MAX_ROWS`).
+    pub fn build(db: &Database, directory: &Directory<Database>, import_max_rows: usize) -> Self {
         Self(Arc::new(Services {
             units: UnitService::new(db.clone(), directory.clone(), SystemClock),
             categories: CategoryService::new(db.clone(), SystemClock),
             member_reports: MemberReportService::new(
                 db.clone(),
                 db.clone(),
+                db.clone(),
+                directory.clone(),
+                db.clone(),
+                db.clone(),
+                SystemClock,
+            ),
+            rosters: RosterService::new(db.clone(), db.clone(), directory.clone(), SystemClock)
+                .with_max_rows(import_max_rows),
+            transferred_members: TransferredMemberService::new(
                 db.clone(),
                 directory.clone(),
                 db.clone(),
