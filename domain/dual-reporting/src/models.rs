@@ -39,6 +39,7 @@ macro_rules! record_id {
         }
     };
 }
+pub(crate) use record_id;
 
 record_id!(
     /// A unit's report to its paired grid.
@@ -47,6 +48,14 @@ record_id!(
 record_id!(
     /// An in-service Party member's report to the community where they live.
     MemberReportId
+);
+record_id!(
+    /// One person on a unit's roster.
+    RosterEntryId
+);
+record_id!(
+    /// A Party member whose organisation relation moved to the community where they live.
+    TransferredMemberId
 );
 
 /// What kind of body a unit is.

@@ -16,6 +16,8 @@ use crate::{CategoryService, MemberReportService, NewMemberReport, NewUnit, Unit
 
 mod appraisals;
 mod member_reports;
+mod rosters;
+mod transferred_members;
 mod units;
 
 type Reports<G> = MemberReportService<
