@@ -4,6 +4,7 @@
 //! [`Actor`]: linli_kernel::Actor
 
 mod appraisals;
+mod banks;
 mod categories;
 mod member_reports;
 mod units;
@@ -12,6 +13,7 @@ mod units;
 mod tests;
 
 pub use appraisals::{AppraisalQuery, AppraisalService};
+pub use banks::MemberBankEntry;
 pub use categories::CategoryService;
 pub use member_reports::{MemberReportService, MemberReportView, NewMemberReport, ReportQuery};
 pub use units::{NewUnit, UnitService, UnitView};
