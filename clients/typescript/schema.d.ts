@@ -880,6 +880,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/member-reports/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the member bank as CSV
+         * @description The in-service member bank (在职党员信息资源库): exactly the reports `GET
+         *     /member-reports` lists to you with the same filters, every one of them (not a page),
+         *     oldest first, as a CSV file streamed as it is read. Columns: 姓名, 手机号, 单位, 社区,
+         *     网格, 状态 (待接收, 已接收, 已退回, 已撤回), 服务类别, 岗位, 技能 (joined by `、`),
+         *     报到时间 (China time, to the minute). Names and phones are as the listing shows them
+         *     to you, whole or masked. Someone who may see no report gets the header line alone.
+         */
+        get: operations["member_reports_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3480,6 +3505,42 @@ export interface components {
              * @enum {string}
              */
             code: "unknown_category" | "grid_outside_community";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MemberReportsExportBadRequest: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MemberReportsExportInternalError: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MemberReportsExportUnauthorized: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
             /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
@@ -9993,6 +10054,69 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["MemberReportsWithdrawInternalError"];
+                };
+            };
+        };
+    };
+    member_reports_export: {
+        parameters: {
+            query?: {
+                community_id?: string;
+                unit_id?: string;
+                status?: components["schemas"]["ReportStatus"];
+                /** @description The grid the member was assigned to. */
+                grid_id?: string;
+                /** @description One of the member's skills, matched whole. */
+                skill?: string;
+                /** @description The service category the member was assigned to. */
+                category?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description The file: UTF-8 with a byte order mark, a header line, then one line per row; cells
+             *     that a spreadsheet would evaluate (beginning with `=`, `+`, `-`, `@`, a tab or a
+             *     carriage return) are prefixed with `'`.
+             */
+            200: {
+                headers: {
+                    /** @description `attachment`, with the file's name. */
+                    "CONTENT-DISPOSITION": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Malformed request or invalid input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MemberReportsExportBadRequest"];
+                };
+            };
+            /** @description No token, or a bad, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MemberReportsExportUnauthorized"];
+                };
+            };
+            /** @description A bug or a misconfiguration; the request id finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MemberReportsExportInternalError"];
                 };
             };
         };

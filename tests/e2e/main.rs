@@ -18,6 +18,7 @@ mod contract;
 mod conventions;
 mod distributed;
 mod dual_reporting;
+mod dual_reporting_banks;
 mod grants;
 mod guard_rails;
 mod idempotency;

@@ -2,6 +2,7 @@
 //! of service categories, and the reports of in-service Party members to the community where
 //! they live.
 
+mod banks;
 mod categories;
 mod dto;
 mod error;
@@ -31,6 +32,7 @@ pub type Apis = (
     units::UnitsApi,
     categories::CategoriesApi,
     member_reports::MemberReportsApi,
+    banks::BanksApi,
 );
 
 pub type Units = UnitService<Database, Directory<Database>, SystemClock>;
