@@ -1,6 +1,7 @@
 //! Dual reporting's adapters: units and their reports, the service categories, member
-//! reports, their migrations, and the directory of the `unit` scope kind. The `party_member`
-//! grant an accepted report gives is kept by identity's adapter.
+//! reports, the three lists (offers, needs, projects), their migrations, and the directory
+//! of the `unit` scope kind. The `party_member` grant an accepted report gives is kept by
+//! identity's adapter.
 
 pub mod entity;
 mod migration;
@@ -9,8 +10,17 @@ mod appraisals;
 mod categories;
 mod directory;
 mod member_reports;
+mod needs;
+mod offers;
+mod pledges;
+mod projects;
 mod rows;
+mod unit_records;
 mod units;
+
+#[cfg(test)]
+mod lists_tests;
 
 pub use directory::UnitDirectory;
 pub(crate) use migration::migrations;
+pub use projects::UnitProjectRecords;

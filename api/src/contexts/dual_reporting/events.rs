@@ -8,6 +8,8 @@ use uuid::Uuid;
 use crate::http::events::event_data;
 
 use super::dto::ReportStatus;
+use super::lists_dto::ProjectStatus;
+use super::pledges::FulfilmentStatus;
 
 event_data! {
     DualReportingEventData;
@@ -35,6 +37,26 @@ event_data! {
     "member_report.withdrawn" => MemberReportWithdrawnData {
         member_report_id: Uuid, user_id: Uuid, unit_id: Uuid, #[oai(nullable)] community_id: Option<Uuid>,
         status: ReportStatus, grid_id: Option<Uuid>, category: Option<String>, reason: Option<String>
+    }
+    /// A project was proposed (`from` null), started, completed or cancelled; to the need's
+    /// community and each offering unit's paired community.
+    "project.status_changed" => ProjectStatusChangedData {
+        project_id: Uuid, need_id: Uuid, status: ProjectStatus, #[oai(nullable)] from: Option<ProjectStatus>,
+        unit_ids: Vec<Uuid>
+    }
+    /// A member recorded keeping their pledge: for the staff who verify it.
+    "pledge.fulfilment_submitted" => PledgeFulfilmentSubmittedData {
+        pledge_id: Uuid, fulfilment_id: Uuid, user_id: Uuid, #[oai(nullable)] community_id: Option<Uuid>,
+        title: String, status: FulfilmentStatus
+    }
+    /// The record was verified: it counts towards the pledge's progress (fetch the pledge).
+    "pledge.fulfilment_verified" => PledgeFulfilmentVerifiedData {
+        pledge_id: Uuid, fulfilment_id: Uuid, user_id: Uuid, #[oai(nullable)] community_id: Option<Uuid>,
+        title: String, status: FulfilmentStatus
+    }
+    "pledge.fulfilment_rejected" => PledgeFulfilmentRejectedData {
+        pledge_id: Uuid, fulfilment_id: Uuid, user_id: Uuid, #[oai(nullable)] community_id: Option<Uuid>,
+        title: String, status: FulfilmentStatus, reason: String
     }
 }
 
@@ -137,6 +159,54 @@ mod tests {
             events.extend(member_report_events(report, now));
         }
         events
+    }
+
+    /// A project's change of state, proposed and then cancelled.
+    #[test]
+    fn a_projects_change_of_state_has_the_documented_shape() {
+        use linli_dual_reporting::events::project_status_changed;
+        use linli_dual_reporting::{NeedId, Project, ProjectId, ProjectOffer, ProjectStatus, Quantity};
+
+        let now = Utc::now();
+        let place = ScopePath::community(SubdistrictId::new(), CommunityId::new());
+        let planned = Project {
+            id: ProjectId::new(),
+            need_id: NeedId::new(),
+            place,
+            title: "助老共建".to_owned(),
+            description: String::new(),
+            status: ProjectStatus::Planned,
+            offers: vec![ProjectOffer {
+                offer_id: linli_dual_reporting::ResourceOfferId::new(),
+                unit_id: UnitId::new(),
+                quantity: Quantity::new(10.0, "人").unwrap(),
+            }],
+            signatures: vec![],
+            activity_count: 0,
+            beneficiary_count: 0,
+            created_by: UserId::new(),
+            created_at: now,
+            started_at: None,
+            finished_at: None,
+            reason: None,
+        };
+        let cancelled = Project {
+            status: ProjectStatus::Cancelled,
+            reason: Some("场地改作他用".to_owned()),
+            ..planned.clone()
+        };
+        let mut events = project_status_changed(&planned, None, &[], now);
+        events.extend(project_status_changed(
+            &cancelled,
+            Some(ProjectStatus::Planned),
+            &[],
+            now,
+        ));
+        assert_eq!(events.len(), 2);
+        for event in &events {
+            assert_eq!(event.kind, "project.status_changed");
+            assert_eq!(conforms(&event.kind, &event.data), Ok(()), "{}", event.data);
+        }
     }
 
     #[test]

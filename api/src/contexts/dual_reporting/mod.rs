@@ -1,20 +1,29 @@
 //! Dual reporting's face (双报到): units paired with a grid and their reports, the dictionary
-//! of service categories, and the reports of in-service Party members to the community where
-//! they live.
+//! of service categories, the reports of in-service Party members to the community where they
+//! live, their pledges, the three lists, and two-way appraisal.
 
+mod appraisals;
 mod banks;
 mod categories;
 mod dto;
 mod error;
 pub mod events;
+mod lists;
+mod lists_dto;
 mod member_reports;
+mod needs;
+mod offers;
+mod pledges;
+mod projects;
 mod units;
 
 use std::sync::Arc;
 
-use linli_dual_reporting::{CategoryService, MemberReportService, UnitService};
+use linli_dual_reporting::{
+    AppraisalService, CategoryService, MemberReportService, PledgeService, UnitService,
+};
 use linli_infra::db::Database;
-use linli_kernel::ports::{Directory, SystemClock};
+use linli_kernel::ports::{Directory, NoServiceRecorded, SystemClock};
 use poem_openapi::Tags;
 
 #[derive(Tags)]
@@ -25,6 +34,17 @@ pub enum DualReportingTags {
     ServiceCategories,
     /// In-service Party members' reports to the community where they live.
     MemberReports,
+    /// Resources units offer (资源清单).
+    ResourceOffers,
+    /// Needs posted by subdistricts and communities (需求清单), and the offers matching them.
+    Needs,
+    /// Co-building projects matching a need with offers (项目清单), and their activities.
+    Projects,
+    /// Members' pledges (承诺践诺), their records and the grid staff's verification.
+    Pledges,
+    /// Two-way appraisal (双向考核): members by their communities, units by the district, and
+    /// each unit's feedback.
+    Appraisals,
 }
 
 /// The context's API groups.
@@ -32,6 +52,9 @@ pub type Apis = (
     units::UnitsApi,
     categories::CategoriesApi,
     member_reports::MemberReportsApi,
+    lists::Apis,
+    pledges::PledgesApi,
+    appraisals::AppraisalsApi,
     banks::BanksApi,
 );
 
@@ -39,11 +62,28 @@ pub type Units = UnitService<Database, Directory<Database>, SystemClock>;
 pub type Categories = CategoryService<Database, SystemClock>;
 pub type MemberReports =
     MemberReportService<Database, Database, Database, Directory<Database>, Database, Database, SystemClock>;
+pub type Pledges = PledgeService<Database, Database, Database, Database, SystemClock>;
+/// Service hours come from no context yet: [`NoServiceRecorded`] answers zero until
+/// volunteering's ledger (hours) and resident requests (tasks) land.
+pub type Appraisals = AppraisalService<
+    Database,
+    Database,
+    Database,
+    Directory<Database>,
+    Database,
+    NoServiceRecorded,
+    Database,
+    SystemClock,
+>;
 
 pub struct Services {
     pub units: Units,
     pub categories: Categories,
     pub member_reports: MemberReports,
+    /// The three lists.
+    pub lists: lists::Lists,
+    pub pledges: Pledges,
+    pub appraisals: Appraisals,
 }
 
 /// What dual reporting's handlers reach (`Data<&DualReporting>`).
@@ -69,6 +109,18 @@ impl DualReporting {
                 db.clone(),
                 directory.clone(),
                 db.clone(),
+                db.clone(),
+                SystemClock,
+            ),
+            lists: lists::Lists::build(db, directory),
+            pledges: PledgeService::new(db.clone(), db.clone(), db.clone(), db.clone(), SystemClock),
+            appraisals: AppraisalService::new(
+                db.clone(),
+                db.clone(),
+                db.clone(),
+                directory.clone(),
+                db.clone(),
+                NoServiceRecorded,
                 db.clone(),
                 SystemClock,
             ),

@@ -7,8 +7,16 @@ mod appraisals;
 mod banks;
 mod categories;
 mod member_reports;
+mod needs;
+mod offers;
+mod pledges;
+mod projects;
 mod units;
 
+#[cfg(test)]
+mod lists_tests;
+#[cfg(test)]
+mod pledges_tests;
 #[cfg(test)]
 mod tests;
 
@@ -16,4 +24,8 @@ pub use appraisals::{AppraisalQuery, AppraisalService};
 pub use banks::MemberBankEntry;
 pub use categories::CategoryService;
 pub use member_reports::{MemberReportService, MemberReportView, NewMemberReport, ReportQuery};
+pub use needs::{MAX_MATCHES, NeedPlace, NeedQuery, NeedService, NewNeed, RankedOffer};
+pub use offers::{NewOffer, OfferQuery, OfferService, OfferView};
+pub use pledges::{NewFulfilment, NewPledge, PledgeDetail, PledgeQuery, PledgeService, PledgeView};
+pub use projects::{NewActivity, NewProject, NewShare, ProjectQuery, ProjectService, ProjectView};
 pub use units::{NewUnit, UnitService, UnitView};
