@@ -21,7 +21,7 @@ mod pledges_tests;
 mod tests;
 
 pub use appraisals::{AppraisalQuery, AppraisalService};
-pub use banks::MemberBankEntry;
+pub use banks::{MemberBankEntry, ResourceBank, ResourceBankEntry};
 pub use categories::CategoryService;
 pub use member_reports::{MemberReportService, MemberReportView, NewMemberReport, ReportQuery};
 pub use needs::{MAX_MATCHES, NeedPlace, NeedQuery, NeedService, NewNeed, RankedOffer};

@@ -98,3 +98,129 @@ async fn the_member_bank_pages_as_the_listing_and_shows_nothing_outside_the_scop
         assert!(bank.items.is_empty() && bank.next_after.is_none(), "{stranger:?}");
     }
 }
+
+type Store = InMemoryDualReporting;
+type Bank = crate::service::ResourceBank<Store, Store, Store, FakeDirectory, ManualClock>;
+type Offers = crate::service::OfferService<Store, Store, Store, ManualClock>;
+
+/// The resource bank over the district's store and tree, and the offers' own service.
+fn resource_bank(d: &District) -> (Bank, Offers) {
+    (
+        crate::service::ResourceBank::new(
+            d.store.clone(),
+            d.store.clone(),
+            d.store.clone(),
+            d.directory.clone(),
+            d.clock.clone(),
+        ),
+        crate::service::OfferService::new(d.store.clone(), d.store.clone(), d.store.clone(), d.clock.clone()),
+    )
+}
+
+fn offer_of(
+    unit: UnitId,
+    kind: &str,
+    category: Option<&str>,
+    from: chrono::NaiveDate,
+    days: i64,
+) -> crate::service::NewOffer {
+    crate::service::NewOffer {
+        unit_id: unit,
+        kind: kind.to_owned(),
+        category: category.map(str::to_owned),
+        title: format!("{kind} 资源"),
+        description: String::new(),
+        amount: 10.0,
+        measure: "人".to_owned(),
+        valid_from: from,
+        valid_until: from + chrono::Duration::days(days),
+    }
+}
+
+#[tokio::test]
+async fn the_resource_bank_names_each_offers_place_and_category_and_filters_by_validity() {
+    use crate::Validity;
+    use crate::lists::district_today;
+    use crate::service::OfferQuery;
+    use linli_kernel::ports::Clock;
+
+    let d = district();
+    let (bank, offers) = resource_bank(&d);
+    let unit = d.unit(&d.a1).await;
+    let start = district_today(d.clock.now());
+    let create = |new| {
+        let offers = &offers;
+        let admin = d.admin.clone();
+        async move { offers.create(&admin, new).await.unwrap().offer.id }
+    };
+    let lasting = create(offer_of(unit.id, "volunteers", Some("legal_aid"), start, 60)).await;
+    let later = create(offer_of(
+        unit.id,
+        "funds",
+        None,
+        start + chrono::Duration::days(10),
+        10,
+    ))
+    .await;
+    let short = create(offer_of(unit.id, "venue", None, start, 2)).await;
+    d.clock.advance(chrono::Duration::days(5));
+
+    let ids = |query: OfferQuery, viewer: Actor| {
+        let bank = &bank;
+        async move {
+            let page = bank.page(&viewer, query, page()).await.unwrap();
+            page.items.iter().map(|e| e.view.offer.id).collect::<Vec<_>>()
+        }
+    };
+    let everything = bank.page(&d.admin, OfferQuery::default(), page()).await.unwrap();
+    let named: Vec<_> = everything
+        .items
+        .iter()
+        .map(|e| {
+            (
+                e.view.offer.id,
+                e.view.unit_name.as_str(),
+                e.community.as_deref(),
+                e.grid.as_deref(),
+                e.category.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        named,
+        [
+            (
+                lasting,
+                "济阳区税务局",
+                Some("幸福里社区"),
+                Some("一网格"),
+                Some("法律援助")
+            ),
+            (later, "济阳区税务局", Some("幸福里社区"), Some("一网格"), None),
+            (short, "济阳区税务局", Some("幸福里社区"), Some("一网格"), None),
+        ]
+    );
+    let by = |validity: Option<Validity>, valid_on: Option<chrono::NaiveDate>| OfferQuery {
+        validity,
+        valid_on,
+        ..OfferQuery::default()
+    };
+    let admin = || d.admin.clone();
+    assert_eq!(ids(by(Some(Validity::Current), None), admin()).await, [lasting]);
+    assert_eq!(ids(by(Some(Validity::Upcoming), None), admin()).await, [later]);
+    assert_eq!(ids(by(Some(Validity::Expired), None), admin()).await, [short]);
+    let day_twelve = Some(start + chrono::Duration::days(12));
+    assert_eq!(ids(by(None, day_twelve), admin()).await, [lasting, later]);
+    assert_eq!(
+        ids(by(Some(Validity::Current), day_twelve), admin()).await,
+        [lasting],
+        "both hold"
+    );
+    assert_eq!(ids(by(None, Some(start)), admin()).await, [lasting, short]);
+
+    // The community's staff see the offers of the unit paired in it; others nothing.
+    assert_eq!(ids(OfferQuery::default(), admin_of(&d.a)).await.len(), 3);
+    for stranger in [admin_of(&d.b), resident()] {
+        assert!(ids(OfferQuery::default(), stranger).await.is_empty());
+    }
+}
