@@ -1412,6 +1412,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/resource-offers/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the resource bank as CSV
+         * @description The resource bank (资源库): exactly the offers `GET /resource-offers` lists to you with
+         *     the same filters, every one of them (not a page), oldest first, as a CSV file streamed
+         *     as it is read. Columns: 名称, 类型 (资金, 场地, 设备物资, 志愿者, 专业技能), 服务类别,
+         *     提供单位, 社区 and 网格 (the unit's paired grid), 数量, 计量单位, 剩余数量 (what projects
+         *     have not taken), 有效期开始, 有效期结束 (`YYYY-MM-DD`), 状态 (today: 未开始, 可用, 已用完,
+         *     已过期), 说明. Someone who may see no offer gets the header line alone.
+         */
+        get: operations["resource_offers_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -7422,6 +7447,42 @@ export interface components {
             details?: unknown;
             request_id: string;
         };
+        ResourceOffersExportBadRequest: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        ResourceOffersExportInternalError: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        ResourceOffersExportUnauthorized: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
         ResourceOffersGetBadRequest: {
             /**
              * @description Stable and machine-readable.
@@ -9190,6 +9251,12 @@ export interface components {
          * @enum {string}
          */
         Urgency: "low" | "normal" | "high" | "urgent";
+        /**
+         * @description Where an offer's period stands today: `upcoming` (not begun), `current` (from its first to
+         *     its last day), `expired` (ended).
+         * @enum {string}
+         */
+        Validity: "upcoming" | "current" | "expired";
         /**
          * Warning
          * @description Something worth knowing that did not stop the change.
@@ -13440,6 +13507,13 @@ export interface operations {
                 unit_id?: string;
                 kind?: components["schemas"]["ResourceKind"];
                 open?: boolean;
+                /** @description Only offers valid on this day (`2026-12-01`), used up or not. */
+                valid_on?: string;
+                /**
+                 * @description Only offers whose period has not begun (`upcoming`), has begun and not ended
+                 *     (`current`) or has ended (`expired`) today, in the district's time.
+                 */
+                validity?: components["schemas"]["Validity"];
                 limit?: number;
                 cursor?: string;
             };
@@ -15665,6 +15739,71 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["MemberReportsExportInternalError"];
+                };
+            };
+        };
+    };
+    resource_offers_export: {
+        parameters: {
+            query?: {
+                unit_id?: string;
+                kind?: components["schemas"]["ResourceKind"];
+                /** @description Only offers open today (valid, and not used up). */
+                open?: boolean;
+                /** @description Only offers valid on this day (`2026-12-01`), used up or not. */
+                valid_on?: string;
+                /**
+                 * @description Only offers whose period has not begun (`upcoming`), has begun and not ended
+                 *     (`current`) or has ended (`expired`) today, in the district's time.
+                 */
+                validity?: components["schemas"]["Validity"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description The file: UTF-8 with a byte order mark, a header line, then one line per row; cells
+             *     that a spreadsheet would evaluate (beginning with `=`, `+`, `-`, `@`, a tab or a
+             *     carriage return) are prefixed with `'`.
+             */
+            200: {
+                headers: {
+                    /** @description `attachment`, with the file's name. */
+                    "CONTENT-DISPOSITION": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Malformed request or invalid input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ResourceOffersExportBadRequest"];
+                };
+            };
+            /** @description No token, or a bad, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ResourceOffersExportUnauthorized"];
+                };
+            };
+            /** @description A bug or a misconfiguration; the request id finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ResourceOffersExportInternalError"];
                 };
             };
         };

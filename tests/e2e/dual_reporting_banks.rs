@@ -1,6 +1,6 @@
-//! The search banks (信息资源库): the member bank exported as CSV holds exactly the rows the
-//! listing gives with the same filters, named, defused for spreadsheets, every page of them
-//! once; a viewer outside the scope gets the header alone.
+//! The search banks (信息资源库): the member bank and the resource bank exported as CSV hold
+//! exactly the rows their listings give with the same filters, named, defused for
+//! spreadsheets, every page of them once; a viewer outside the scope gets the header alone.
 
 use std::collections::BTreeSet;
 
@@ -440,4 +440,327 @@ async fn an_export_longer_than_a_page_holds_every_report_once() {
     )
     .await;
     assert_eq!(narrowed.len(), MEMBERS);
+}
+
+const RESOURCE_BANK_HEADER: [&str; 13] = [
+    "名称",
+    "类型",
+    "服务类别",
+    "提供单位",
+    "社区",
+    "网格",
+    "数量",
+    "计量单位",
+    "剩余数量",
+    "有效期开始",
+    "有效期结束",
+    "状态",
+    "说明",
+];
+
+/// The district's day (China Standard Time), as the server counts validity.
+fn day(offset: i64) -> String {
+    ((chrono::Utc::now() + chrono::Duration::hours(8)).date_naive() + chrono::Duration::days(offset))
+        .to_string()
+}
+
+/// An offer entered by the district admin for `unit`.
+#[allow(clippy::too_many_arguments)]
+async fn offer(
+    app: &TestApp,
+    world: &World,
+    unit: Uuid,
+    kind: &str,
+    category: Option<&str>,
+    title: &str,
+    amount: f64,
+    measure: &str,
+    from: i64,
+    until: i64,
+) -> Uuid {
+    let reply = app
+        .post(
+            "/api/v1/resource-offers",
+            &world.district_admin.token,
+            json!({
+                "unit_id": unit,
+                "kind": kind,
+                "category": category,
+                "title": title,
+                "description": if category.is_some() { "每周六上午" } else { "" },
+                "amount": amount,
+                "measure": measure,
+                "valid_from": day(from),
+                "valid_until": day(until),
+            }),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{reply:?}");
+    reply.id()
+}
+
+async fn resource_bank(app: &TestApp, token: &str, query: &str) -> Vec<Vec<String>> {
+    download(
+        app,
+        &format!("/api/v1/resource-offers/export.csv{query}"),
+        Some(token),
+    )
+    .await
+    .rows(&RESOURCE_BANK_HEADER)
+}
+
+/// The titles of the offers the listing gives with the same filters, whole.
+async fn offers_listed(app: &TestApp, token: &str, query: &str) -> Vec<String> {
+    let mut all = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let separator = if query.is_empty() { "?" } else { "&" };
+        let reply = app
+            .get(
+                &format!("/api/v1/resource-offers{query}{separator}limit=100&cursor={cursor}"),
+                token,
+            )
+            .await;
+        assert_eq!(reply.status, 200, "{reply:?}");
+        all.extend(
+            reply.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["title"].as_str().unwrap().to_owned()),
+        );
+        match reply.body["next_cursor"].as_str() {
+            Some(next) => cursor = next.to_owned(),
+            None => return all,
+        }
+    }
+}
+
+fn titles(rows: &[Vec<String>]) -> Vec<String> {
+    rows.iter().map(|r| r[0].clone()).collect()
+}
+
+/// A title as the export writes it: defused if a spreadsheet would evaluate it.
+fn defused(title: &str) -> String {
+    if title.starts_with(['=', '+', '-', '@']) {
+        format!("'{title}")
+    } else {
+        title.to_owned()
+    }
+}
+
+#[tokio::test]
+async fn the_resource_bank_export_holds_exactly_the_filtered_offers_named_and_defused() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let (a, b) = (&world.a, &world.b);
+    let power = unit(&app, &world, "市供电公司", a.grids[0]).await;
+    let hospital = unit(&app, &world, "=市医院", b.grids[0]).await;
+    offer(
+        &app,
+        &world,
+        power,
+        "volunteers",
+        Some("elderly_disabled_help"),
+        "周末助老志愿服务",
+        20.0,
+        "人",
+        0,
+        60,
+    )
+    .await;
+    offer(
+        &app, &world, power, "funds", None, "=SUM(A1)", 50000.5, "元", 10, 20,
+    )
+    .await;
+    offer(&app, &world, hospital, "venue", None, "@会议室", 1.0, "间", 0, 30).await;
+
+    let admin = &world.district_admin.token;
+    let everything = resource_bank(&app, admin, "").await;
+    assert_eq!(
+        everything,
+        [
+            vec![
+                "周末助老志愿服务",
+                "志愿者",
+                "助老助残",
+                "市供电公司",
+                "幸福里社区",
+                "幸福里社区一网格",
+                "20",
+                "人",
+                "20",
+                &day(0),
+                &day(60),
+                "可用",
+                "每周六上午",
+            ],
+            vec![
+                "'=SUM(A1)",
+                "资金",
+                "",
+                "市供电公司",
+                "幸福里社区",
+                "幸福里社区一网格",
+                "50000.5",
+                "元",
+                "50000.5",
+                &day(10),
+                &day(20),
+                "未开始",
+                "",
+            ],
+            vec![
+                "'@会议室",
+                "场地",
+                "",
+                "'=市医院",
+                "和平里社区",
+                "和平里社区一网格",
+                "1",
+                "间",
+                "1",
+                &day(0),
+                &day(30),
+                "可用",
+                "",
+            ],
+        ]
+    );
+
+    // Each filter narrows as the listing's does.
+    let filters = [
+        ("?kind=funds".to_owned(), vec!["=SUM(A1)"]),
+        (format!("?unit_id={hospital}"), vec!["@会议室"]),
+        (
+            "?validity=current".to_owned(),
+            vec!["周末助老志愿服务", "@会议室"],
+        ),
+        ("?validity=upcoming".to_owned(), vec!["=SUM(A1)"]),
+        ("?validity=expired".to_owned(), vec![]),
+        (
+            format!("?valid_on={}", day(15)),
+            vec!["周末助老志愿服务", "=SUM(A1)", "@会议室"],
+        ),
+        (format!("?valid_on={}", day(45)), vec!["周末助老志愿服务"]),
+        ("?open=true".to_owned(), vec!["周末助老志愿服务", "@会议室"]),
+        (
+            format!("?unit_id={power}&validity=current&kind=volunteers"),
+            vec!["周末助老志愿服务"],
+        ),
+        (
+            format!("?valid_on={}&validity=current", day(15)),
+            vec!["周末助老志愿服务", "@会议室"],
+        ),
+    ];
+    for (query, expected) in filters {
+        let listed = offers_listed(&app, admin, &query).await;
+        assert_eq!(listed, expected, "{query}");
+        let exported = titles(&resource_bank(&app, admin, &query).await);
+        let expected: Vec<String> = expected.iter().map(|t| defused(t)).collect();
+        assert_eq!(exported, expected, "{query}");
+    }
+
+    // A community's staff see the offers of the units paired in it.
+    let of_a = resource_bank(&app, &a.admin.token, "").await;
+    assert_eq!(titles(&of_a), ["周末助老志愿服务", "'=SUM(A1)"]);
+    let of_b = resource_bank(&app, &b.admin.token, "").await;
+    assert_eq!(titles(&of_b), ["'@会议室"]);
+
+    // The filters are checked before anything is sent.
+    for query in ["?valid_on=tomorrow", "?validity=soon", "?kind=gold"] {
+        let bad = download(
+            &app,
+            &format!("/api/v1/resource-offers/export.csv{query}"),
+            Some(admin),
+        )
+        .await;
+        assert_eq!(
+            (bad.status, bad.json()["code"].as_str()),
+            (400, Some("malformed_request")),
+            "{query}"
+        );
+    }
+    let anonymous = download(&app, "/api/v1/resource-offers/export.csv", None).await;
+    assert_eq!(anonymous.status, 401);
+}
+
+#[tokio::test]
+async fn a_viewer_outside_the_scope_exports_no_offer() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let power = unit(&app, &world, "市供电公司", world.a.grids[0]).await;
+    offer(
+        &app,
+        &world,
+        power,
+        "volunteers",
+        Some("elderly_disabled_help"),
+        "周末助老志愿服务",
+        20.0,
+        "人",
+        0,
+        60,
+    )
+    .await;
+    assert_eq!(resource_bank(&app, &world.a.admin.token, "").await.len(), 1);
+    let header_alone = "\u{feff}名称,类型,服务类别,提供单位,社区,网格,数量,计量单位,剩余数量,有效期开始,有效期结束,状态,说明\r\n";
+    for (who, stranger) in [
+        ("community B's admin", &world.b.admin),
+        ("a resident of A", &world.a.resident),
+        ("a grid worker of A", &world.a.worker),
+    ] {
+        for query in ["", &format!("?unit_id={power}"), "?validity=current"] {
+            let reply = download(
+                &app,
+                &format!("/api/v1/resource-offers/export.csv{query}"),
+                Some(&stranger.token),
+            )
+            .await;
+            assert!(reply.rows(&RESOURCE_BANK_HEADER).is_empty(), "{who} {query}");
+            assert_eq!(reply.text(), header_alone, "{who} {query}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_export_of_more_offers_than_a_page_holds_each_once() {
+    const OFFERS: usize = 230;
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let power = unit(&app, &world, "市供电公司", world.a.grids[0]).await;
+    let (app, world) = (&app, &world);
+    stream::iter(0..OFFERS)
+        .for_each_concurrent(8, |i| async move {
+            offer(
+                app,
+                world,
+                power,
+                "equipment",
+                None,
+                &format!("物资{i:03}"),
+                1.0,
+                "批",
+                0,
+                30,
+            )
+            .await;
+        })
+        .await;
+    let reply = download(
+        app,
+        "/api/v1/resource-offers/export.csv?kind=equipment",
+        Some(&world.a.admin.token),
+    )
+    .await;
+    assert!(!reply.headers.contains_key("content-length"), "streamed");
+    let rows = reply.rows(&RESOURCE_BANK_HEADER);
+    assert_eq!(rows.len(), OFFERS);
+    let exported: BTreeSet<String> = titles(&rows).into_iter().collect();
+    assert_eq!(exported.len(), OFFERS, "each offer once");
+    assert_eq!(
+        titles(&rows),
+        offers_listed(app, &world.a.admin.token, "?kind=equipment").await,
+        "oldest first, as the listing pages them"
+    );
 }

@@ -84,6 +84,8 @@ pub struct Services {
     pub lists: lists::Lists,
     pub pledges: Pledges,
     pub appraisals: Appraisals,
+    /// The resource bank: the offer listing, named for export.
+    pub resource_bank: banks::Resources,
 }
 
 /// What dual reporting's handlers reach (`Data<&DualReporting>`).
@@ -122,6 +124,13 @@ impl DualReporting {
                 db.clone(),
                 NoServiceRecorded,
                 db.clone(),
+                SystemClock,
+            ),
+            resource_bank: banks::Resources::new(
+                db.clone(),
+                db.clone(),
+                db.clone(),
+                directory.clone(),
                 SystemClock,
             ),
         }))
