@@ -4,6 +4,7 @@
 //! community's transferred members.
 
 mod appraisals;
+mod banks;
 mod categories;
 mod dto;
 mod error;
@@ -64,6 +65,7 @@ pub type Apis = (
     appraisals::AppraisalsApi,
     rosters::RostersApi,
     transferred_members::TransferredMembersApi,
+    banks::BanksApi,
 );
 
 pub type Units = UnitService<Database, Directory<Database>, SystemClock>;
@@ -98,6 +100,8 @@ pub struct Services {
     pub appraisals: Appraisals,
     pub rosters: Rosters,
     pub transferred_members: TransferredMembers,
+    /// The resource bank: the offer listing, named for export.
+    pub resource_bank: banks::Resources,
 }
 
 /// What dual reporting's handlers reach (`Data<&DualReporting>`).
@@ -146,6 +150,13 @@ impl DualReporting {
                 directory.clone(),
                 db.clone(),
                 db.clone(),
+                SystemClock,
+            ),
+            resource_bank: banks::Resources::new(
+                db.clone(),
+                db.clone(),
+                db.clone(),
+                directory.clone(),
                 SystemClock,
             ),
         }))
