@@ -94,12 +94,22 @@ async fn console_grant(
 }
 
 /// `linli admin reseal`: seals again under the current key what older keys sealed and
-/// recomputes the phone indexes; recorded like a grant (it rewrites every user's row).
+/// recomputes the phone indexes, of users and of units' roster entries; recorded like a grant
+/// (it rewrites every user's row).
 pub async fn admin_reseal(
     db: &Database,
     settings: &Settings,
 ) -> anyhow::Result<linli_infra::identity::SealReport> {
-    let report = db.reseal_personal_data().await?;
+    let users = db.reseal_personal_data().await?;
+    // Roster entries are sealed and indexed alike (dual reporting): without this pass an
+    // index-key rotation would leave them unmatched to their users.
+    let rosters = db.reseal_roster_entries().await?;
+    let report = linli_infra::identity::SealReport {
+        rows: users.rows + rosters.rows,
+        sealed: users.sealed + rosters.sealed,
+        reindexed: users.reindexed + rosters.reindexed,
+        unreadable: users.unreadable + rosters.unreadable,
+    };
     let action = ConsoleAction {
         occurred_at: Utc::now(),
         operator: operator(),
@@ -107,7 +117,7 @@ pub async fn admin_reseal(
         environment: environment_name(settings.env).to_owned(),
         action: "admin_reseal".to_owned(),
         detail: format!(
-            "{} users read, {} values sealed again, {} indexes recomputed, {} do not open",
+            "{} rows (users and roster entries) read, {} values sealed again, {} indexes recomputed, {} do not open",
             report.rows, report.sealed, report.reindexed, report.unreadable
         ),
     };

@@ -130,7 +130,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let db = open_database(&settings).await?;
             let report = console::admin_reseal(&db, &settings).await?;
             println!(
-                "{} users read: {} values sealed again, {} phone indexes recomputed, {} values do not open",
+                "{} users and roster entries read: {} values sealed again, {} phone indexes recomputed, {} values do not open",
                 report.rows, report.sealed, report.reindexed, report.unreadable
             );
             if report.unreadable > 0 {

@@ -47,7 +47,7 @@ export interface paths {
         };
         /**
          * Open the event WebSocket
-         * @description Opens the event WebSocket (`Upgrade: websocket`). The access token goes in the `Authorization` header (wx.connectSocket sets headers) or as `?access_token=`. Client frames (JSON text): `{"type":"subscribe","topic":"user:me","since":"<event id>"}`, `{"type":"unsubscribe","topic":…}`, `{"type":"ping"}`. Topics: `user:me` (your own), `community:<id>:structure` and `district:structure` (staff who cover them). Every server frame is one `ServerFrame`. One user may hold a few sockets at once (`LINLI_WS_MAX_PER_USER`, 5 by default); beyond, or when the server's WebSockets are full, the upgrade is refused with 429 `too_many_connections`.
+         * @description Opens the event WebSocket (`Upgrade: websocket`). The access token goes in the `Authorization` header (wx.connectSocket sets headers) or as `?access_token=`. Client frames (JSON text): `{"type":"subscribe","topic":"user:me","since":"<event id>"}`, `{"type":"unsubscribe","topic":…}`, `{"type":"ping"}`. Topics: `user:me` (your own), `community:<id>:structure` and `district:structure` (staff who cover them), `community:<id>:reports` (dual reporting, for staff who see the community's people whole). Every server frame is one `ServerFrame`. One user may hold a few sockets at once (`LINLI_WS_MAX_PER_USER`, 5 by default); beyond, or when the server's WebSockets are full, the upgrade is refused with 429 `too_many_connections`.
          */
         get: operations["ws_connect"];
         put?: never;
@@ -778,7 +778,9 @@ export interface paths {
          *     give your real name (`PATCH /me`) and bind a phone (`POST /me/phone`): otherwise
          *     `real_name_required` (422; also when the phone is missing too) or `phone_required`
          *     (422), `details.missing` listing all that is missing (`real_name`, `phone`). One open
-         *     (submitted or accepted) report at a time: `member_report_open` (409). Codes also:
+         *     (submitted or accepted) report at a time: `member_report_open` (409). A transferred
+         *     member (registered by their community, `POST /transferred-members`) does not also
+         *     report: `transferred_member_exists` (409). Codes also:
          *     `unit_not_found`, `community_not_found`, `validation_failed`.
          */
         post: operations["member_reports_file"];
@@ -1381,6 +1383,107 @@ export interface paths {
          *     `already_appraised` (409), `validation_failed`.
          */
         post: operations["unit_appraisals_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/units/{id}/roster": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The unit's roster, and who has reported
+         * @description Each person on the roster with whether and where they reported: the report naming the
+         *     unit filed by a user whose bound phone is theirs (`status=reported` keeps those with an
+         *     open one, `status=not_reported` the others), in the order of the file. The unit's
+         *     admins see everyone whole. Staff over the unit's paired grid (and above it) may read the
+         *     roster too, but see a person whole only if they reported to a community in their scope,
+         *     masked otherwise. Anyone else: `forbidden` (403). Codes also: `unit_not_found`.
+         */
+        get: operations["unit_rosters_get"];
+        /**
+         * Upload the unit's roster
+         * @description The unit's admins only (`forbidden`, 403, before the file is read). The body is the CSV
+         *     file (`text/csv`, UTF-8 or GBK), or a form (`multipart/form-data`) with it in the field
+         *     `file`: a header naming the columns `name,phone` (or `姓名,手机号`; `手机`, `手机号码`,
+         *     `电话`, `联系电话` and `党员姓名` work too; other columns are ignored), then one person per
+         *     line. A phone is a mainland mobile number (11 digits starting with 1; spaces, hyphens
+         *     and a leading `+86` are dropped), once per file.
+         *
+         *     The file replaces the unit's roster whole, or changes nothing: a file with any bad line
+         *     answers `import_rejected` (422) with the first 100 errors (by line, each with its `code`:
+         *     `invalid_value`, `duplicate_in_file`, `missing_columns`, `unreadable_row`, `no_rows`) in
+         *     `details.errors` and their total in `details.error_count`. More rows than
+         *     `LINLI_IMPORT_MAX_ROWS` (10,000 by default) answer `roster_too_large` (422,
+         *     `details.max_rows`). Names and phones are stored encrypted.
+         */
+        put: operations["unit_rosters_replace"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/transferred-members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Transferred members you may see
+         * @description Those of the communities your scope covers, and your own registration; oldest first,
+         *     narrowed by the optional filters. Anything else is not listed (an empty list).
+         */
+        get: operations["transferred_members_list"];
+        put?: never;
+        /**
+         * Register a transferred member
+         * @description An administrator over the community registers a Party member whose organisation
+         *     relation moved there (组织关系转入) as the community's own member, assigned to one of its
+         *     grids; they hold `party_member` in the community at once. The person must be someone
+         *     your scope already covers: `person_not_covered` (422) otherwise, for an unknown user id
+         *     alike (they first record their residence in the community); never yourself
+         *     (`forbidden`). They must have given their real name and bound a phone:
+         *     `person_profile_incomplete` (422, `details.missing`). A person is an in-service or a
+         *     transferred member, not both: `person_has_open_report` (409) while they have a submitted or
+         *     accepted member report, `transferred_member_exists` (409) if they are registered already
+         *     (also when two registrations come at once: one stands). Codes also:
+         *     `community_not_found` (404, also outside your scope), `forbidden` (you see the community
+         *     but do not administer it), `grid_outside_community` (422), `validation_failed`.
+         */
+        post: operations["transferred_members_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/transferred-members/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw a transferred member
+         * @description An administrator over the community (the person moved away, or was entered by
+         *     mistake): they lose `party_member` there, and may be registered again or report as an
+         *     in-service member. Codes: `transferred_member_not_found` (404, also outside your scope),
+         *     `forbidden` (you see it but do not administer the community), `transferred_member_state`
+         *     (409: withdrawn already), `validation_failed`.
+         */
+        post: operations["transferred_members_withdraw"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2763,7 +2866,7 @@ export interface components {
             nickname?: string | null;
         };
         /** @description The data of one of the context's events; the frame's `kind` says which. */
-        DualReportingEventData: components["schemas"]["UnitCreatedData"] | components["schemas"]["UnitReportFiledData"] | components["schemas"]["UnitReportAcceptedData"] | components["schemas"]["MemberReportSubmittedData"] | components["schemas"]["MemberReportAcceptedData"] | components["schemas"]["MemberReportRejectedData"] | components["schemas"]["MemberReportWithdrawnData"] | components["schemas"]["ProjectStatusChangedData"] | components["schemas"]["PledgeFulfilmentSubmittedData"] | components["schemas"]["PledgeFulfilmentVerifiedData"] | components["schemas"]["PledgeFulfilmentRejectedData"];
+        DualReportingEventData: components["schemas"]["UnitCreatedData"] | components["schemas"]["UnitReportFiledData"] | components["schemas"]["UnitReportAcceptedData"] | components["schemas"]["MemberReportSubmittedData"] | components["schemas"]["MemberReportAcceptedData"] | components["schemas"]["MemberReportRejectedData"] | components["schemas"]["MemberReportWithdrawnData"] | components["schemas"]["ProjectStatusChangedData"] | components["schemas"]["PledgeFulfilmentSubmittedData"] | components["schemas"]["PledgeFulfilmentVerifiedData"] | components["schemas"]["PledgeFulfilmentRejectedData"] | components["schemas"]["UnitRosterReplacedData"] | components["schemas"]["TransferredMemberRegisteredData"] | components["schemas"]["TransferredMemberWithdrawnData"];
         /**
          * ErrorFrame
          * @description A refusal or a problem, e.g. `forbidden_topic`, `unknown_topic`, `since_unknown`,
@@ -4604,7 +4707,7 @@ export interface components {
              * @description Stable and machine-readable.
              * @enum {string}
              */
-            code: "idempotency_key_in_use" | "member_report_open";
+            code: "idempotency_key_in_use" | "member_report_open" | "transferred_member_exists";
             /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
@@ -5520,6 +5623,29 @@ export interface components {
         /** NewSubdistrict */
         NewSubdistrict: {
             name: string;
+        };
+        /** NewTransferredMember */
+        NewTransferredMember: {
+            /**
+             * Format: uuid
+             * @description The person: someone your scope already covers (living, or holding a role, there).
+             */
+            user_id: string;
+            /** Format: uuid */
+            community_id: string;
+            /**
+             * Format: uuid
+             * @description The grid of the community the member is assigned to. The grid's Party branch follows
+             *     from it (a grid belongs to one branch at most), so it is not given here.
+             */
+            grid_id: string;
+            /**
+             * Format: naive-date
+             * @description The day the organisation relation moved; not in the future.
+             */
+            transferred_at: string;
+            /** @description The organisation it came from, e.g. `原济阳县化肥厂党委`; 1 to 64 characters. */
+            from_organisation: string;
         };
         /** NewUnit */
         NewUnit: {
@@ -7841,6 +7967,81 @@ export interface components {
          * @enum {string}
          */
         RoleName: "district_admin" | "subdistrict_admin" | "community_admin" | "grid_leader" | "grid_worker" | "stairwell_leader" | "unit_admin" | "team_leader" | "party_member" | "volunteer" | "resident";
+        /**
+         * Roster
+         * @description A unit's roster as last uploaded.
+         */
+        Roster: {
+            /** Format: uuid */
+            unit_id: string;
+            /**
+             * Format: uint32
+             * @description How many people it names.
+             */
+            entries: number;
+            /** Format: uuid */
+            uploaded_by: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T08:30:00.123Z
+             */
+            uploaded_at: string;
+        };
+        /**
+         * RosterEntry
+         * @description One person on the roster: whole for the unit's admins and for staff over the community the
+         *     person reported to; masked (`王**`, `139****0002`) for anyone else.
+         */
+        RosterEntry: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uint32
+             * @description The line of the file it came from (the header is line 1).
+             */
+            line: number;
+            name: string;
+            phone: string;
+            /** @description Whether name and phone were masked for you. */
+            masked: boolean;
+            /** @description Whether the person has an open report (submitted or accepted) naming the unit. */
+            reported: boolean;
+            /** @description Null when no report naming the unit matches the person's phone. */
+            report?: (components["schemas"]["RosterReport"] & unknown) | null;
+        };
+        /**
+         * RosterListing
+         * @description A page of a unit's roster, in the order of the file.
+         */
+        RosterListing: {
+            /** @description The roster as last uploaded; null before the first upload. */
+            roster?: (components["schemas"]["Roster"] & unknown) | null;
+            items: components["schemas"]["RosterEntry"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            next_cursor?: string | null;
+        };
+        /**
+         * RosterReport
+         * @description Where and how the person reported: the report matched to them (naming the unit, filed by
+         *     a user whose bound phone is theirs; the open one if any, else the latest).
+         */
+        RosterReport: {
+            /**
+             * Format: uuid
+             * @description The report, for those who may open it (the unit's admins, staff over its community);
+             *     null for anyone else, who is told only where and in what state.
+             */
+            member_report_id?: string | null;
+            /** Format: uuid */
+            community_id?: string | null;
+            community_name?: string | null;
+            status: components["schemas"]["ReportStatus"];
+        };
+        /**
+         * @description Who the listing keeps.
+         * @enum {string}
+         */
+        RosterStatus: "reported" | "not_reported";
         /** @description One text frame from the server, by `type`. */
         ServerFrame: components["schemas"]["ServerFrame_SubscribedFrame"] | components["schemas"]["ServerFrame_UnsubscribedFrame"] | components["schemas"]["ServerFrame_EventFrame"] | components["schemas"]["ServerFrame_ErrorFrame"] | components["schemas"]["ServerFrame_PongFrame"];
         /** @description One text frame from the server, by `type`. */
@@ -8455,6 +8656,329 @@ export interface components {
             topic: string;
         };
         /**
+         * @description Where a registration stands: `active → withdrawn`.
+         * @enum {string}
+         */
+        TransferStatus: "active" | "withdrawn";
+        /**
+         * TransferredMember
+         * @description A transferred member: one of the community's own Party members (not in service, no unit),
+         *     with the person whole for the staff over the community and for themselves.
+         */
+        TransferredMember: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            community_id: string;
+            /** Format: uuid */
+            grid_id: string;
+            from_organisation: string;
+            /** Format: naive-date */
+            transferred_at: string;
+            status: components["schemas"]["TransferStatus"];
+            /** Format: uuid */
+            registered_by: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T08:30:00.123Z
+             */
+            registered_at: string;
+            /**
+             * Format: date-time
+             * @description Null while active.
+             * @example 2026-11-26T08:30:00.123Z
+             */
+            withdrawn_at?: string | null;
+            /** @description Why it was withdrawn, when a reason was given. */
+            reason?: string | null;
+            person: components["schemas"]["Person"];
+        };
+        /** TransferredMemberList */
+        TransferredMemberList: {
+            items: components["schemas"]["TransferredMember"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            next_cursor?: string | null;
+        };
+        /**
+         * TransferredMemberRegisteredData
+         * @description A transferred member was registered in the community, assigned to `grid_id`.
+         */
+        TransferredMemberRegisteredData: {
+            /** Format: uuid */
+            transferred_member_id: string;
+            /** Format: uuid */
+            user_id: string;
+            /** Format: uuid */
+            community_id?: string | null;
+            /** Format: uuid */
+            grid_id?: string | null;
+            status: components["schemas"]["TransferStatus"];
+        };
+        /** TransferredMemberWithdrawal */
+        TransferredMemberWithdrawal: {
+            /**
+             * @description Why (at most 200 characters); optional.
+             * @default null
+             */
+            reason: string;
+        };
+        /**
+         * TransferredMemberWithdrawnData
+         * @description A transferred member's registration was withdrawn; `reason` when one was given.
+         */
+        TransferredMemberWithdrawnData: {
+            /** Format: uuid */
+            transferred_member_id: string;
+            /** Format: uuid */
+            user_id: string;
+            /** Format: uuid */
+            community_id?: string | null;
+            /** Format: uuid */
+            grid_id?: string | null;
+            status: components["schemas"]["TransferStatus"];
+            reason?: string;
+        };
+        TransferredMembersListBadRequest: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        TransferredMembersListInternalError: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        TransferredMembersListUnauthorized: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        TransferredMembersRegisterBadRequest: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "malformed_request" | "method_override_not_allowed" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        TransferredMembersRegisterConflict: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "idempotency_key_in_use" | "transferred_member_exists" | "person_has_open_report";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        TransferredMembersRegisterForbidden: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        TransferredMembersRegisterInternalError: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        TransferredMembersRegisterNotFound: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "community_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        TransferredMembersRegisterPayloadTooLarge: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        TransferredMembersRegisterRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        TransferredMembersRegisterUnauthorized: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        TransferredMembersRegisterUnprocessable: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "idempotency_key_reused" | "person_not_covered" | "grid_outside_community" | "person_profile_incomplete";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        TransferredMembersWithdrawBadRequest: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "malformed_request" | "method_override_not_allowed" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        TransferredMembersWithdrawConflict: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "transferred_member_state";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        TransferredMembersWithdrawForbidden: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        TransferredMembersWithdrawInternalError: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        TransferredMembersWithdrawNotFound: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "transferred_member_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        TransferredMembersWithdrawPayloadTooLarge: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        TransferredMembersWithdrawRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        TransferredMembersWithdrawUnauthorized: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        /**
          * Unit
          * @description A unit stationed in the district. Everyone logged in sees its name, kind, Party
          *     organisation and grid (a member picks their unit from the list). Its contact, roll count
@@ -9044,6 +9568,172 @@ export interface components {
              * @enum {string}
              */
             code: "idempotency_key_reused";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        /**
+         * UnitRosterReplacedData
+         * @description A unit's roster was replaced: how many people it names now (never who).
+         */
+        UnitRosterReplacedData: {
+            /** Format: uuid */
+            unit_id: string;
+            /** Format: uint32 */
+            entries: number;
+        };
+        UnitRostersGetBadRequest: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        UnitRostersGetForbidden: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        UnitRostersGetInternalError: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        UnitRostersGetNotFound: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "unit_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        UnitRostersGetUnauthorized: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        UnitRostersReplaceBadRequest: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "malformed_request";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        UnitRostersReplaceForbidden: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        UnitRostersReplaceInternalError: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        UnitRostersReplaceNotFound: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "unit_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        UnitRostersReplacePayloadTooLarge: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        UnitRostersReplaceRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        UnitRostersReplaceUnauthorized: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        UnitRostersReplaceUnprocessable: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "import_rejected" | "roster_too_large";
             /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
@@ -15676,6 +16366,440 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["UnitAppraisalsCreateInternalError"];
+                };
+            };
+        };
+    };
+    unit_rosters_get: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["RosterStatus"];
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RosterListing"];
+                };
+            };
+            /** @description Malformed request or invalid input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UnitRostersGetBadRequest"];
+                };
+            };
+            /** @description No token, or a bad, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UnitRostersGetUnauthorized"];
+                };
+            };
+            /** @description Outside your scope, or refused by WeChat. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UnitRostersGetForbidden"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UnitRostersGetNotFound"];
+                };
+            };
+            /** @description A bug or a misconfiguration; the request id finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UnitRostersGetInternalError"];
+                };
+            };
+        };
+    };
+    unit_rosters_replace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description A roster upload: the CSV itself, or a form whose `file` field is it. */
+        requestBody: {
+            content: {
+                "text/csv": string;
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The roster as a CSV file (UTF-8 or GBK).
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Roster"];
+                };
+            };
+            /** @description Malformed request or invalid input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UnitRostersReplaceBadRequest"];
+                };
+            };
+            /** @description No token, or a bad, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UnitRostersReplaceUnauthorized"];
+                };
+            };
+            /** @description Outside your scope, or refused by WeChat. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UnitRostersReplaceForbidden"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UnitRostersReplaceNotFound"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UnitRostersReplaceRequestTimeout"];
+                };
+            };
+            /** @description The body is over the limit (4 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UnitRostersReplacePayloadTooLarge"];
+                };
+            };
+            /** @description A rule of the domain refused it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UnitRostersReplaceUnprocessable"];
+                };
+            };
+            /** @description A bug or a misconfiguration; the request id finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UnitRostersReplaceInternalError"];
+                };
+            };
+        };
+    };
+    transferred_members_list: {
+        parameters: {
+            query?: {
+                community_id?: string;
+                status?: components["schemas"]["TransferStatus"];
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TransferredMemberList"];
+                };
+            };
+            /** @description Malformed request or invalid input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TransferredMembersListBadRequest"];
+                };
+            };
+            /** @description No token, or a bad, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TransferredMembersListUnauthorized"];
+                };
+            };
+            /** @description A bug or a misconfiguration; the request id finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TransferredMembersListInternalError"];
+                };
+            };
+        };
+    };
+    transferred_members_register: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A retry with the same key and body gets the first answer (`idempotent-replayed:
+                 *     true`) and registers nothing twice; 1 to 128 visible ASCII characters.
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["NewTransferredMember"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TransferredMember"];
+                };
+            };
+            /** @description Malformed request or invalid input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TransferredMembersRegisterBadRequest"];
+                };
+            };
+            /** @description No token, or a bad, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TransferredMembersRegisterUnauthorized"];
+                };
+            };
+            /** @description Outside your scope, or refused by WeChat. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TransferredMembersRegisterForbidden"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TransferredMembersRegisterNotFound"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TransferredMembersRegisterRequestTimeout"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TransferredMembersRegisterConflict"];
+                };
+            };
+            /** @description The body is over the limit (4 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TransferredMembersRegisterPayloadTooLarge"];
+                };
+            };
+            /** @description A rule of the domain refused it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TransferredMembersRegisterUnprocessable"];
+                };
+            };
+            /** @description A bug or a misconfiguration; the request id finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TransferredMembersRegisterInternalError"];
+                };
+            };
+        };
+    };
+    transferred_members_withdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["TransferredMemberWithdrawal"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TransferredMember"];
+                };
+            };
+            /** @description Malformed request or invalid input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TransferredMembersWithdrawBadRequest"];
+                };
+            };
+            /** @description No token, or a bad, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TransferredMembersWithdrawUnauthorized"];
+                };
+            };
+            /** @description Outside your scope, or refused by WeChat. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TransferredMembersWithdrawForbidden"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TransferredMembersWithdrawNotFound"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TransferredMembersWithdrawRequestTimeout"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TransferredMembersWithdrawConflict"];
+                };
+            };
+            /** @description The body is over the limit (4 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TransferredMembersWithdrawPayloadTooLarge"];
+                };
+            };
+            /** @description A bug or a misconfiguration; the request id finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TransferredMembersWithdrawInternalError"];
                 };
             };
         };

@@ -22,6 +22,7 @@ mod dual_reporting_appraisals;
 mod dual_reporting_banks;
 mod dual_reporting_lists;
 mod dual_reporting_pledges;
+mod dual_reporting_rosters;
 mod grants;
 mod guard_rails;
 mod idempotency;

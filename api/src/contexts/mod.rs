@@ -46,7 +46,7 @@ pub struct Foundation<'a> {
     pub wechat: &'a WechatClient,
     pub tokens: &'a JwtTokens,
     pub auth: AuthSettings,
-    /// Rows a grid CSV import may hold.
+    /// Rows a CSV import may hold (a grid file, a unit's roster).
     pub import_max_rows: usize,
 }
 
@@ -77,7 +77,11 @@ impl Contexts {
                 foundation.auth,
             ),
             grid: grid::Structure::build(foundation.db, foundation.import_max_rows),
-            dual_reporting: dual_reporting::DualReporting::build(foundation.db, &directory),
+            dual_reporting: dual_reporting::DualReporting::build(
+                foundation.db,
+                &directory,
+                foundation.import_max_rows,
+            ),
         }
     }
 

@@ -18,6 +18,7 @@ pub enum Resource {
     Project,
     Pledge,
     Fulfilment,
+    TransferredMember,
 }
 
 /// Every way a dual-reporting use case can fail. The API maps each variant to one status and
@@ -82,6 +83,32 @@ pub enum DualReportingError {
     /// Nobody decides on their own record, staff or not.
     #[error("you may not decide on your own record")]
     OwnFulfilment,
+    /// A roster file with bad lines: the first of them by line, and how many there are.
+    #[error("the file has {count} bad lines")]
+    ImportRejected {
+        errors: Vec<crate::roster::RowError>,
+        count: usize,
+    },
+    #[error("the file has more than {max_rows} rows")]
+    ImportTooLarge { max_rows: usize },
+    /// The person is registered as a transferred member: they are the community's own Party
+    /// member, and neither report as in-service nor are registered twice.
+    #[error("the person is registered as a transferred member")]
+    TransferredMemberExists,
+    /// The person has an open member report (submitted or accepted): they are an in-service
+    /// member, not a transferred one, until it is withdrawn.
+    #[error("the person has an open member report")]
+    MemberReportOpen,
+    /// The person registered must first give the missing facts in their profile (the admin
+    /// is told which).
+    #[error("the person has not given their real name and bound a phone")]
+    PersonProfileIncomplete(Vec<MissingProfile>),
+    /// The person is not someone the registering admin covers (nor, to them, anyone at all).
+    #[error("the person must first live or hold a role in your scope")]
+    PersonNotCovered,
+    /// The registration is withdrawn already.
+    #[error("the registration is {}", .0.as_str())]
+    TransferState(crate::transferred::TransferStatus),
     #[error("already appraised for this period")]
     AlreadyAppraised,
     #[error(transparent)]
@@ -109,6 +136,9 @@ pub enum WriteError {
     AlreadySigned,
     #[error("the pledge's records reach its target")]
     PledgeTargetReached,
+    /// The person has an active transferred-member registration.
+    #[error("the person is a transferred member")]
+    TransferredMemberExists,
     #[error("already appraised for this period")]
     AlreadyAppraised,
     #[error(transparent)]
@@ -126,6 +156,7 @@ impl From<WriteError> for DualReportingError {
             WriteError::OfferShort(offer) => Self::OfferShort(offer),
             WriteError::AlreadySigned => Self::AlreadySigned,
             WriteError::PledgeTargetReached => Self::PledgeTargetReached,
+            WriteError::TransferredMemberExists => Self::TransferredMemberExists,
             WriteError::AlreadyAppraised => Self::AlreadyAppraised,
             WriteError::Storage(e) => Self::Unknown(e),
         }

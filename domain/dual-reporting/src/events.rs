@@ -9,9 +9,12 @@ use serde::Serialize;
 use crate::appraisal::{Appraisal, AppraisalId, Grade, Period, UnitAppraisal};
 use crate::lists::{NeedId, Project, ProjectId, ProjectStatus, ResourceOffer};
 use crate::models::{
-    CategoryKey, MemberReport, MemberReportId, ReportStatus, Unit, UnitReport, UnitReportId,
+    CategoryKey, MemberReport, MemberReportId, ReportStatus, TransferredMemberId, Unit, UnitReport,
+    UnitReportId,
 };
 use crate::pledges::{Fulfilment, FulfilmentId, FulfilmentStatus, Pledge, PledgeId};
+use crate::roster::Roster;
+use crate::transferred::{TransferStatus, TransferredMember};
 
 /// The topic of a community's reports, for the staff who receive them.
 pub fn community_reports(id: CommunityId) -> String {
@@ -84,6 +87,19 @@ pub enum DualReportingEvent {
         #[serde(skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+    /// A unit's roster was replaced: how many it names now (never who).
+    UnitRosterReplaced { unit_id: UnitId, entries: u32 },
+    TransferredMember {
+        #[serde(skip)]
+        kind: &'static str,
+        transferred_member_id: TransferredMemberId,
+        user_id: UserId,
+        community_id: Option<CommunityId>,
+        grid_id: Option<GridId>,
+        status: TransferStatus,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
 }
 
 impl ContextEvent for DualReportingEvent {
@@ -96,6 +112,8 @@ impl ContextEvent for DualReportingEvent {
             Self::UnitReportAccepted { .. } => "unit_report.accepted",
             Self::ProjectStatusChanged { .. } => "project.status_changed",
             Self::MemberReport { kind, .. } | Self::PledgeFulfilment { kind, .. } => kind,
+            Self::UnitRosterReplaced { .. } => "unit_roster.replaced",
+            Self::TransferredMember { kind, .. } => kind,
         }
     }
 }
@@ -256,6 +274,41 @@ pub fn unit_appraisal_events(appraisal: &UnitAppraisal, unit: &Unit, at: DateTim
     unit.grid
         .community
         .map(|c| DomainEvent::of(community_reports(c), &event, at))
+        .into_iter()
+        .collect()
+}
+
+/// The events of a transferred member's present state (`transferred_member.registered`,
+/// `transferred_member.withdrawn`): to the person and to the community's staff.
+pub fn transferred_member_events(member: &TransferredMember, at: DateTime<Utc>) -> Vec<DomainEvent> {
+    let event = DualReportingEvent::TransferredMember {
+        kind: match member.status {
+            TransferStatus::Active => "transferred_member.registered",
+            TransferStatus::Withdrawn => "transferred_member.withdrawn",
+        },
+        transferred_member_id: member.id,
+        user_id: member.user_id,
+        community_id: member.community_id(),
+        grid_id: member.grid_id(),
+        status: member.status,
+        reason: member.reason.clone(),
+    };
+    let mut events = vec![DomainEvent::of(topics::user(member.user_id), &event, at)];
+    if let Some(community) = member.community_id() {
+        events.push(DomainEvent::of(community_reports(community), &event, at));
+    }
+    events
+}
+
+/// A roster replaced: to the staff of the unit's paired community, by count only.
+pub fn roster_replaced(unit: &Unit, roster: &Roster) -> Vec<DomainEvent> {
+    let event = DualReportingEvent::UnitRosterReplaced {
+        unit_id: unit.id,
+        entries: roster.entries,
+    };
+    unit.grid
+        .community
+        .map(|c| DomainEvent::of(community_reports(c), &event, roster.uploaded_at))
         .into_iter()
         .collect()
 }

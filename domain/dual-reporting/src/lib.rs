@@ -11,8 +11,10 @@ pub mod models;
 pub mod pledges;
 pub mod ports;
 pub mod rights;
+pub mod roster;
 pub mod service;
 pub mod topics;
+pub mod transferred;
 
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
@@ -22,8 +24,8 @@ pub use lists::*;
 pub use models::*;
 pub use pledges::{Fulfilment, FulfilmentId, FulfilmentStatus, Pledge, PledgeId};
 pub use service::{
-    AppraisalQuery, AppraisalService, CategoryService, MemberReportService, NewMemberReport, NewUnit,
-    ReportQuery, UnitService,
+    AppraisalQuery, AppraisalService, CategoryService, MemberReportService, NewMemberReport,
+    NewTransferredMember, NewUnit, ReportQuery, RosterService, TransferredMemberService, UnitService,
 };
 pub use service::{NeedService, OfferService, ProjectService};
 pub use service::{NewFulfilment, NewPledge, PledgeQuery, PledgeService};

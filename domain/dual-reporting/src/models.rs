@@ -49,6 +49,14 @@ record_id!(
     /// An in-service Party member's report to the community where they live.
     MemberReportId
 );
+record_id!(
+    /// One person on a unit's roster.
+    RosterEntryId
+);
+record_id!(
+    /// A Party member whose organisation relation moved to the community where they live.
+    TransferredMemberId
+);
 
 /// What kind of body a unit is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

@@ -13,9 +13,12 @@ use crate::error::WriteError;
 
 mod lists;
 use crate::models::{
-    CategoryKey, MemberReport, MemberReportId, ReportStatus, ServiceCategory, Unit, UnitReport, UnitReportId,
+    CategoryKey, MemberReport, MemberReportId, ReportStatus, ServiceCategory, TransferredMemberId, Unit,
+    UnitReport, UnitReportId,
 };
 use crate::pledges::{Fulfilment, FulfilmentId, Pledge, PledgeId};
+use crate::roster::{Roster, RosterEntry, RosterLine, RosterStatus};
+use crate::transferred::{TransferStatus, TransferredMember};
 pub use lists::{
     ListReach, NeedFilter, NeedRepository, OfferFilter, OfferRepository, ProjectFilter, ProjectRepository,
 };
@@ -89,7 +92,9 @@ pub struct ReportFilter {
 }
 
 /// Member reports. A person has one open (submitted or accepted) report at most
-/// ([`WriteError::OpenReportExists`], kept by storage even under concurrent filings).
+/// ([`WriteError::OpenReportExists`], kept by storage even under concurrent filings), and none
+/// while they are an active transferred member ([`WriteError::TransferredMemberExists`], kept
+/// alike against a concurrent registration).
 pub trait MemberReportRepository: Send + Sync + 'static {
     fn insert_report(
         &self,
@@ -261,4 +266,76 @@ pub struct UnitRecordCounts {
     pub pledges_fulfilled: u32,
     pub projects_completed: u32,
     pub activities_held: u32,
+}
+
+/// Which transferred members a listing wants: those the viewer may see, narrowed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TransferredFilter {
+    /// Where the viewer sees people whole: registrations in communities in it.
+    pub reach: Reach,
+    /// The viewer's own registrations.
+    pub own: Option<UserId>,
+    pub community_id: Option<CommunityId>,
+    pub status: Option<TransferStatus>,
+}
+
+/// Transferred members. A person has one active registration at most, and none while they
+/// have an open member report, nor an open report while registered
+/// ([`WriteError::TransferredMemberExists`], [`WriteError::OpenReportExists`]): storage keeps
+/// both even when a registration and a filing, or two registrations, come at once.
+pub trait TransferredMemberRepository: Send + Sync + 'static {
+    fn insert_transferred(
+        &self,
+        member: &TransferredMember,
+        events: &[DomainEvent],
+    ) -> impl Future<Output = Result<(), WriteError>> + Send;
+    fn find_transferred(
+        &self,
+        id: TransferredMemberId,
+    ) -> impl Future<Output = anyhow::Result<Option<TransferredMember>>> + Send;
+    /// The person's active registration, if they have one.
+    fn active_transferred_of(
+        &self,
+        user: UserId,
+    ) -> impl Future<Output = anyhow::Result<Option<TransferredMember>>> + Send;
+    /// Oldest first.
+    fn list_transferred(
+        &self,
+        filter: &TransferredFilter,
+        page: PageRequest,
+    ) -> impl Future<Output = anyhow::Result<Page<TransferredMember>>> + Send;
+    /// Stores `member` if the stored one is still `from`, with `events`; `false` if not.
+    fn transition_transferred(
+        &self,
+        member: &TransferredMember,
+        from: TransferStatus,
+        events: &[DomainEvent],
+    ) -> impl Future<Output = anyhow::Result<bool>> + Send;
+    /// Removes a registration whose `party_member` grant could not be stored: it never stood.
+    fn discard_transferred(&self, id: TransferredMemberId)
+    -> impl Future<Output = anyhow::Result<()>> + Send;
+}
+
+/// Units' rosters. Names and phones are personal data: storage keeps them sealed, with a
+/// blind index of the phone so that entries are matched to reports without the number in
+/// clear.
+pub trait RosterRepository: Send + Sync + 'static {
+    /// Makes `entries` the unit's roster, replacing whatever it held, in one transaction with
+    /// `events`; of two replacements at once, the later one stands whole.
+    fn replace_roster(
+        &self,
+        roster: &Roster,
+        entries: &[RosterEntry],
+        events: &[DomainEvent],
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+    fn roster_of(&self, unit: UnitId) -> impl Future<Output = anyhow::Result<Option<Roster>>> + Send;
+    /// The unit's entries in the order of the file, each with the report it is matched to:
+    /// a report naming the unit by a user whose bound phone is the entry's (the open one if
+    /// any, else the latest). `status` keeps those who have (or have not) reported.
+    fn list_roster(
+        &self,
+        unit: UnitId,
+        status: Option<RosterStatus>,
+        page: PageRequest,
+    ) -> impl Future<Output = anyhow::Result<Page<RosterLine>>> + Send;
 }

@@ -19,6 +19,10 @@ use crate::ports::{
     AppraisalFilter, AppraisalRepository, CategoryRepository, MemberReportRepository, PledgeFilter,
     PledgeRepository, ReportFilter, UnitRecordCounts, UnitRecords, UnitRepository,
 };
+use crate::roster::{Roster, RosterEntry};
+use crate::transferred::TransferredMember;
+
+mod rosters;
 
 mod lists;
 
@@ -30,6 +34,11 @@ pub struct Rows {
     pub reports: Vec<MemberReport>,
     pub pledges: Vec<Pledge>,
     pub fulfilments: Vec<Fulfilment>,
+    pub transferred: Vec<TransferredMember>,
+    pub rosters: Vec<Roster>,
+    pub roster_entries: Vec<RosterEntry>,
+    /// Users' bound phones, as identity would match them to roster entries.
+    pub phones: Vec<(UserId, String)>,
     pub appraisals: Vec<Appraisal>,
     pub unit_appraisals: Vec<UnitAppraisal>,
     /// What [`UnitRecords`] answers for every unit and period.
@@ -185,6 +194,13 @@ impl MemberReportRepository for InMemoryDualReporting {
             .any(|r| r.user_id == report.user_id && r.status.is_open())
         {
             return Err(WriteError::OpenReportExists);
+        }
+        if rows
+            .transferred
+            .iter()
+            .any(|t| t.user_id == report.user_id && t.is_active())
+        {
+            return Err(WriteError::TransferredMemberExists);
         }
         rows.reports.push(report.clone());
         rows.events.extend_from_slice(events);

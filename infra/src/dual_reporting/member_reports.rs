@@ -7,10 +7,11 @@ use linli_dual_reporting::ports::{MemberReportRepository, ReportFilter};
 use linli_dual_reporting::{MemberReport, MemberReportId, ReportStatus};
 use linli_kernel::{DomainEvent, Page, PageRequest, UnitId, UserId};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use super::entity::member_report;
 use super::rows::{report_row, to_report};
+use super::transferred_members::{is_transferred_member, lock_person};
 use crate::db::query::{PathColumns, keyset_page, reach_condition};
 use crate::db::{Database, outbox, violated_unique};
 
@@ -73,19 +74,30 @@ impl MemberReportRepository for Database {
         let row = report_row(report)?;
         let result = async {
             let txn = self.begin_write().await?;
+            // A transferred member does not also report: looked at under the person's lock,
+            // which a registration takes too (see `transferred_members.rs`).
+            lock_person(&txn, report.user_id).await?;
+            if is_transferred_member(&txn, report.user_id).await? {
+                return Ok(false);
+            }
             member_report::Entity::insert(row)
                 .exec_without_returning(&txn)
                 .await?;
             outbox::record(&txn, events).await?;
-            self.commit_with_events(txn).await
+            self.commit_with_events(txn).await?;
+            Ok::<bool, DbErr>(true)
         }
         .await;
-        result.map_err(|e| match violated_unique(&e) {
-            Some(index) if index == "member_reports_one_open" || index == "member_reports.user_id" => {
-                WriteError::OpenReportExists
-            }
-            _ => WriteError::Storage(e.into()),
-        })
+        match result {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(WriteError::TransferredMemberExists),
+            Err(e) => Err(match violated_unique(&e) {
+                Some(index) if index == "member_reports_one_open" || index == "member_reports.user_id" => {
+                    WriteError::OpenReportExists
+                }
+                _ => WriteError::Storage(e.into()),
+            }),
+        }
     }
 
     async fn find_report(&self, id: MemberReportId) -> anyhow::Result<Option<MemberReport>> {

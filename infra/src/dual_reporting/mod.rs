@@ -2,6 +2,9 @@
 //! reports, the three lists (offers, needs, projects), their migrations, and the directory
 //! of the `unit` scope kind. The `party_member` grant an accepted report gives is kept by
 //! identity's adapter.
+//! reports, units' rosters, transferred members, their migrations, and the directory of the
+//! `unit` scope kind. The `party_member` grant an accepted report (or a registration) gives
+//! is kept by identity's adapter.
 
 pub mod entity;
 mod migration;
@@ -14,7 +17,9 @@ mod needs;
 mod offers;
 mod pledges;
 mod projects;
+mod rosters;
 mod rows;
+mod transferred_members;
 mod unit_records;
 mod units;
 
@@ -24,3 +29,6 @@ mod lists_tests;
 pub use directory::UnitDirectory;
 pub(crate) use migration::migrations;
 pub use projects::UnitProjectRecords;
+
+#[cfg(test)]
+mod tests;

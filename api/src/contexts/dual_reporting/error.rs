@@ -26,6 +26,7 @@ impl From<DualReportingError> for ApiError {
                 Resource::Project => "project",
                 Resource::Pledge => "pledge",
                 Resource::Fulfilment => "fulfilment",
+                Resource::TransferredMember => "transferred_member",
             }),
             DualReportingError::Forbidden => ApiError::new(StatusCode::FORBIDDEN, "forbidden"),
             DualReportingError::GridAlreadyPaired(grid) => {
@@ -104,6 +105,27 @@ impl From<DualReportingError> for ApiError {
                 conflict("fulfilment_state").with_details(json!({ "status": status.as_str() }))
             }
             DualReportingError::OwnFulfilment => ApiError::new(StatusCode::FORBIDDEN, "own_fulfilment"),
+            DualReportingError::ImportRejected { errors, count } => ApiError::with_params(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "import_rejected",
+                &[("count", count.to_string())],
+            )
+            .with_details(json!({ "errors": errors, "error_count": count })),
+            DualReportingError::ImportTooLarge { max_rows } => ApiError::with_params(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "roster_too_large",
+                &[("max_rows", max_rows.to_string())],
+            )
+            .with_details(json!({ "max_rows": max_rows })),
+            DualReportingError::TransferredMemberExists => conflict("transferred_member_exists"),
+            DualReportingError::MemberReportOpen => conflict("person_has_open_report"),
+            DualReportingError::PersonProfileIncomplete(missing) => {
+                refused("person_profile_incomplete").with_details(json!({ "missing": missing }))
+            }
+            DualReportingError::PersonNotCovered => refused("person_not_covered"),
+            DualReportingError::TransferState(status) => {
+                conflict("transferred_member_state").with_details(json!({ "status": status.as_str() }))
+            }
             DualReportingError::Unknown(e) => ApiError::internal(&e),
         }
     }

@@ -10,6 +10,7 @@ use crate::http::events::event_data;
 use super::dto::ReportStatus;
 use super::lists_dto::ProjectStatus;
 use super::pledges::FulfilmentStatus;
+use super::transferred_members::TransferStatus;
 
 event_data! {
     DualReportingEventData;
@@ -58,22 +59,39 @@ event_data! {
         pledge_id: Uuid, fulfilment_id: Uuid, user_id: Uuid, #[oai(nullable)] community_id: Option<Uuid>,
         title: String, status: FulfilmentStatus, reason: String
     }
+    /// A unit's roster was replaced: how many people it names now (never who).
+    "unit_roster.replaced" => UnitRosterReplacedData { unit_id: Uuid, entries: u32 }
+    /// A transferred member was registered in the community, assigned to `grid_id`.
+    "transferred_member.registered" => TransferredMemberRegisteredData {
+        transferred_member_id: Uuid, user_id: Uuid, #[oai(nullable)] community_id: Option<Uuid>,
+        #[oai(nullable)] grid_id: Option<Uuid>, status: TransferStatus
+    }
+    /// A transferred member's registration was withdrawn; `reason` when one was given.
+    "transferred_member.withdrawn" => TransferredMemberWithdrawnData {
+        transferred_member_id: Uuid, user_id: Uuid, #[oai(nullable)] community_id: Option<Uuid>,
+        #[oai(nullable)] grid_id: Option<Uuid>, status: TransferStatus, reason: Option<String>
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use chrono::Utc;
-    use linli_dual_reporting::events::{member_report_events, unit_created, unit_report_events};
-    use linli_dual_reporting::models::{
-        Assignment, CategoryKey, MemberReport, MemberReportId, ReportStatus, Unit, UnitKind, UnitReport,
-        UnitReportId, UnitReportStatus,
+    use linli_dual_reporting::events::{
+        member_report_events, roster_replaced, transferred_member_events, unit_created, unit_report_events,
     };
+    use linli_dual_reporting::models::{
+        Assignment, CategoryKey, MemberReport, MemberReportId, ReportStatus, TransferredMemberId, Unit,
+        UnitKind, UnitReport, UnitReportId, UnitReportStatus,
+    };
+    use linli_dual_reporting::roster::Roster;
+    use linli_dual_reporting::transferred::{TransferStatus, TransferredMember};
     use linli_kernel::{CommunityId, GridId, ScopePath, SubdistrictId, UnitId, UserId};
 
     use super::conforms;
 
-    /// Every event the domain makes: a unit created, its report filed and accepted, and a
-    /// member report in each state (withdrawn both before and after acceptance).
+    /// Every event the domain makes: a unit created, its report filed and accepted, a member
+    /// report in each state (withdrawn both before and after acceptance), a roster replaced,
+    /// and a transferred member registered and withdrawn (with and without a reason).
     fn samples() -> Vec<linli_kernel::DomainEvent> {
         let now = Utc::now();
         let (community, grid) = (CommunityId::new(), GridId::new());
@@ -158,6 +176,40 @@ mod tests {
         ] {
             events.extend(member_report_events(report, now));
         }
+        let roster = Roster {
+            unit_id: unit.id,
+            entries: 3,
+            uploaded_by: UserId::new(),
+            uploaded_at: now,
+        };
+        events.extend(roster_replaced(&unit, &roster));
+        let registered = TransferredMember {
+            id: TransferredMemberId::new(),
+            user_id: UserId::new(),
+            place,
+            from_organisation: "原济阳县化肥厂党委".to_owned(),
+            transferred_on: now.date_naive(),
+            status: TransferStatus::Active,
+            registered_by: UserId::new(),
+            registered_at: now,
+            withdrawn_by: None,
+            withdrawn_at: None,
+            reason: None,
+        };
+        let withdrawn = TransferredMember {
+            status: TransferStatus::Withdrawn,
+            withdrawn_by: Some(UserId::new()),
+            withdrawn_at: Some(now),
+            reason: Some("迁往外地".to_owned()),
+            ..registered.clone()
+        };
+        let silent = TransferredMember {
+            reason: None,
+            ..withdrawn.clone()
+        };
+        for member in [&registered, &withdrawn, &silent] {
+            events.extend(transferred_member_events(member, now));
+        }
         events
     }
 
@@ -213,7 +265,7 @@ mod tests {
     fn every_dual_reporting_event_has_the_documented_shape() {
         let events = samples();
         let kinds: std::collections::BTreeSet<&str> = events.iter().map(|e| e.kind.as_str()).collect();
-        assert_eq!(kinds.len(), 7, "{kinds:?}");
+        assert_eq!(kinds.len(), 10, "{kinds:?}");
         for event in &events {
             assert_eq!(conforms(&event.kind, &event.data), Ok(()), "{}", event.data);
         }

@@ -22,7 +22,7 @@ use crate::http::security::BearerAuth;
 errors!(MemberReportsFile: [Auth, Post, Idempotent] {
     400: [validation_failed],
     404: [unit_not_found, community_not_found],
-    409: [member_report_open],
+    409: [member_report_open, transferred_member_exists],
     422: [real_name_required, phone_required],
 });
 
@@ -63,7 +63,9 @@ impl MemberReportsApi {
     /// give your real name (`PATCH /me`) and bind a phone (`POST /me/phone`): otherwise
     /// `real_name_required` (422; also when the phone is missing too) or `phone_required`
     /// (422), `details.missing` listing all that is missing (`real_name`, `phone`). One open
-    /// (submitted or accepted) report at a time: `member_report_open` (409). Codes also:
+    /// (submitted or accepted) report at a time: `member_report_open` (409). A transferred
+    /// member (registered by their community, `POST /transferred-members`) does not also
+    /// report: `transferred_member_exists` (409). Codes also:
     /// `unit_not_found`, `community_not_found`, `validation_failed`.
     #[oai(
         path = "/member-reports",

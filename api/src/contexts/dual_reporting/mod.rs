@@ -1,6 +1,7 @@
 //! Dual reporting's face (双报到): units paired with a grid and their reports, the dictionary
 //! of service categories, the reports of in-service Party members to the community where they
-//! live, their pledges, the three lists, and two-way appraisal.
+//! live, their pledges, the three lists, two-way appraisal, units' rosters, and the
+//! community's transferred members.
 
 mod appraisals;
 mod banks;
@@ -15,12 +16,15 @@ mod needs;
 mod offers;
 mod pledges;
 mod projects;
+mod rosters;
+mod transferred_members;
 mod units;
 
 use std::sync::Arc;
 
 use linli_dual_reporting::{
-    AppraisalService, CategoryService, MemberReportService, PledgeService, UnitService,
+    AppraisalService, CategoryService, MemberReportService, PledgeService, RosterService,
+    TransferredMemberService, UnitService,
 };
 use linli_infra::db::Database;
 use linli_kernel::ports::{Directory, NoServiceRecorded, SystemClock};
@@ -45,6 +49,10 @@ pub enum DualReportingTags {
     /// Two-way appraisal (双向考核): members by their communities, units by the district, and
     /// each unit's feedback.
     Appraisals,
+    /// Units' rosters (名册), matched to member reports by phone.
+    Rosters,
+    /// Party members whose organisation relation moved to the community (组织关系转入).
+    TransferredMembers,
 }
 
 /// The context's API groups.
@@ -55,6 +63,8 @@ pub type Apis = (
     lists::Apis,
     pledges::PledgesApi,
     appraisals::AppraisalsApi,
+    rosters::RostersApi,
+    transferred_members::TransferredMembersApi,
     banks::BanksApi,
 );
 
@@ -76,6 +86,10 @@ pub type Appraisals = AppraisalService<
     SystemClock,
 >;
 
+pub type Rosters = RosterService<Database, Database, Directory<Database>, SystemClock>;
+pub type TransferredMembers =
+    TransferredMemberService<Database, Directory<Database>, Database, Database, SystemClock>;
+
 pub struct Services {
     pub units: Units,
     pub categories: Categories,
@@ -84,6 +98,8 @@ pub struct Services {
     pub lists: lists::Lists,
     pub pledges: Pledges,
     pub appraisals: Appraisals,
+    pub rosters: Rosters,
+    pub transferred_members: TransferredMembers,
     /// The resource bank: the offer listing, named for export.
     pub resource_bank: banks::Resources,
 }
@@ -101,7 +117,8 @@ impl std::ops::Deref for DualReporting {
 }
 
 impl DualReporting {
-    pub fn build(db: &Database, directory: &Directory<Database>) -> Self {
+    /// `import_max_rows`: the most rows a roster file may hold (`LINLI_IMPORT_MAX_ROWS`).
+    pub fn build(db: &Database, directory: &Directory<Database>, import_max_rows: usize) -> Self {
         Self(Arc::new(Services {
             units: UnitService::new(db.clone(), directory.clone(), SystemClock),
             categories: CategoryService::new(db.clone(), SystemClock),
@@ -123,6 +140,15 @@ impl DualReporting {
                 directory.clone(),
                 db.clone(),
                 NoServiceRecorded,
+                db.clone(),
+                SystemClock,
+            ),
+            rosters: RosterService::new(db.clone(), db.clone(), directory.clone(), SystemClock)
+                .with_max_rows(import_max_rows),
+            transferred_members: TransferredMemberService::new(
+                db.clone(),
+                directory.clone(),
+                db.clone(),
                 db.clone(),
                 SystemClock,
             ),

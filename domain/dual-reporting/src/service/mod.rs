@@ -11,6 +11,8 @@ mod needs;
 mod offers;
 mod pledges;
 mod projects;
+mod rosters;
+mod transferred_members;
 mod units;
 
 #[cfg(test)]
@@ -28,4 +30,8 @@ pub use needs::{MAX_MATCHES, NeedPlace, NeedQuery, NeedService, NewNeed, RankedO
 pub use offers::{NewOffer, OfferQuery, OfferService, OfferView};
 pub use pledges::{NewFulfilment, NewPledge, PledgeDetail, PledgeQuery, PledgeService, PledgeView};
 pub use projects::{NewActivity, NewProject, NewShare, ProjectQuery, ProjectService, ProjectView};
+pub use rosters::{RosterEntryView, RosterListing, RosterReport, RosterService};
+pub use transferred_members::{
+    NewTransferredMember, TransferredMemberService, TransferredMemberView, TransferredQuery,
+};
 pub use units::{NewUnit, UnitService, UnitView};

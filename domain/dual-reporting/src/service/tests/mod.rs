@@ -17,6 +17,8 @@ use crate::{CategoryService, MemberReportService, NewMemberReport, NewUnit, Unit
 mod appraisals;
 mod banks;
 mod member_reports;
+mod rosters;
+mod transferred_members;
 mod units;
 
 type Reports<G> = MemberReportService<
