@@ -1387,6 +1387,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stats/dual-reporting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dual reporting's figures
+         * @description Units (where their paired grid lies), in-service members' reports by state,
+         *     transferred members, pledges, resource offers, needs and projects by status, for one
+         *     community, one subdistrict, or (with neither) your whole scope: the district for a
+         *     district admin. Codes: `community_not_found` / `subdistrict_not_found` (404, also when
+         *     outside your scope), `forbidden` (no staff role), `validation_failed` (both given).
+         */
+        get: operations["stats_dual_reporting"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2714,6 +2738,29 @@ export interface components {
         };
         /** @description The data of one of the context's events; the frame's `kind` says which. */
         DualReportingEventData: components["schemas"]["UnitCreatedData"] | components["schemas"]["UnitReportFiledData"] | components["schemas"]["UnitReportAcceptedData"] | components["schemas"]["MemberReportSubmittedData"] | components["schemas"]["MemberReportAcceptedData"] | components["schemas"]["MemberReportRejectedData"] | components["schemas"]["MemberReportWithdrawnData"] | components["schemas"]["ProjectStatusChangedData"] | components["schemas"]["PledgeFulfilmentSubmittedData"] | components["schemas"]["PledgeFulfilmentVerifiedData"] | components["schemas"]["PledgeFulfilmentRejectedData"];
+        /**
+         * DualReportingFigures
+         * @description Dual reporting (双报到) in a scope: units, members, pledges and the three lists.
+         */
+        DualReportingFigures: {
+            units: components["schemas"]["UnitFigures"];
+            /** @description In-service members (在职党员). */
+            in_service_members: components["schemas"]["MemberFigures"] & unknown;
+            /**
+             * Format: uint64
+             * @description Transferred members (组织关系转入), counted apart from in-service ones.
+             */
+            transferred_members: number;
+            pledges: components["schemas"]["PledgeFigures"];
+            /**
+             * Format: uint64
+             * @description Resource offers, counted where the offering unit's grid lies.
+             */
+            resource_offers: number;
+            /** Format: uint64 */
+            needs: number;
+            projects: components["schemas"]["ProjectFigures"];
+        };
         /**
          * ErrorFrame
          * @description A refusal or a problem, e.g. `forbidden_topic`, `unknown_topic`, `since_unknown`,
@@ -4255,6 +4302,30 @@ export interface components {
             /** @description The member's pledges for the year. */
             pledges: components["schemas"]["PledgeProgressSummary"][];
             appraisal?: (components["schemas"]["Appraisal"] & unknown) | null;
+        };
+        /**
+         * MemberFigures
+         * @description In-service Party members' reports to the communities of the scope, by state.
+         */
+        MemberFigures: {
+            /**
+             * Format: uint64
+             * @description Reports in every state.
+             */
+            total: number;
+            /** Format: uint64 */
+            accepted: number;
+            /** Format: uint64 */
+            submitted: number;
+            /** Format: uint64 */
+            rejected: number;
+            /** Format: uint64 */
+            withdrawn: number;
+            /**
+             * Format: uint64
+             * @description People with an accepted report.
+             */
+            members: number;
         };
         /**
          * MemberReport
@@ -5844,6 +5915,16 @@ export interface components {
              */
             created_at: string;
         };
+        /**
+         * PledgeFigures
+         * @description Pledges of members serving in the scope; kept: verified records reach the target.
+         */
+        PledgeFigures: {
+            /** Format: uint64 */
+            made: number;
+            /** Format: uint64 */
+            kept: number;
+        };
         /** PledgeFulfilmentRejectedData */
         PledgeFulfilmentRejectedData: {
             /** Format: uuid */
@@ -6510,6 +6591,22 @@ export interface components {
         ProjectCancellation: {
             /** @description Why, for the other side: 1 to 200 characters. */
             reason: string;
+        };
+        /**
+         * ProjectFigures
+         * @description Projects placed in the scope, by status.
+         */
+        ProjectFigures: {
+            /** Format: uint64 */
+            total: number;
+            /** Format: uint64 */
+            planned: number;
+            /** Format: uint64 */
+            active: number;
+            /** Format: uint64 */
+            completed: number;
+            /** Format: uint64 */
+            cancelled: number;
         };
         /** ProjectList */
         ProjectList: {
@@ -8014,6 +8111,66 @@ export interface components {
             details?: unknown;
             request_id: string;
         };
+        StatsDualReportingBadRequest: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        StatsDualReportingForbidden: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        StatsDualReportingInternalError: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        StatsDualReportingNotFound: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "community_not_found" | "subdistrict_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        StatsDualReportingUnauthorized: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
         /** @description The data of one of the context's events; the frame's `kind` says which. */
         StructureEventData: components["schemas"]["SubdistrictCreatedData"] | components["schemas"]["SubdistrictRenamedData"] | components["schemas"]["CommunityCreatedData"] | components["schemas"]["CommunityRenamedData"] | components["schemas"]["GridCreatedData"] | components["schemas"]["GridUpdatedData"] | components["schemas"]["BuildingCreatedData"] | components["schemas"]["BuildingRenamedData"] | components["schemas"]["PartyBranchCreatedData"] | components["schemas"]["PartyBranchDissolvedData"] | components["schemas"]["GridTeamChangedData"] | components["schemas"]["GridTeamMembershipChangedData"];
         /** Subdistrict */
@@ -8621,6 +8778,24 @@ export interface components {
             /** @description Facts about the error, e.g. the bad rows of an import. */
             details?: unknown;
             request_id: string;
+        };
+        /**
+         * UnitFigures
+         * @description Units counted where their paired grid lies.
+         */
+        UnitFigures: {
+            /** Format: uint64 */
+            registered: number;
+            /**
+             * Format: uint64
+             * @description Paired with a grid (every unit is paired when registered).
+             */
+            paired: number;
+            /**
+             * Format: uint64
+             * @description Whose report to their grid was accepted.
+             */
+            reported: number;
         };
         /**
          * UnitIndicators
@@ -15541,6 +15716,73 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["UnitAppraisalsCreateInternalError"];
+                };
+            };
+        };
+    };
+    stats_dual_reporting: {
+        parameters: {
+            query?: {
+                community_id?: string;
+                subdistrict_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["DualReportingFigures"];
+                };
+            };
+            /** @description Malformed request or invalid input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["StatsDualReportingBadRequest"];
+                };
+            };
+            /** @description No token, or a bad, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["StatsDualReportingUnauthorized"];
+                };
+            };
+            /** @description Outside your scope, or refused by WeChat. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["StatsDualReportingForbidden"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["StatsDualReportingNotFound"];
+                };
+            };
+            /** @description A bug or a misconfiguration; the request id finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["StatsDualReportingInternalError"];
                 };
             };
         };

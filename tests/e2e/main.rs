@@ -21,6 +21,7 @@ mod dual_reporting;
 mod dual_reporting_appraisals;
 mod dual_reporting_lists;
 mod dual_reporting_pledges;
+mod dual_reporting_stats;
 mod grants;
 mod guard_rails;
 mod idempotency;

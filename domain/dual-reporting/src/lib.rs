@@ -12,6 +12,7 @@ pub mod pledges;
 pub mod ports;
 pub mod rights;
 pub mod service;
+pub mod stats;
 pub mod topics;
 
 #[cfg(any(test, feature = "testing"))]
@@ -21,9 +22,11 @@ pub use error::{DualReportingError, Resource};
 pub use lists::*;
 pub use models::*;
 pub use pledges::{Fulfilment, FulfilmentId, FulfilmentStatus, Pledge, PledgeId};
+pub use service::StatsService;
 pub use service::{
     AppraisalQuery, AppraisalService, CategoryService, MemberReportService, NewMemberReport, NewUnit,
     ReportQuery, UnitService,
 };
 pub use service::{NeedService, OfferService, ProjectService};
 pub use service::{NewFulfilment, NewPledge, PledgeQuery, PledgeService};
+pub use stats::DualReportingStats;

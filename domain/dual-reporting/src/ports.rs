@@ -12,6 +12,7 @@ use crate::appraisal::{Appraisal, Period, UnitAppraisal};
 use crate::error::WriteError;
 
 mod lists;
+mod stats;
 use crate::models::{
     CategoryKey, MemberReport, MemberReportId, ReportStatus, ServiceCategory, Unit, UnitReport, UnitReportId,
 };
@@ -19,6 +20,7 @@ use crate::pledges::{Fulfilment, FulfilmentId, Pledge, PledgeId};
 pub use lists::{
     ListReach, NeedFilter, NeedRepository, OfferFilter, OfferRepository, ProjectFilter, ProjectRepository,
 };
+pub use stats::StatsRepository;
 
 /// Units and their reports. A grid is paired with one unit at most
 /// ([`WriteError::GridAlreadyPaired`]); a unit reports once ([`WriteError::UnitAlreadyReported`]).

@@ -21,6 +21,7 @@ use crate::ports::{
 };
 
 mod lists;
+mod stats;
 
 #[derive(Debug, Default)]
 pub struct Rows {

@@ -15,6 +15,7 @@ mod offers;
 mod pledges;
 mod projects;
 mod rows;
+mod stats;
 mod unit_records;
 mod units;
 

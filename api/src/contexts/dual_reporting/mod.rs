@@ -14,12 +14,13 @@ mod needs;
 mod offers;
 mod pledges;
 mod projects;
+mod stats;
 mod units;
 
 use std::sync::Arc;
 
 use linli_dual_reporting::{
-    AppraisalService, CategoryService, MemberReportService, PledgeService, UnitService,
+    AppraisalService, CategoryService, MemberReportService, PledgeService, StatsService, UnitService,
 };
 use linli_infra::db::Database;
 use linli_kernel::ports::{Directory, NoServiceRecorded, SystemClock};
@@ -54,6 +55,7 @@ pub type Apis = (
     lists::Apis,
     pledges::PledgesApi,
     appraisals::AppraisalsApi,
+    stats::DualReportingStatsApi,
 );
 
 pub type Units = UnitService<Database, Directory<Database>, SystemClock>;
@@ -74,6 +76,9 @@ pub type Appraisals = AppraisalService<
     SystemClock,
 >;
 
+/// The figures of `GET /stats/dual-reporting`.
+pub type Stats = StatsService<Directory<Database>, Database>;
+
 pub struct Services {
     pub units: Units,
     pub categories: Categories,
@@ -82,6 +87,7 @@ pub struct Services {
     pub lists: lists::Lists,
     pub pledges: Pledges,
     pub appraisals: Appraisals,
+    pub stats: Stats,
 }
 
 /// What dual reporting's handlers reach (`Data<&DualReporting>`).
@@ -122,6 +128,7 @@ impl DualReporting {
                 db.clone(),
                 SystemClock,
             ),
+            stats: StatsService::new(directory.clone(), db.clone()),
         }))
     }
 }

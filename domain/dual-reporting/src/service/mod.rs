@@ -10,6 +10,7 @@ mod needs;
 mod offers;
 mod pledges;
 mod projects;
+mod stats;
 mod units;
 
 #[cfg(test)]
@@ -26,4 +27,5 @@ pub use needs::{MAX_MATCHES, NeedPlace, NeedQuery, NeedService, NewNeed, RankedO
 pub use offers::{NewOffer, OfferQuery, OfferService, OfferView};
 pub use pledges::{NewFulfilment, NewPledge, PledgeDetail, PledgeQuery, PledgeService, PledgeView};
 pub use projects::{NewActivity, NewProject, NewShare, ProjectQuery, ProjectService, ProjectView};
+pub use stats::StatsService;
 pub use units::{NewUnit, UnitService, UnitView};

@@ -16,6 +16,7 @@ use crate::{CategoryService, MemberReportService, NewMemberReport, NewUnit, Unit
 
 mod appraisals;
 mod member_reports;
+mod stats;
 mod units;
 
 type Reports<G> = MemberReportService<
