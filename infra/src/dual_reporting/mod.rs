@@ -8,6 +8,7 @@ mod migration;
 
 mod appraisals;
 mod categories;
+mod demo;
 mod directory;
 mod member_reports;
 mod needs;
@@ -22,6 +23,7 @@ mod units;
 #[cfg(test)]
 mod lists_tests;
 
+pub use demo::DemoRecords;
 pub use directory::UnitDirectory;
 pub(crate) use migration::migrations;
 pub use projects::UnitProjectRecords;

@@ -4,6 +4,7 @@
 
 mod appraisals;
 mod categories;
+pub mod demo;
 mod dto;
 mod error;
 pub mod events;
