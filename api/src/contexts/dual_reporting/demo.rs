@@ -484,7 +484,7 @@ fn plan_members(
                 )?,
                 path: community.path(),
             });
-            if k % 3 == 0 {
+            if k.is_multiple_of(3) {
                 plan_pledge(&mut planned.records, &report, &community, k, period, &categories)?;
             }
         }
@@ -507,8 +507,8 @@ fn plan_pledge(
     categories: &[CategoryKey],
 ) -> anyhow::Result<()> {
     let target = u32::try_from(1 + k % 4)?;
-    let verified = if k % 9 == 0 { target } else { target / 2 };
-    let pending = u32::from(verified < target && k % 5 == 0);
+    let verified = if k.is_multiple_of(9) { target } else { target / 2 };
+    let pending = u32::from(verified < target && k.is_multiple_of(5));
     let created_at = report.decided_at.unwrap_or(report.filed_at) + Duration::days(5);
     let pledge = Pledge {
         id: PledgeId::new(),
