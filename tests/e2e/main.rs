@@ -23,6 +23,7 @@ mod dual_reporting_banks;
 mod dual_reporting_lists;
 mod dual_reporting_pledges;
 mod dual_reporting_rosters;
+mod dual_reporting_stats;
 mod grants;
 mod guard_rails;
 mod idempotency;

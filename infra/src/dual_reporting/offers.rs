@@ -15,7 +15,7 @@ use super::entity::resource_offer;
 use crate::db::query::{PathColumns, keyset_page, reach_condition};
 use crate::db::{Database, outbox};
 
-fn offer_row(o: &ResourceOffer) -> anyhow::Result<resource_offer::ActiveModel> {
+pub(super) fn offer_row(o: &ResourceOffer) -> anyhow::Result<resource_offer::ActiveModel> {
     Ok(resource_offer::ActiveModel {
         id: Set(o.id.as_uuid()),
         unit_id: Set(o.unit_id.as_uuid()),

@@ -6,6 +6,7 @@
 mod appraisals;
 mod banks;
 mod categories;
+pub mod demo;
 mod dto;
 mod error;
 pub mod events;
@@ -17,13 +18,14 @@ mod offers;
 mod pledges;
 mod projects;
 mod rosters;
+mod stats;
 mod transferred_members;
 mod units;
 
 use std::sync::Arc;
 
 use linli_dual_reporting::{
-    AppraisalService, CategoryService, MemberReportService, PledgeService, RosterService,
+    AppraisalService, CategoryService, MemberReportService, PledgeService, RosterService, StatsService,
     TransferredMemberService, UnitService,
 };
 use linli_infra::db::Database;
@@ -66,6 +68,7 @@ pub type Apis = (
     rosters::RostersApi,
     transferred_members::TransferredMembersApi,
     banks::BanksApi,
+    stats::DualReportingStatsApi,
 );
 
 pub type Units = UnitService<Database, Directory<Database>, SystemClock>;
@@ -89,6 +92,8 @@ pub type Appraisals = AppraisalService<
 pub type Rosters = RosterService<Database, Database, Directory<Database>, SystemClock>;
 pub type TransferredMembers =
     TransferredMemberService<Database, Directory<Database>, Database, Database, SystemClock>;
+/// The figures of `GET /stats/dual-reporting`.
+pub type Stats = StatsService<Directory<Database>, Database>;
 
 pub struct Services {
     pub units: Units,
@@ -102,6 +107,7 @@ pub struct Services {
     pub transferred_members: TransferredMembers,
     /// The resource bank: the offer listing, named for export.
     pub resource_bank: banks::Resources,
+    pub stats: Stats,
 }
 
 /// What dual reporting's handlers reach (`Data<&DualReporting>`).
@@ -159,6 +165,7 @@ impl DualReporting {
                 directory.clone(),
                 SystemClock,
             ),
+            stats: StatsService::new(directory.clone(), db.clone()),
         }))
     }
 }

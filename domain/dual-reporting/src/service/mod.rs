@@ -12,6 +12,7 @@ mod offers;
 mod pledges;
 mod projects;
 mod rosters;
+mod stats;
 mod transferred_members;
 mod units;
 
@@ -31,6 +32,7 @@ pub use offers::{NewOffer, OfferQuery, OfferService, OfferView};
 pub use pledges::{NewFulfilment, NewPledge, PledgeDetail, PledgeQuery, PledgeService, PledgeView};
 pub use projects::{NewActivity, NewProject, NewShare, ProjectQuery, ProjectService, ProjectView};
 pub use rosters::{RosterEntryView, RosterListing, RosterReport, RosterService};
+pub use stats::StatsService;
 pub use transferred_members::{
     NewTransferredMember, TransferredMemberService, TransferredMemberView, TransferredQuery,
 };

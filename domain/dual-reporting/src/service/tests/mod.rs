@@ -18,6 +18,7 @@ mod appraisals;
 mod banks;
 mod member_reports;
 mod rosters;
+mod stats;
 mod transferred_members;
 mod units;
 
