@@ -27,7 +27,7 @@ async fn the_demo_district_answers_the_districts_figures() {
         })
     );
     // DOMAIN.md: 140 units paired one-to-one with grids, 5,200 in-service members reported,
-    // 345 projects. (Transferred members: 900 once the rosters work lands.)
+    // 900 transferred members (counted apart), 345 projects.
     let dual = app.get("/api/v1/stats/dual-reporting", &admin.token).await;
     assert_eq!(dual.status, 200, "{dual:?}");
     assert_eq!(
@@ -38,7 +38,7 @@ async fn the_demo_district_answers_the_districts_figures() {
                 "total": 5200, "accepted": 4888, "submitted": 260, "rejected": 52,
                 "withdrawn": 0, "members": 4888,
             },
-            "transferred_members": 0,
+            "transferred_members": 900,
             "pledges": { "made": 1630, "kept": 542 },
             "resource_offers": 420,
             "needs": 420,

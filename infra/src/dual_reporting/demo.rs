@@ -4,6 +4,7 @@
 //! recorded (nobody is subscribed to records that did not exist). The `party_member` and
 //! `unit_admin` grants go through the kernel's `GrantStore`, like any grant.
 
+use linli_dual_reporting::transferred::TransferredMember;
 use linli_dual_reporting::{
     Activity, Fulfilment, MemberReport, Need, Pledge, Project, ResourceOffer, Unit, UnitReport,
 };
@@ -28,6 +29,7 @@ pub struct DemoRecords {
     pub needs: Vec<Need>,
     pub projects: Vec<Project>,
     pub activities: Vec<Activity>,
+    pub transferred: Vec<TransferredMember>,
 }
 
 fn rows<T, R>(items: &[T], row: impl Fn(&T) -> anyhow::Result<R>) -> anyhow::Result<Vec<R>> {
@@ -56,6 +58,7 @@ impl Database {
             .flat_map(|p| p.signatures.iter().map(move |s| signature_row(p.id, s)))
             .collect();
         let activities = rows(&r.activities, activity_row)?;
+        let transferred = rows(&r.transferred, super::transferred_members::row)?;
         let txn = self.begin_write().await?;
         insert_chunked(&txn, units).await?;
         insert_chunked(&txn, unit_reports).await?;
@@ -68,6 +71,7 @@ impl Database {
         insert_chunked(&txn, shares).await?;
         insert_chunked(&txn, signatures).await?;
         insert_chunked(&txn, activities).await?;
+        insert_chunked(&txn, transferred).await?;
         txn.commit().await?;
         Ok(())
     }

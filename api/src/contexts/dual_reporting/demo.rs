@@ -1,7 +1,8 @@
 //! Dual reporting's part of the demo district, after the grid context's: 140 units paired
 //! one-to-one with residential grids of the 16 communities, each with its admin and an
 //! accepted report; 5,200 in-service Party members reported across the communities (most
-//! accepted, some waiting, a few rejected); their pledges, some kept; resource offers of the
+//! accepted, some waiting, a few rejected) and 900 transferred members registered by their
+//! communities; their pledges, some kept; resource offers of the
 //! units, needs of the communities and subdistricts, and 345 projects (mostly completed or
 //! active). Deterministic but for ids and `now`.
 //!
@@ -9,16 +10,14 @@
 //! by identity's bulk adapter (sealed like any profile) and records by dual reporting's
 //! (multi-row INSERTs in one transaction, no events: nobody is subscribed to them yet); the
 //! `party_member` and `unit_admin` grants go through the kernel's `GrantStore`, one set each.
-//!
-//! Transferred members (组织关系转入, 900+ in DOMAIN.md) are not made yet: their registrations
-//! come with the rosters work. [`TRANSFERRED_MEMBERS`] is where their number goes; the plan
-//! then adds them beside the in-service members (see `plan_members`).
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use linli_dual_reporting::appraisal::Period;
+use linli_dual_reporting::models::TransferredMemberId;
 use linli_dual_reporting::pledges::MemberBasis;
+use linli_dual_reporting::transferred::{TransferStatus, TransferredMember};
 use linli_dual_reporting::{
     Activity, ActivityId, Assignment, CategoryKey, DEFAULT_CATEGORIES, Fulfilment, FulfilmentId,
     FulfilmentStatus, MemberReport, MemberReportId, Need, NeedId, NeedStatus, Party, Pledge, PledgeId,
@@ -43,8 +42,9 @@ mod tests;
 
 pub const UNITS: usize = 140;
 pub const IN_SERVICE_MEMBERS: usize = 5_200;
-/// Transferred members: 900 once their registrations land (the rosters work); none till then.
-pub const TRANSFERRED_MEMBERS: usize = 0;
+/// Party members whose organisation relation moved to the community (from bankrupt
+/// enterprises): registered by the community, no unit, counted apart.
+pub const TRANSFERRED_MEMBERS: usize = 900;
 pub const PROJECTS: usize = 345;
 /// Needs no project has taken yet.
 const OPEN_NEEDS: usize = 75;
@@ -53,6 +53,11 @@ const OFFERS_PER_UNIT: usize = 3;
 /// The openid of the admin of the demo unit numbered `n` (from 1).
 pub fn unit_admin_openid(n: usize) -> String {
     format!("demo-unit-{n:03}-admin")
+}
+
+/// The openid of the demo transferred member numbered `n` (from 1).
+pub fn transferred_openid(n: usize) -> String {
+    format!("demo-transferred-{n:03}")
 }
 
 /// The openid of the demo member numbered `n` (from 1).
@@ -110,7 +115,7 @@ fn person(openid: &str, name: &str, phone: &str) -> anyhow::Result<NewPerson> {
 
 /// The unit admins (first, in unit order) and the members, as identity stores them.
 pub fn people() -> anyhow::Result<Vec<NewPerson>> {
-    let mut people = Vec::with_capacity(UNITS + IN_SERVICE_MEMBERS);
+    let mut people = Vec::with_capacity(UNITS + IN_SERVICE_MEMBERS + TRANSFERRED_MEMBERS);
     for n in 1..=UNITS {
         let name = name_of(n * 7 + 3);
         people.push(person(
@@ -124,6 +129,13 @@ pub fn people() -> anyhow::Result<Vec<NewPerson>> {
             &member_openid(n),
             &name_of(n),
             &format!("137{:08}", 53_300_000 + n),
+        )?);
+    }
+    for n in 1..=TRANSFERRED_MEMBERS {
+        people.push(person(
+            &transferred_openid(n),
+            &name_of(n * 11 + 5),
+            &format!("136{:08}", 53_400_000 + n),
         )?);
     }
     Ok(people)
@@ -314,9 +326,11 @@ pub fn plan(
         party_members: Vec::new(),
     };
     let admins = people.get(..UNITS).unwrap_or_default();
-    let members = people.get(UNITS..).unwrap_or_default();
+    let members = people.get(UNITS..UNITS + IN_SERVICE_MEMBERS).unwrap_or_default();
+    let transferred = people.get(UNITS + IN_SERVICE_MEMBERS..).unwrap_or_default();
     plan_units(&mut planned, communities, admins, district_admin, now)?;
     plan_members(&mut planned, communities, members, now)?;
+    plan_transferred(&mut planned, communities, transferred, now)?;
     plan_lists(&mut planned, communities, admins, now)?;
     Ok(planned)
 }
@@ -490,10 +504,56 @@ fn plan_members(
         }
         planned.records.reports.push(report);
     }
-    // TRANSFERRED_MEMBERS: when the rosters work lands, its registrations (community, grid's
-    // branch, no unit) are planned here, with the `party_member` grant each.
     Ok(())
 }
+
+/// The transferred members, spread over the communities and their grids, each registered by
+/// the community's admin with the `party_member` grant it gives.
+fn plan_transferred(
+    planned: &mut Planned,
+    communities: &[DemoCommunity],
+    people: &[UserId],
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    for (k, person) in people.iter().enumerate() {
+        let community = nth(communities, k)?;
+        let grid = nth(&community.grids, k / communities.len())?;
+        let registered_at = now - Duration::days(300) + Duration::minutes(i64::try_from(k)? * 53);
+        planned.records.transferred.push(TransferredMember {
+            id: TransferredMemberId::new(),
+            user_id: *person,
+            place: grid,
+            from_organisation: nth(&FORMER_ORGANISATIONS, k)?.to_owned(),
+            transferred_on: (registered_at - Duration::days(30)).date_naive(),
+            status: TransferStatus::Active,
+            registered_by: community.admin,
+            registered_at,
+            withdrawn_by: None,
+            withdrawn_at: None,
+            reason: None,
+        });
+        planned.party_members.push(PlacedGrant {
+            grant: RoleGrant::new(
+                *person,
+                Role::PartyMember,
+                Scope::Community(community.id),
+                Some(community.admin),
+                registered_at,
+            )?,
+            path: community.path(),
+        });
+    }
+    Ok(())
+}
+
+/// The enterprises whose Party members moved to where they live.
+const FORMER_ORGANISATIONS: [&str; 5] = [
+    "原济阳县化肥厂党委",
+    "原济阳县棉纺厂党委",
+    "原济阳县酿酒厂党支部",
+    "原济阳县农机厂党支部",
+    "原济阳县造纸厂党委",
+];
 
 /// One pledge of the accepted member numbered `k`: a third of them pledge; a third of the
 /// pledges are kept (every record verified), the others are under way, some with a record

@@ -59,7 +59,12 @@ fn the_demo_has_the_districts_figures() {
     assert_eq!(in_state(ReportStatus::Accepted), 4_888);
     assert_eq!(in_state(ReportStatus::Submitted), 260);
     assert_eq!(in_state(ReportStatus::Rejected), 52);
-    assert_eq!(p.party_members.len(), 4_888);
+    assert_eq!(r.transferred.len(), TRANSFERRED_MEMBERS);
+    assert_eq!(
+        p.party_members.len(),
+        4_888 + TRANSFERRED_MEMBERS,
+        "accepted and transferred"
+    );
     for unit in &r.units {
         let members = r.reports.iter().filter(|x| x.unit_id == unit.id).count();
         assert!(members <= unit.roll_count as usize, "{}", unit.name);
@@ -111,7 +116,7 @@ fn pledges_offers_and_projects_agree_with_their_records() {
 #[test]
 fn people_have_distinct_openids_and_phones() {
     let people = people().unwrap();
-    assert_eq!(people.len(), UNITS + IN_SERVICE_MEMBERS);
+    assert_eq!(people.len(), UNITS + IN_SERVICE_MEMBERS + TRANSFERRED_MEMBERS);
     let mut phones: Vec<&str> = people.iter().map(|p| p.phone.as_str()).collect();
     phones.sort_unstable();
     phones.dedup();
