@@ -1490,6 +1490,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/member-reports/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the member bank as CSV
+         * @description The in-service member bank (在职党员信息资源库): exactly the reports `GET
+         *     /member-reports` lists to you with the same filters, every one of them (not a page),
+         *     oldest first, as a CSV file streamed as it is read. Columns: 姓名, 手机号, 单位, 社区,
+         *     网格, 状态 (待接收, 已接收, 已退回, 已撤回), 服务类别, 岗位, 技能 (joined by `、`),
+         *     报到时间 (China time, to the minute). Names and phones are as the listing shows them
+         *     to you, whole or masked. Someone who may see no report gets the header line alone.
+         */
+        get: operations["member_reports_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/resource-offers/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the resource bank as CSV
+         * @description The resource bank (资源库): exactly the offers `GET /resource-offers` lists to you with
+         *     the same filters, every one of them (not a page), oldest first, as a CSV file streamed
+         *     as it is read. Columns: 名称, 类型 (资金, 场地, 设备物资, 志愿者, 专业技能), 服务类别,
+         *     提供单位, 社区 and 网格 (the unit's paired grid), 数量, 计量单位, 剩余数量 (what projects
+         *     have not taken), 有效期开始, 有效期结束 (`YYYY-MM-DD`), 状态 (today: 未开始, 可用, 已用完,
+         *     已过期), 说明. Someone who may see no offer gets the header line alone.
+         */
+        get: operations["resource_offers_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stats/dual-reporting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dual reporting's figures
+         * @description Units (where their paired grid lies), in-service members' reports by state,
+         *     transferred members, pledges, resource offers, needs and projects by status, for one
+         *     community, one subdistrict, or (with neither) your whole scope: the district for a
+         *     district admin. Codes: `community_not_found` / `subdistrict_not_found` (404, also when
+         *     outside your scope), `forbidden` (no staff role), `validation_failed` (both given).
+         */
+        get: operations["stats_dual_reporting"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2817,6 +2891,29 @@ export interface components {
         };
         /** @description The data of one of the context's events; the frame's `kind` says which. */
         DualReportingEventData: components["schemas"]["UnitCreatedData"] | components["schemas"]["UnitReportFiledData"] | components["schemas"]["UnitReportAcceptedData"] | components["schemas"]["MemberReportSubmittedData"] | components["schemas"]["MemberReportAcceptedData"] | components["schemas"]["MemberReportRejectedData"] | components["schemas"]["MemberReportWithdrawnData"] | components["schemas"]["ProjectStatusChangedData"] | components["schemas"]["PledgeFulfilmentSubmittedData"] | components["schemas"]["PledgeFulfilmentVerifiedData"] | components["schemas"]["PledgeFulfilmentRejectedData"] | components["schemas"]["UnitRosterReplacedData"] | components["schemas"]["TransferredMemberRegisteredData"] | components["schemas"]["TransferredMemberWithdrawnData"];
+        /**
+         * DualReportingFigures
+         * @description Dual reporting (双报到) in a scope: units, members, pledges and the three lists.
+         */
+        DualReportingFigures: {
+            units: components["schemas"]["UnitFigures"];
+            /** @description In-service members (在职党员). */
+            in_service_members: components["schemas"]["MemberFigures"] & unknown;
+            /**
+             * Format: uint64
+             * @description Transferred members (组织关系转入), counted apart from in-service ones.
+             */
+            transferred_members: number;
+            pledges: components["schemas"]["PledgeFigures"];
+            /**
+             * Format: uint64
+             * @description Resource offers, counted where the offering unit's grid lies.
+             */
+            resource_offers: number;
+            /** Format: uint64 */
+            needs: number;
+            projects: components["schemas"]["ProjectFigures"];
+        };
         /**
          * ErrorFrame
          * @description A refusal or a problem, e.g. `forbidden_topic`, `unknown_topic`, `since_unknown`,
@@ -4360,6 +4457,30 @@ export interface components {
             appraisal?: (components["schemas"]["Appraisal"] & unknown) | null;
         };
         /**
+         * MemberFigures
+         * @description In-service Party members' reports to the communities of the scope, by state.
+         */
+        MemberFigures: {
+            /**
+             * Format: uint64
+             * @description Reports in every state.
+             */
+            total: number;
+            /** Format: uint64 */
+            accepted: number;
+            /** Format: uint64 */
+            submitted: number;
+            /** Format: uint64 */
+            rejected: number;
+            /** Format: uint64 */
+            withdrawn: number;
+            /**
+             * Format: uint64
+             * @description People with an accepted report.
+             */
+            members: number;
+        };
+        /**
          * MemberReport
          * @description An in-service Party member's report to the community where they live, with the member:
          *     whole for the member, the staff over the community and the unit's admins.
@@ -4598,6 +4719,42 @@ export interface components {
              * @enum {string}
              */
             code: "unknown_category" | "grid_outside_community";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MemberReportsExportBadRequest: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MemberReportsExportInternalError: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MemberReportsExportUnauthorized: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
             /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
@@ -5970,6 +6127,16 @@ export interface components {
              */
             created_at: string;
         };
+        /**
+         * PledgeFigures
+         * @description Pledges of members serving in the scope; kept: verified records reach the target.
+         */
+        PledgeFigures: {
+            /** Format: uint64 */
+            made: number;
+            /** Format: uint64 */
+            kept: number;
+        };
         /** PledgeFulfilmentRejectedData */
         PledgeFulfilmentRejectedData: {
             /** Format: uuid */
@@ -6636,6 +6803,22 @@ export interface components {
         ProjectCancellation: {
             /** @description Why, for the other side: 1 to 200 characters. */
             reason: string;
+        };
+        /**
+         * ProjectFigures
+         * @description Projects placed in the scope, by status.
+         */
+        ProjectFigures: {
+            /** Format: uint64 */
+            total: number;
+            /** Format: uint64 */
+            planned: number;
+            /** Format: uint64 */
+            active: number;
+            /** Format: uint64 */
+            completed: number;
+            /** Format: uint64 */
+            cancelled: number;
         };
         /** ProjectList */
         ProjectList: {
@@ -7487,6 +7670,42 @@ export interface components {
             details?: unknown;
             request_id: string;
         };
+        ResourceOffersExportBadRequest: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        ResourceOffersExportInternalError: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        ResourceOffersExportUnauthorized: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
         ResourceOffersGetBadRequest: {
             /**
              * @description Stable and machine-readable.
@@ -8204,6 +8423,66 @@ export interface components {
             request_id: string;
         };
         StatsCoverageUnauthorized: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        StatsDualReportingBadRequest: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        StatsDualReportingForbidden: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        StatsDualReportingInternalError: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        StatsDualReportingNotFound: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "community_not_found" | "subdistrict_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        StatsDualReportingUnauthorized: {
             /**
              * @description Stable and machine-readable.
              * @enum {string}
@@ -9147,6 +9426,24 @@ export interface components {
             request_id: string;
         };
         /**
+         * UnitFigures
+         * @description Units counted where their paired grid lies.
+         */
+        UnitFigures: {
+            /** Format: uint64 */
+            registered: number;
+            /**
+             * Format: uint64
+             * @description Paired with a grid (every unit is paired when registered).
+             */
+            paired: number;
+            /**
+             * Format: uint64
+             * @description Whose report to their grid was accepted.
+             */
+            reported: number;
+        };
+        /**
          * UnitIndicators
          * @description What the records say of a unit over a year.
          */
@@ -9819,6 +10116,12 @@ export interface components {
          * @enum {string}
          */
         Urgency: "low" | "normal" | "high" | "urgent";
+        /**
+         * @description Where an offer's period stands today: `upcoming` (not begun), `current` (from its first to
+         *     its last day), `expired` (ended).
+         * @enum {string}
+         */
+        Validity: "upcoming" | "current" | "expired";
         /**
          * Warning
          * @description Something worth knowing that did not stop the change.
@@ -14069,6 +14372,13 @@ export interface operations {
                 unit_id?: string;
                 kind?: components["schemas"]["ResourceKind"];
                 open?: boolean;
+                /** @description Only offers valid on this day (`2026-12-01`), used up or not. */
+                valid_on?: string;
+                /**
+                 * @description Only offers whose period has not begun (`upcoming`), has begun and not ended
+                 *     (`current`) or has ended (`expired`) today, in the district's time.
+                 */
+                validity?: components["schemas"]["Validity"];
                 limit?: number;
                 cursor?: string;
             };
@@ -16665,6 +16975,201 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["TransferredMembersWithdrawInternalError"];
+                };
+            };
+        };
+    };
+    member_reports_export: {
+        parameters: {
+            query?: {
+                community_id?: string;
+                unit_id?: string;
+                status?: components["schemas"]["ReportStatus"];
+                /** @description The grid the member was assigned to. */
+                grid_id?: string;
+                /** @description One of the member's skills, matched whole. */
+                skill?: string;
+                /** @description The service category the member was assigned to. */
+                category?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description The file: UTF-8 with a byte order mark, a header line, then one line per row; cells
+             *     that a spreadsheet would evaluate (beginning with `=`, `+`, `-`, `@`, a tab or a
+             *     carriage return) are prefixed with `'`.
+             */
+            200: {
+                headers: {
+                    /** @description `attachment`, with the file's name. */
+                    "CONTENT-DISPOSITION": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Malformed request or invalid input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MemberReportsExportBadRequest"];
+                };
+            };
+            /** @description No token, or a bad, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MemberReportsExportUnauthorized"];
+                };
+            };
+            /** @description A bug or a misconfiguration; the request id finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MemberReportsExportInternalError"];
+                };
+            };
+        };
+    };
+    resource_offers_export: {
+        parameters: {
+            query?: {
+                unit_id?: string;
+                kind?: components["schemas"]["ResourceKind"];
+                /** @description Only offers open today (valid, and not used up). */
+                open?: boolean;
+                /** @description Only offers valid on this day (`2026-12-01`), used up or not. */
+                valid_on?: string;
+                /**
+                 * @description Only offers whose period has not begun (`upcoming`), has begun and not ended
+                 *     (`current`) or has ended (`expired`) today, in the district's time.
+                 */
+                validity?: components["schemas"]["Validity"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description The file: UTF-8 with a byte order mark, a header line, then one line per row; cells
+             *     that a spreadsheet would evaluate (beginning with `=`, `+`, `-`, `@`, a tab or a
+             *     carriage return) are prefixed with `'`.
+             */
+            200: {
+                headers: {
+                    /** @description `attachment`, with the file's name. */
+                    "CONTENT-DISPOSITION": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Malformed request or invalid input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ResourceOffersExportBadRequest"];
+                };
+            };
+            /** @description No token, or a bad, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ResourceOffersExportUnauthorized"];
+                };
+            };
+            /** @description A bug or a misconfiguration; the request id finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ResourceOffersExportInternalError"];
+                };
+            };
+        };
+    };
+    stats_dual_reporting: {
+        parameters: {
+            query?: {
+                community_id?: string;
+                subdistrict_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["DualReportingFigures"];
+                };
+            };
+            /** @description Malformed request or invalid input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["StatsDualReportingBadRequest"];
+                };
+            };
+            /** @description No token, or a bad, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["StatsDualReportingUnauthorized"];
+                };
+            };
+            /** @description Outside your scope, or refused by WeChat. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["StatsDualReportingForbidden"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["StatsDualReportingNotFound"];
+                };
+            };
+            /** @description A bug or a misconfiguration; the request id finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["StatsDualReportingInternalError"];
                 };
             };
         };

@@ -5,7 +5,9 @@ use serde_json::json;
 #[tokio::test]
 async fn the_demo_district_answers_the_districts_figures() {
     let app = spawn_app().await;
+    let started = std::time::Instant::now();
     assert!(contexts::load_demo(&app.state.db).await.unwrap());
+    eprintln!("the demo district loaded in {:?}", started.elapsed());
     assert!(
         !contexts::load_demo(&app.state.db).await.unwrap(),
         "loading twice changes nothing"
@@ -24,6 +26,53 @@ async fn the_demo_district_answers_the_districts_figures() {
             "branches": { "independent": 71, "joint": 23, "residential_grids_in_joint": 70 },
         })
     );
+    // DOMAIN.md: 140 units paired one-to-one with grids, 5,200 in-service members reported,
+    // 900 transferred members (counted apart), 345 projects.
+    let dual = app.get("/api/v1/stats/dual-reporting", &admin.token).await;
+    assert_eq!(dual.status, 200, "{dual:?}");
+    assert_eq!(
+        dual.body,
+        json!({
+            "units": { "registered": 140, "paired": 140, "reported": 140 },
+            "in_service_members": {
+                "total": 5200, "accepted": 4888, "submitted": 260, "rejected": 52,
+                "withdrawn": 0, "members": 4888,
+            },
+            "transferred_members": 900,
+            "pledges": { "made": 1630, "kept": 542 },
+            "resource_offers": 420,
+            "needs": 420,
+            "projects": { "total": 345, "planned": 15, "active": 90, "completed": 225, "cancelled": 15 },
+        })
+    );
+    // A unit admin of the demo logs in and sees their unit's members.
+    let unit_admin = app
+        .login(&contexts::dual_reporting::demo::unit_admin_openid(1))
+        .await;
+    let me = app.get("/api/v1/me", &unit_admin.token).await;
+    assert_eq!(me.body["roles"][0]["role"], "unit_admin", "{me:?}");
+    let scope = me.body["roles"][0]["scope"].as_str().unwrap().to_owned();
+    let unit = scope.trim_start_matches("unit:");
+    let reports = app
+        .get(
+            &format!("/api/v1/member-reports?unit_id={unit}"),
+            &unit_admin.token,
+        )
+        .await;
+    assert_eq!(reports.status, 200, "{reports:?}");
+    let items = reports.body["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    assert_eq!(items[0]["member"]["masked"], false, "{:?}", items[0]);
+    assert!(
+        items[0]["member"]["real_name"]
+            .as_str()
+            .is_some_and(|n| !n.is_empty())
+    );
+    // A member logs in with their profile whole (sealed in bulk, opened as any).
+    let member = app.login(&contexts::dual_reporting::demo::member_openid(1)).await;
+    let me = app.get("/api/v1/me", &member.token).await;
+    assert_eq!(me.body["phone"], "13753300001", "{me:?}");
+    assert!(me.body["real_name"].as_str().is_some());
 }
 
 #[tokio::test]

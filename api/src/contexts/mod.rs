@@ -98,5 +98,18 @@ impl Contexts {
 /// context writes its part through its own adapters.
 pub async fn load_demo(db: &Database) -> anyhow::Result<bool> {
     let mut people = identity::demo::Registrar(db.clone());
-    grid::demo::load(db, db, &mut people, chrono::Utc::now()).await
+    let now = chrono::Utc::now();
+    let started = std::time::Instant::now();
+    let structure = grid::demo::load(db, db, &mut people, now).await?;
+    let structure_ms = started.elapsed().as_millis();
+    // Dual reporting's units, members and lists sit on the structure's grids.
+    let dual_reporting = dual_reporting::demo::load(db, now).await?;
+    tracing::info!(
+        structure,
+        dual_reporting,
+        structure_ms,
+        dual_reporting_ms = started.elapsed().as_millis() - structure_ms,
+        "demo district"
+    );
+    Ok(structure || dual_reporting)
 }

@@ -13,6 +13,7 @@ pub mod ports;
 pub mod rights;
 pub mod roster;
 pub mod service;
+pub mod stats;
 pub mod topics;
 pub mod transferred;
 
@@ -23,9 +24,11 @@ pub use error::{DualReportingError, Resource};
 pub use lists::*;
 pub use models::*;
 pub use pledges::{Fulfilment, FulfilmentId, FulfilmentStatus, Pledge, PledgeId};
+pub use service::StatsService;
 pub use service::{
     AppraisalQuery, AppraisalService, CategoryService, MemberReportService, NewMemberReport,
     NewTransferredMember, NewUnit, ReportQuery, RosterService, TransferredMemberService, UnitService,
 };
 pub use service::{NeedService, OfferService, ProjectService};
 pub use service::{NewFulfilment, NewPledge, PledgeQuery, PledgeService};
+pub use stats::DualReportingStats;

@@ -28,9 +28,10 @@ record_id!(
 pub enum MemberBasis {
     /// An in-service member whose report the community accepted.
     Report(MemberReportId),
-    // Transferred members (组织关系转入, registered by the community admin, with no unit)
-    // come with their own aggregate as a second variant, `Transferred(<its id>)`, found by
-    // `PledgeService::membership`; storage keeps the basis in a column of its own.
+    // Transferred members (组织关系转入, registered by the community admin, with no unit; see
+    // `crate::transferred`) are to be a second variant, `Transferred(<its id>)`, found by
+    // `PledgeService::membership`, with storage keeping it in a column of its own. Not yet
+    // done: until then a transferred member cannot pledge.
 }
 
 /// A person as a member of one community: what a pledge is made on.

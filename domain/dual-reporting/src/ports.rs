@@ -12,6 +12,7 @@ use crate::appraisal::{Appraisal, Period, UnitAppraisal};
 use crate::error::WriteError;
 
 mod lists;
+mod stats;
 use crate::models::{
     CategoryKey, MemberReport, MemberReportId, ReportStatus, ServiceCategory, TransferredMemberId, Unit,
     UnitReport, UnitReportId,
@@ -22,6 +23,7 @@ use crate::transferred::{TransferStatus, TransferredMember};
 pub use lists::{
     ListReach, NeedFilter, NeedRepository, OfferFilter, OfferRepository, ProjectFilter, ProjectRepository,
 };
+pub use stats::StatsRepository;
 
 /// Units and their reports. A grid is paired with one unit at most
 /// ([`WriteError::GridAlreadyPaired`]); a unit reports once ([`WriteError::UnitAlreadyReported`]).

@@ -25,6 +25,7 @@ use crate::transferred::TransferredMember;
 mod rosters;
 
 mod lists;
+mod stats;
 
 #[derive(Debug, Default)]
 pub struct Rows {

@@ -168,7 +168,7 @@ impl Database {
 }
 
 /// Rows per multi-row INSERT: SQLite caps the bound values of one statement.
-const INSERT_CHUNK: usize = 400;
+pub(crate) const INSERT_CHUNK: usize = 400;
 
 /// Inserts rows in chunks small enough for SQLite's limit on bound values.
 pub(crate) async fn insert_chunked<E, A>(db: &impl ConnectionTrait, rows: Vec<A>) -> Result<(), DbErr>

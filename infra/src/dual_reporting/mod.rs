@@ -11,6 +11,7 @@ mod migration;
 
 mod appraisals;
 mod categories;
+mod demo;
 mod directory;
 mod member_reports;
 mod needs;
@@ -19,6 +20,7 @@ mod pledges;
 mod projects;
 mod rosters;
 mod rows;
+mod stats;
 mod transferred_members;
 mod unit_records;
 mod units;
@@ -26,6 +28,7 @@ mod units;
 #[cfg(test)]
 mod lists_tests;
 
+pub use demo::DemoRecords;
 pub use directory::UnitDirectory;
 pub(crate) use migration::migrations;
 pub use projects::UnitProjectRecords;

@@ -12,7 +12,7 @@ use super::entity::need;
 use crate::db::query::{PathColumns, keyset_page, reach_condition};
 use crate::db::{Database, outbox};
 
-fn need_row(n: &Need) -> anyhow::Result<need::ActiveModel> {
+pub(super) fn need_row(n: &Need) -> anyhow::Result<need::ActiveModel> {
     Ok(need::ActiveModel {
         id: Set(n.id.as_uuid()),
         subdistrict_id: Set(n

@@ -22,7 +22,7 @@ use super::entity::{pledge, pledge_fulfilment};
 use crate::db::query::{PathColumns, keyset_page, reach_condition};
 use crate::db::{Database, outbox};
 
-fn pledge_row(p: &Pledge) -> anyhow::Result<pledge::ActiveModel> {
+pub(super) fn pledge_row(p: &Pledge) -> anyhow::Result<pledge::ActiveModel> {
     let MemberBasis::Report(report) = p.basis;
     Ok(pledge::ActiveModel {
         id: Set(p.id.as_uuid()),
@@ -74,7 +74,7 @@ fn to_pledge(row: pledge::Model) -> anyhow::Result<Pledge> {
     })
 }
 
-fn fulfilment_row(f: &Fulfilment) -> anyhow::Result<pledge_fulfilment::ActiveModel> {
+pub(super) fn fulfilment_row(f: &Fulfilment) -> anyhow::Result<pledge_fulfilment::ActiveModel> {
     Ok(pledge_fulfilment::ActiveModel {
         id: Set(f.id.as_uuid()),
         pledge_id: Set(f.pledge_id.as_uuid()),

@@ -30,7 +30,7 @@ fn storage(e: DbErr) -> WriteError {
     WriteError::Storage(e.into())
 }
 
-fn project_row(p: &Project) -> anyhow::Result<project::ActiveModel> {
+pub(super) fn project_row(p: &Project) -> anyhow::Result<project::ActiveModel> {
     Ok(project::ActiveModel {
         id: Set(p.id.as_uuid()),
         need_id: Set(p.need_id.as_uuid()),
@@ -53,7 +53,7 @@ fn project_row(p: &Project) -> anyhow::Result<project::ActiveModel> {
     })
 }
 
-fn share_row(project: ProjectId, share: &ProjectOffer) -> project_offer::ActiveModel {
+pub(super) fn share_row(project: ProjectId, share: &ProjectOffer) -> project_offer::ActiveModel {
     project_offer::ActiveModel {
         project_id: Set(project.as_uuid()),
         offer_id: Set(share.offer_id.as_uuid()),
@@ -63,7 +63,21 @@ fn share_row(project: ProjectId, share: &ProjectOffer) -> project_offer::ActiveM
     }
 }
 
-fn signature_row(project: ProjectId, s: &Signature) -> project_signature::ActiveModel {
+pub(super) fn activity_row(activity: &Activity) -> anyhow::Result<project_activity::ActiveModel> {
+    Ok(project_activity::ActiveModel {
+        id: Set(activity.id.as_uuid()),
+        project_id: Set(activity.project_id.as_uuid()),
+        title: Set(activity.title.clone()),
+        held_on: Set(activity.held_on),
+        participants: Set(i32::try_from(activity.participants)?),
+        beneficiaries: Set(i32::try_from(activity.beneficiaries)?),
+        note: Set(activity.note.clone()),
+        recorded_by: Set(activity.recorded_by.as_uuid()),
+        recorded_at: Set(activity.recorded_at),
+    })
+}
+
+pub(super) fn signature_row(project: ProjectId, s: &Signature) -> project_signature::ActiveModel {
     project_signature::ActiveModel {
         project_id: Set(project.as_uuid()),
         party: Set(s.party.key()),
@@ -455,17 +469,7 @@ impl ProjectRepository for Database {
         else {
             return Ok(false);
         };
-        let row = project_activity::ActiveModel {
-            id: Set(activity.id.as_uuid()),
-            project_id: Set(activity.project_id.as_uuid()),
-            title: Set(activity.title.clone()),
-            held_on: Set(activity.held_on),
-            participants: Set(i32::try_from(activity.participants)?),
-            beneficiaries: Set(i32::try_from(activity.beneficiaries)?),
-            note: Set(activity.note.clone()),
-            recorded_by: Set(activity.recorded_by.as_uuid()),
-            recorded_at: Set(activity.recorded_at),
-        };
+        let row = activity_row(activity)?;
         project_activity::Entity::insert(row)
             .exec_without_returning(&txn)
             .await?;

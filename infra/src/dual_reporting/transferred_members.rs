@@ -60,7 +60,7 @@ async fn has_open_report(txn: &DatabaseTransaction, user: UserId) -> Result<bool
     Ok(open > 0)
 }
 
-fn row(m: &TransferredMember) -> anyhow::Result<transferred_member::ActiveModel> {
+pub(super) fn row(m: &TransferredMember) -> anyhow::Result<transferred_member::ActiveModel> {
     let missing = || anyhow::anyhow!("a transferred member placed above a grid");
     Ok(transferred_member::ActiveModel {
         id: Set(m.id.as_uuid()),

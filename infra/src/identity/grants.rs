@@ -14,7 +14,7 @@ use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
 };
 
-use super::appointments::record_audit;
+use super::appointments::{audit_row, record_audit};
 use super::entity::role_grant;
 use crate::db::query::{PathColumns, keyset_page, reach_condition};
 use crate::db::{Database, insert_chunked, is_unique_violation, outbox};
@@ -304,10 +304,14 @@ async fn audit_replacement(
     let entries = gone
         .map(|(row, grant)| (AuditAction::Revoked, grant, path_of(row)))
         .chain(granted.iter().map(|p| (AuditAction::Granted, &p.grant, p.path)));
-    for (action, grant, path) in entries {
-        let placed = (grant.role(), grant.scope(), path);
-        let entry = AuditEntry::new(actor, action, placed, grant.user_id(), now).of_grant(grant.id());
-        record_audit(txn, &entry).await?;
-    }
+    // One multi-row INSERT per chunk: a replacement may touch thousands of grants (the
+    // demo's party members of a community).
+    let rows = entries
+        .map(|(action, grant, path)| {
+            let placed = (grant.role(), grant.scope(), path);
+            audit_row(&AuditEntry::new(actor, action, placed, grant.user_id(), now).of_grant(grant.id()))
+        })
+        .collect();
+    insert_chunked(txn, rows).await?;
     Ok(())
 }

@@ -7,11 +7,13 @@ mod migration;
 
 mod appointments;
 pub mod audit;
+mod demo_people;
 mod grants;
 mod personal;
 mod sessions;
 pub mod tokens;
 mod users;
 
+pub use demo_people::NewPerson;
 pub(crate) use migration::migrations;
 pub use personal::SealReport;

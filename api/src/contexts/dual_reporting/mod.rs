@@ -4,7 +4,9 @@
 //! community's transferred members.
 
 mod appraisals;
+mod banks;
 mod categories;
+pub mod demo;
 mod dto;
 mod error;
 pub mod events;
@@ -16,13 +18,14 @@ mod offers;
 mod pledges;
 mod projects;
 mod rosters;
+mod stats;
 mod transferred_members;
 mod units;
 
 use std::sync::Arc;
 
 use linli_dual_reporting::{
-    AppraisalService, CategoryService, MemberReportService, PledgeService, RosterService,
+    AppraisalService, CategoryService, MemberReportService, PledgeService, RosterService, StatsService,
     TransferredMemberService, UnitService,
 };
 use linli_infra::db::Database;
@@ -64,6 +67,8 @@ pub type Apis = (
     appraisals::AppraisalsApi,
     rosters::RostersApi,
     transferred_members::TransferredMembersApi,
+    banks::BanksApi,
+    stats::DualReportingStatsApi,
 );
 
 pub type Units = UnitService<Database, Directory<Database>, SystemClock>;
@@ -87,6 +92,8 @@ pub type Appraisals = AppraisalService<
 pub type Rosters = RosterService<Database, Database, Directory<Database>, SystemClock>;
 pub type TransferredMembers =
     TransferredMemberService<Database, Directory<Database>, Database, Database, SystemClock>;
+/// The figures of `GET /stats/dual-reporting`.
+pub type Stats = StatsService<Directory<Database>, Database>;
 
 pub struct Services {
     pub units: Units,
@@ -98,6 +105,9 @@ pub struct Services {
     pub appraisals: Appraisals,
     pub rosters: Rosters,
     pub transferred_members: TransferredMembers,
+    /// The resource bank: the offer listing, named for export.
+    pub resource_bank: banks::Resources,
+    pub stats: Stats,
 }
 
 /// What dual reporting's handlers reach (`Data<&DualReporting>`).
@@ -148,6 +158,14 @@ impl DualReporting {
                 db.clone(),
                 SystemClock,
             ),
+            resource_bank: banks::Resources::new(
+                db.clone(),
+                db.clone(),
+                db.clone(),
+                directory.clone(),
+                SystemClock,
+            ),
+            stats: StatsService::new(directory.clone(), db.clone()),
         }))
     }
 }

@@ -4,6 +4,7 @@
 //! [`Actor`]: linli_kernel::Actor
 
 mod appraisals;
+mod banks;
 mod categories;
 mod member_reports;
 mod needs;
@@ -11,6 +12,7 @@ mod offers;
 mod pledges;
 mod projects;
 mod rosters;
+mod stats;
 mod transferred_members;
 mod units;
 
@@ -22,6 +24,7 @@ mod pledges_tests;
 mod tests;
 
 pub use appraisals::{AppraisalQuery, AppraisalService};
+pub use banks::{MemberBankEntry, ResourceBank, ResourceBankEntry};
 pub use categories::CategoryService;
 pub use member_reports::{MemberReportService, MemberReportView, NewMemberReport, ReportQuery};
 pub use needs::{MAX_MATCHES, NeedPlace, NeedQuery, NeedService, NewNeed, RankedOffer};
@@ -29,6 +32,7 @@ pub use offers::{NewOffer, OfferQuery, OfferService, OfferView};
 pub use pledges::{NewFulfilment, NewPledge, PledgeDetail, PledgeQuery, PledgeService, PledgeView};
 pub use projects::{NewActivity, NewProject, NewShare, ProjectQuery, ProjectService, ProjectView};
 pub use rosters::{RosterEntryView, RosterListing, RosterReport, RosterService};
+pub use stats::StatsService;
 pub use transferred_members::{
     NewTransferredMember, TransferredMemberService, TransferredMemberView, TransferredQuery,
 };

@@ -125,9 +125,11 @@ where
 
     /// The person's membership of a community, on the grounds the community knows them by:
     /// an accepted member report (one open report per person, so one membership). Transferred
-    /// members (组织关系转入) become the second ground when their aggregate lands: look them
-    /// up here, after the report, and every rule of pledges applies to them unchanged.
-    pub async fn membership(&self, user: UserId) -> Result<Option<Membership>, DualReportingError> {
+    /// members (组织关系转入, `crate::transferred`) are registered now but are not yet a
+    /// ground here: they need `MemberBasis::Transferred` stored beside the report id (a
+    /// migration of `pledges`); once it is, look them up here, after the report, and every
+    /// rule of pledges applies to them unchanged.
+    pub(crate) async fn membership(&self, user: UserId) -> Result<Option<Membership>, DualReportingError> {
         let report = self.reports.open_report_of(user).await?;
         Ok(report.as_ref().and_then(Membership::of_report))
     }

@@ -15,8 +15,10 @@ use crate::testing::InMemoryDualReporting;
 use crate::{CategoryService, MemberReportService, NewMemberReport, NewUnit, UnitService};
 
 mod appraisals;
+mod banks;
 mod member_reports;
 mod rosters;
+mod stats;
 mod transferred_members;
 mod units;
 
