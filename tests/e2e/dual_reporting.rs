@@ -807,3 +807,83 @@ async fn the_community_and_the_member_hear_of_a_report_live_and_nobody_else() {
     assert_eq!(heard["data"]["category"], "legal_aid");
     next_event(&mut own, "member_report.accepted").await;
 }
+
+/// Gives `session`'s user a real name and a bound phone.
+async fn complete_profile(app: &TestApp, session: &Session, name: &str, phone: &str) {
+    let code = format!("phone-{}", Uuid::new_v4().simple());
+    app.wechat.accept_phone(&code, phone);
+    let bound = app
+        .post("/api/v1/me/phone", &session.token, json!({ "code": code }))
+        .await;
+    assert_eq!(bound.status, 200, "{bound:?}");
+    let named = app
+        .patch("/api/v1/me", &session.token, json!({ "real_name": name }))
+        .await;
+    assert_eq!(named.status, 200, "{named:?}");
+}
+
+#[tokio::test]
+async fn a_withdrawal_racing_an_acceptance_leaves_the_role_only_with_an_accepted_report() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let unit = unit(&app, &world, "市司法局", world.a.grids[1]).await;
+    for round in 0..3 {
+        let member = member(&app, &world, "蒋党员", &format!("1370000007{round}")).await;
+        let filed = file(&app, &member, unit, world.a.id).await;
+        assert_eq!(filed.status, 201);
+        let report = filed.id();
+        let accept = format!("/api/v1/member-reports/{report}/accept");
+        let withdraw = format!("/api/v1/member-reports/{report}/withdraw");
+        let (accepted, withdrawn) = tokio::join!(
+            app.post(&accept, &world.a.admin.token, acceptance(world.a.grids[0])),
+            app.post(&withdraw, &member.token, json!({ "reason": "改主意了" }),),
+        );
+        for reply in [&accepted, &withdrawn] {
+            assert!(
+                reply.status == 200 || (reply.status, reply.code()) == (409, "member_report_state"),
+                "{reply:?}"
+            );
+        }
+        let now = app
+            .get(&format!("/api/v1/member-reports/{report}"), &member.token)
+            .await;
+        let held = party_member_scopes(&app, &member).await;
+        match now.body["status"].as_str() {
+            Some("accepted") => assert_eq!(held.len(), 1, "round {round}"),
+            Some("withdrawn") => assert!(held.is_empty(), "round {round}: {held:?}"),
+            other => panic!("round {round}: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_admin_does_not_decide_their_own_report() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let unit = unit(&app, &world, "市司法局", world.a.grids[1]).await;
+    let admin = &world.a.admin;
+    complete_profile(&app, admin, "韩主任", "13700000081").await;
+    let filed = file(&app, admin, unit, world.a.id).await;
+    assert_eq!(filed.status, 201, "{filed:?}");
+    let own = app
+        .post(
+            &format!("/api/v1/member-reports/{}/accept", filed.id()),
+            &admin.token,
+            acceptance(world.a.grids[0]),
+        )
+        .await;
+    assert_eq!((own.status, own.code()), (403, "forbidden"));
+    assert!(party_member_scopes(&app, admin).await.is_empty());
+    let other_admin = app
+        .staff(Role::CommunityAdmin, Scope::Community(world.a.id.into()))
+        .await;
+    let by_other = app
+        .post(
+            &format!("/api/v1/member-reports/{}/accept", filed.id()),
+            &other_admin.token,
+            acceptance(world.a.grids[0]),
+        )
+        .await;
+    assert_eq!(by_other.status, 200, "{by_other:?}");
+    assert_eq!(party_member_scopes(&app, admin).await.len(), 1);
+}

@@ -167,6 +167,8 @@ pub struct MemberFeedback {
     pub category: Option<CategoryKey>,
     pub post: Option<String>,
     pub service: ServiceTotals,
+    /// The member's pledges for the year and their progress.
+    pub pledges: Vec<crate::pledges::Pledge>,
     pub appraisal: Option<Appraisal>,
 }
 

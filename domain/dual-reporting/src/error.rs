@@ -1,6 +1,9 @@
 use linli_kernel::{GridId, ValidationError};
 
+use crate::appraisal::Period;
+use crate::lists::{NeedStatus, Party, ProjectStatus, ResourceOfferId};
 use crate::models::{MissingProfile, ReportStatus, UnitReportStatus};
+use crate::pledges::FulfilmentStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resource {
@@ -9,6 +12,12 @@ pub enum Resource {
     MemberReport,
     Community,
     Grid,
+    Subdistrict,
+    ResourceOffer,
+    Need,
+    Project,
+    Pledge,
+    Fulfilment,
     TransferredMember,
 }
 
@@ -41,6 +50,39 @@ pub enum DualReportingError {
     ReportState(ReportStatus),
     #[error("grid {0} is not in the report's community")]
     GridOutsideCommunity(GridId),
+    /// The offer is not open (outside its period, or used up): it cannot go into a project.
+    #[error("offer {0} is not open")]
+    OfferNotOpen(ResourceOfferId),
+    /// Less is left of the offer than the project would take.
+    #[error("not enough is left of offer {0}")]
+    OfferShort(ResourceOfferId),
+    #[error("the need is {}, not open", .0.as_str())]
+    NeedState(NeedStatus),
+    #[error("the project is {}, which does not allow this", .0.as_str())]
+    ProjectState(ProjectStatus),
+    /// The project cannot start before these sides sign.
+    #[error("the project is not signed by every side")]
+    ProjectUnsigned(Vec<Party>),
+    #[error("your side has signed already")]
+    AlreadySigned,
+    /// Only a Party member the community knows (an accepted report there) pledges and keeps
+    /// pledges.
+    #[error("you are not a Party member reported to a community")]
+    NotAReportedMember,
+    /// A pledge's records are kept during its year.
+    #[error("the pledge is for {}; its records are kept during that year", .0.year())]
+    PledgePeriod(Period),
+    /// The member has made as many pledges for the year as one may.
+    #[error("at most {max} pledges a year")]
+    PledgeLimit { max: u64 },
+    /// Verified and pending records already make up the target.
+    #[error("the pledge's records reach its target")]
+    PledgeTargetReached,
+    #[error("the record is {}, which does not allow this", .0.as_str())]
+    FulfilmentState(FulfilmentStatus),
+    /// Nobody decides on their own record, staff or not.
+    #[error("you may not decide on your own record")]
+    OwnFulfilment,
     /// A roster file with bad lines: the first of them by line, and how many there are.
     #[error("the file has {count} bad lines")]
     ImportRejected {
@@ -85,6 +127,15 @@ pub enum WriteError {
     CategoryTaken(String),
     #[error("the person has an open report")]
     OpenReportExists,
+    /// The need is not open any more: another project took it first.
+    #[error("the need is taken")]
+    NeedTaken,
+    #[error("not enough is left of offer {0}")]
+    OfferShort(ResourceOfferId),
+    #[error("a side has signed already")]
+    AlreadySigned,
+    #[error("the pledge's records reach its target")]
+    PledgeTargetReached,
     /// The person has an active transferred-member registration.
     #[error("the person is a transferred member")]
     TransferredMemberExists,
@@ -101,6 +152,10 @@ impl From<WriteError> for DualReportingError {
             WriteError::UnitAlreadyReported => Self::UnitAlreadyReported,
             WriteError::CategoryTaken(key) => Self::CategoryTaken(key),
             WriteError::OpenReportExists => Self::OpenReportExists,
+            WriteError::NeedTaken => Self::NeedState(NeedStatus::InProject),
+            WriteError::OfferShort(offer) => Self::OfferShort(offer),
+            WriteError::AlreadySigned => Self::AlreadySigned,
+            WriteError::PledgeTargetReached => Self::PledgeTargetReached,
             WriteError::TransferredMemberExists => Self::TransferredMemberExists,
             WriteError::AlreadyAppraised => Self::AlreadyAppraised,
             WriteError::Storage(e) => Self::Unknown(e),

@@ -7,10 +7,12 @@ use linli_kernel::{CommunityId, DomainEvent, GridId, UnitId, UserId};
 use serde::Serialize;
 
 use crate::appraisal::{Appraisal, AppraisalId, Grade, Period, UnitAppraisal};
+use crate::lists::{NeedId, Project, ProjectId, ProjectStatus, ResourceOffer};
 use crate::models::{
     CategoryKey, MemberReport, MemberReportId, ReportStatus, TransferredMemberId, Unit, UnitReport,
     UnitReportId,
 };
+use crate::pledges::{Fulfilment, FulfilmentId, FulfilmentStatus, Pledge, PledgeId};
 use crate::roster::Roster;
 use crate::transferred::{TransferStatus, TransferredMember};
 
@@ -64,6 +66,27 @@ pub enum DualReportingEvent {
         #[serde(skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+    /// A project was planned (`from` absent), started, completed or cancelled.
+    ProjectStatusChanged {
+        project_id: ProjectId,
+        need_id: NeedId,
+        status: ProjectStatus,
+        from: Option<ProjectStatus>,
+        unit_ids: Vec<UnitId>,
+    },
+    /// A record of a pledge submitted, verified or rejected (`pledge.fulfilment_<status>`).
+    PledgeFulfilment {
+        #[serde(skip)]
+        kind: &'static str,
+        pledge_id: PledgeId,
+        fulfilment_id: FulfilmentId,
+        user_id: UserId,
+        community_id: Option<CommunityId>,
+        title: String,
+        status: FulfilmentStatus,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
     /// A unit's roster was replaced: how many it names now (never who).
     UnitRosterReplaced { unit_id: UnitId, entries: u32 },
     TransferredMember {
@@ -87,9 +110,11 @@ impl ContextEvent for DualReportingEvent {
             Self::UnitCreated { .. } => "unit.created",
             Self::UnitReportFiled { .. } => "unit_report.filed",
             Self::UnitReportAccepted { .. } => "unit_report.accepted",
-            Self::MemberReport { kind, .. } => kind,
+            Self::ProjectStatusChanged { .. } => "project.status_changed",
             Self::UnitRosterReplaced { .. } => "unit_roster.replaced",
-            Self::TransferredMember { kind, .. } => kind,
+            Self::MemberReport { kind, .. }
+            | Self::PledgeFulfilment { kind, .. }
+            | Self::TransferredMember { kind, .. } => kind,
         }
     }
 }
@@ -160,6 +185,69 @@ pub fn unit_report_events(report: &UnitReport, at: DateTime<Utc>) -> Vec<DomainE
         .map(|c| DomainEvent::of(community_reports(c), &event, at))
         .into_iter()
         .collect()
+}
+
+/// A project's change of state, to the staff of the need's community (when a community posted
+/// it) and of each offering unit's paired community, once each: both sides' communities follow
+/// what was agreed with them. `offers` are the project's offers (for their units' places).
+pub fn project_status_changed(
+    project: &Project,
+    from: Option<ProjectStatus>,
+    offers: &[ResourceOffer],
+    at: DateTime<Utc>,
+) -> Vec<DomainEvent> {
+    let event = DualReportingEvent::ProjectStatusChanged {
+        project_id: project.id,
+        need_id: project.need_id,
+        status: project.status,
+        from,
+        unit_ids: project.unit_ids(),
+    };
+    let mut communities: Vec<CommunityId> = project
+        .place
+        .community
+        .into_iter()
+        .chain(offers.iter().filter_map(|o| o.place.community))
+        .collect();
+    let mut seen = Vec::with_capacity(communities.len());
+    communities.retain(|c| {
+        let first = !seen.contains(c);
+        seen.push(*c);
+        first
+    });
+    communities
+        .into_iter()
+        .map(|c| DomainEvent::of(community_reports(c), &event, at))
+        .collect()
+}
+
+/// The events of a pledge's record in its present state. A submitted record goes to the
+/// community's staff, who verify it; a decision goes to them and to the member, who wants to
+/// know. The pledge's progress is not carried: two decisions on one pledge may be announced
+/// in either order, so a reader fetches the pledge for its figures.
+pub fn fulfilment_events(pledge: &Pledge, fulfilment: &Fulfilment, at: DateTime<Utc>) -> Vec<DomainEvent> {
+    let event = DualReportingEvent::PledgeFulfilment {
+        kind: match fulfilment.status {
+            FulfilmentStatus::Submitted => "pledge.fulfilment_submitted",
+            FulfilmentStatus::Verified => "pledge.fulfilment_verified",
+            FulfilmentStatus::Rejected => "pledge.fulfilment_rejected",
+        },
+        pledge_id: pledge.id,
+        fulfilment_id: fulfilment.id,
+        user_id: pledge.user_id,
+        community_id: pledge.community_id(),
+        title: pledge.title.clone(),
+        status: fulfilment.status,
+        reason: fulfilment.reason.clone(),
+    };
+    let mut events = Vec::with_capacity(2);
+    if fulfilment.status != FulfilmentStatus::Submitted {
+        events.push(DomainEvent::of(topics::user(pledge.user_id), &event, at));
+    }
+    if let Some(community) = pledge.community_id() {
+        events.push(DomainEvent::of(community_reports(community), &event, at));
+    }
+    events
 }
 
 /// A member's appraisal, told to the member and to the community's staff.

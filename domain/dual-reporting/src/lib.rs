@@ -5,7 +5,10 @@
 pub mod appraisal;
 pub mod error;
 pub mod events;
+pub mod lists;
+pub mod matching;
 pub mod models;
+pub mod pledges;
 pub mod ports;
 pub mod rights;
 pub mod roster;
@@ -17,8 +20,12 @@ pub mod transferred;
 pub mod testing;
 
 pub use error::{DualReportingError, Resource};
+pub use lists::*;
 pub use models::*;
+pub use pledges::{Fulfilment, FulfilmentId, FulfilmentStatus, Pledge, PledgeId};
 pub use service::{
     AppraisalQuery, AppraisalService, CategoryService, MemberReportService, NewMemberReport,
     NewTransferredMember, NewUnit, ReportQuery, RosterService, TransferredMemberService, UnitService,
 };
+pub use service::{NeedService, OfferService, ProjectService};
+pub use service::{NewFulfilment, NewPledge, PledgeQuery, PledgeService};

@@ -39,6 +39,7 @@ macro_rules! record_id {
         }
     };
 }
+pub(crate) use record_id;
 
 record_id!(
     /// A unit's report to its paired grid.

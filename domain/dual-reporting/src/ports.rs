@@ -10,12 +10,18 @@ use linli_kernel::{CommunityId, DomainEvent, GridId, Page, PageRequest, UnitId, 
 
 use crate::appraisal::{Appraisal, Period, UnitAppraisal};
 use crate::error::WriteError;
+
+mod lists;
 use crate::models::{
     CategoryKey, MemberReport, MemberReportId, ReportStatus, ServiceCategory, TransferredMemberId, Unit,
     UnitReport, UnitReportId,
 };
+use crate::pledges::{Fulfilment, FulfilmentId, Pledge, PledgeId};
 use crate::roster::{Roster, RosterEntry, RosterLine, RosterStatus};
 use crate::transferred::{TransferStatus, TransferredMember};
+pub use lists::{
+    ListReach, NeedFilter, NeedRepository, OfferFilter, OfferRepository, ProjectFilter, ProjectRepository,
+};
 
 /// Units and their reports. A grid is paired with one unit at most
 /// ([`WriteError::GridAlreadyPaired`]); a unit reports once ([`WriteError::UnitAlreadyReported`]).
@@ -124,6 +130,69 @@ pub trait MemberReportRepository: Send + Sync + 'static {
     ) -> impl Future<Output = anyhow::Result<bool>> + Send;
 }
 
+/// Which pledges a listing wants: those the viewer may see (any of the three grounds), narrowed
+/// by the optional filters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PledgeFilter {
+    /// Where the viewer sees people whole: pledges of members serving there.
+    pub reach: Reach,
+    /// Units the viewer administers: their members' pledges, wherever they serve.
+    pub units: Vec<UnitId>,
+    /// The viewer's own pledges.
+    pub own: Option<UserId>,
+    pub community_id: Option<CommunityId>,
+    pub unit_id: Option<UnitId>,
+    pub period: Option<Period>,
+}
+
+/// Pledges and their records. A pledge keeps the count of its verified and of its pending
+/// records, changed in the same transaction as the record, so that its progress is read with
+/// it and verified plus pending never pass the target ([`WriteError::PledgeTargetReached`]),
+/// even when records arrive at once.
+pub trait PledgeRepository: Send + Sync + 'static {
+    fn insert_pledge(
+        &self,
+        pledge: &Pledge,
+        events: &[DomainEvent],
+    ) -> impl Future<Output = Result<(), WriteError>> + Send;
+    fn find_pledge(&self, id: PledgeId) -> impl Future<Output = anyhow::Result<Option<Pledge>>> + Send;
+    /// How many pledges the person made for the year.
+    fn count_pledges(&self, user: UserId, period: Period)
+    -> impl Future<Output = anyhow::Result<u64>> + Send;
+    /// Oldest first (ids sort by creation), so pages stay stable as pledges arrive.
+    fn list_pledges(
+        &self,
+        filter: &PledgeFilter,
+        page: PageRequest,
+    ) -> impl Future<Output = anyhow::Result<Page<Pledge>>> + Send;
+    /// Every record of the pledge, oldest first. Verified and pending ones stay within the
+    /// target (at most 1000); rejected ones each cost the staff a decision.
+    fn fulfilments_of(
+        &self,
+        pledge: PledgeId,
+    ) -> impl Future<Output = anyhow::Result<Vec<Fulfilment>>> + Send;
+    fn find_fulfilment(
+        &self,
+        id: FulfilmentId,
+    ) -> impl Future<Output = anyhow::Result<Option<Fulfilment>>> + Send;
+    /// Stores a submitted record and counts it pending on its pledge, if verified and pending
+    /// records stay below the target; [`WriteError::PledgeTargetReached`] if not.
+    fn insert_fulfilment(
+        &self,
+        fulfilment: &Fulfilment,
+        events: &[DomainEvent],
+    ) -> impl Future<Output = Result<(), WriteError>> + Send;
+    /// Stores the decided `fulfilment` (verified or rejected) if the stored one is still
+    /// submitted, moving it from the pledge's pending count (to its verified count when
+    /// verified), with `events`; `false` when it is not submitted any more (a concurrent
+    /// decision came first), and nothing is written.
+    fn decide_fulfilment(
+        &self,
+        fulfilment: &Fulfilment,
+        events: &[DomainEvent],
+    ) -> impl Future<Output = anyhow::Result<bool>> + Send;
+}
+
 /// Which member appraisals a listing wants: those the viewer may see (any of the three
 /// grounds), narrowed by the optional filters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -183,6 +252,13 @@ pub trait UnitRecords: Send + Sync + 'static {
         unit: UnitId,
         period: Period,
     ) -> impl Future<Output = anyhow::Result<UnitRecordCounts>> + Send;
+    /// Every pledge the unit's members made for the year, oldest first (at most twenty a
+    /// member: thousands for the largest unit, so unpaged).
+    fn unit_pledges(
+        &self,
+        unit: UnitId,
+        period: Period,
+    ) -> impl Future<Output = anyhow::Result<Vec<Pledge>>> + Send;
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -2,6 +2,7 @@
 //! administrators receive reports in the communities they cover, the district admin keeps the
 //! units and the dictionary, and a unit admin (`unit_admin` at `unit:<id>`) speaks for a unit.
 
+use linli_kernel::actor::Reach;
 use linli_kernel::{Actor, Denial, Permission, Role, Scope, ScopePath, SideKind, UnitId};
 
 use crate::models::Unit;
@@ -39,6 +40,26 @@ pub fn administered_units(actor: &Actor) -> Vec<UnitId> {
 /// its paired grid.
 pub fn sees_unit(actor: &Actor, unit: &Unit) -> bool {
     administers_unit(actor, unit.id) || actor.can(Permission::ViewPersonalData, &unit.path())
+}
+
+/// Staff of the district itself (a role held at `district`): they oversee every list.
+pub fn district_staff(actor: &Actor) -> bool {
+    actor.can(Permission::ViewPersonalData, &ScopePath::district())
+}
+
+/// Who sees an entry of the three lists placed at `place` (an offer at its unit's grid, a
+/// need or a project at the need's node): the district's staff, who oversee the lists, and
+/// the administrators over the place, who post needs and run projects there. Grid staff
+/// and residents do not: the lists are the organisations' business, not a neighbourhood's.
+pub fn sees_listed(actor: &Actor, place: &ScopePath) -> bool {
+    district_staff(actor) || actor.can(Permission::ManageStructure, place)
+}
+
+/// Where a listing of the three lists looks for the actor: as [`sees_listed`], node by node.
+pub fn list_reach(actor: &Actor) -> Reach {
+    let mut reach = actor.reach(Permission::ManageStructure);
+    reach.whole_district |= district_staff(actor);
+    reach
 }
 
 /// Lets an administrator of the tree covering `place` receive reports there (accept, reject,

@@ -14,14 +14,17 @@ use crate::models::{
     CategoryKey, DEFAULT_CATEGORIES, MemberReport, MemberReportId, ReportStatus, ServiceCategory, Unit,
     UnitReport, UnitReportId, UnitReportStatus,
 };
+use crate::pledges::{Fulfilment, FulfilmentId, FulfilmentStatus, Pledge, PledgeId};
 use crate::ports::{
-    AppraisalFilter, AppraisalRepository, CategoryRepository, MemberReportRepository, ReportFilter,
-    UnitRecordCounts, UnitRecords, UnitRepository,
+    AppraisalFilter, AppraisalRepository, CategoryRepository, MemberReportRepository, PledgeFilter,
+    PledgeRepository, ReportFilter, UnitRecordCounts, UnitRecords, UnitRepository,
 };
 use crate::roster::{Roster, RosterEntry};
 use crate::transferred::TransferredMember;
 
 mod rosters;
+
+mod lists;
 
 #[derive(Debug, Default)]
 pub struct Rows {
@@ -29,6 +32,8 @@ pub struct Rows {
     pub unit_reports: Vec<UnitReport>,
     pub categories: Vec<ServiceCategory>,
     pub reports: Vec<MemberReport>,
+    pub pledges: Vec<Pledge>,
+    pub fulfilments: Vec<Fulfilment>,
     pub transferred: Vec<TransferredMember>,
     pub rosters: Vec<Roster>,
     pub roster_entries: Vec<RosterEntry>,
@@ -39,6 +44,8 @@ pub struct Rows {
     /// What [`UnitRecords`] answers for every unit and period.
     pub records: UnitRecordCounts,
     pub events: Vec<DomainEvent>,
+    /// The three lists (see `testing/lists.rs`).
+    pub lists: lists::ListRows,
 }
 
 /// Everything dual reporting stores, in memory. Clones share the same rows.
@@ -363,5 +370,121 @@ impl AppraisalRepository for InMemoryDualReporting {
 impl UnitRecords for InMemoryDualReporting {
     async fn unit_records(&self, _unit: UnitId, _period: Period) -> anyhow::Result<UnitRecordCounts> {
         Ok(lock(&self.0).records)
+    }
+
+    async fn unit_pledges(&self, unit: UnitId, period: Period) -> anyhow::Result<Vec<Pledge>> {
+        Ok(lock(&self.0)
+            .pledges
+            .iter()
+            .filter(|p| p.unit_id == Some(unit) && p.period == period)
+            .cloned()
+            .collect())
+    }
+}
+
+impl InMemoryDualReporting {
+    pub fn pledge(&self, id: PledgeId) -> Option<Pledge> {
+        lock(&self.0).pledges.iter().find(|p| p.id == id).cloned()
+    }
+}
+
+impl PledgeRepository for InMemoryDualReporting {
+    async fn insert_pledge(&self, pledge: &Pledge, events: &[DomainEvent]) -> Result<(), WriteError> {
+        let mut rows = lock(&self.0);
+        rows.pledges.push(pledge.clone());
+        rows.events.extend_from_slice(events);
+        Ok(())
+    }
+
+    async fn find_pledge(&self, id: PledgeId) -> anyhow::Result<Option<Pledge>> {
+        Ok(self.pledge(id))
+    }
+
+    async fn count_pledges(&self, user: UserId, period: Period) -> anyhow::Result<u64> {
+        let rows = lock(&self.0);
+        let mine = rows
+            .pledges
+            .iter()
+            .filter(|p| p.user_id == user && p.period == period);
+        Ok(u64::try_from(mine.count())?)
+    }
+
+    async fn list_pledges(&self, filter: &PledgeFilter, page: PageRequest) -> anyhow::Result<Page<Pledge>> {
+        let rows: Vec<Pledge> = lock(&self.0)
+            .pledges
+            .iter()
+            .filter(|p| {
+                filter.reach.covers(&p.place)
+                    || p.unit_id.is_some_and(|u| filter.units.contains(&u))
+                    || filter.own == Some(p.user_id)
+            })
+            .filter(|p| filter.community_id.is_none_or(|c| p.community_id() == Some(c)))
+            .filter(|p| filter.unit_id.is_none_or(|u| p.unit_id == Some(u)))
+            .filter(|p| filter.period.is_none_or(|y| p.period == y))
+            .filter(|p| page.after().is_none_or(|after| p.id.as_uuid() > after))
+            .take(usize::try_from(page.fetch_limit()).unwrap_or(usize::MAX))
+            .cloned()
+            .collect();
+        Ok(Page::from_rows(rows, page, |p| p.id.as_uuid()))
+    }
+
+    async fn fulfilments_of(&self, pledge: PledgeId) -> anyhow::Result<Vec<Fulfilment>> {
+        Ok(lock(&self.0)
+            .fulfilments
+            .iter()
+            .filter(|f| f.pledge_id == pledge)
+            .cloned()
+            .collect())
+    }
+
+    async fn find_fulfilment(&self, id: FulfilmentId) -> anyhow::Result<Option<Fulfilment>> {
+        Ok(lock(&self.0).fulfilments.iter().find(|f| f.id == id).cloned())
+    }
+
+    async fn insert_fulfilment(
+        &self,
+        fulfilment: &Fulfilment,
+        events: &[DomainEvent],
+    ) -> Result<(), WriteError> {
+        let mut rows = lock(&self.0);
+        let pledge = rows
+            .pledges
+            .iter_mut()
+            .find(|p| p.id == fulfilment.pledge_id)
+            .ok_or_else(|| anyhow::anyhow!("no pledge {}", fulfilment.pledge_id))?;
+        if !pledge.has_room() {
+            return Err(WriteError::PledgeTargetReached);
+        }
+        pledge.pending += 1;
+        rows.fulfilments.push(fulfilment.clone());
+        rows.events.extend_from_slice(events);
+        Ok(())
+    }
+
+    async fn decide_fulfilment(
+        &self,
+        fulfilment: &Fulfilment,
+        events: &[DomainEvent],
+    ) -> anyhow::Result<bool> {
+        let mut rows = lock(&self.0);
+        let Some(stored) = rows
+            .fulfilments
+            .iter_mut()
+            .find(|f| f.id == fulfilment.id && f.status == FulfilmentStatus::Submitted)
+        else {
+            return Ok(false);
+        };
+        *stored = fulfilment.clone();
+        let pledge = rows
+            .pledges
+            .iter_mut()
+            .find(|p| p.id == fulfilment.pledge_id)
+            .ok_or_else(|| anyhow::anyhow!("no pledge {}", fulfilment.pledge_id))?;
+        pledge.pending = pledge.pending.saturating_sub(1);
+        if fulfilment.status == FulfilmentStatus::Verified {
+            pledge.verified += 1;
+        }
+        rows.events.extend_from_slice(events);
+        Ok(true)
     }
 }

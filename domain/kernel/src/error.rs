@@ -65,10 +65,12 @@ pub enum Rule {
     Cursor,
     /// A header whose value has the wrong form.
     HeaderFormat,
+    /// Not a link this system shows (an `https://` address, or a `/files/` path it serves).
+    UrlFormat,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 17] = [
+    pub const ALL: [Rule; 18] = [
         Self::Empty,
         Self::TextLength,
         Self::ControlCharacters,
@@ -86,6 +88,7 @@ impl Rule {
         Self::MutuallyExclusive,
         Self::Cursor,
         Self::HeaderFormat,
+        Self::UrlFormat,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -107,6 +110,7 @@ impl Rule {
             Self::MutuallyExclusive => "mutually_exclusive",
             Self::Cursor => "cursor",
             Self::HeaderFormat => "header_format",
+            Self::UrlFormat => "url_format",
         }
     }
 }

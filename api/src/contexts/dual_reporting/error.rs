@@ -20,6 +20,12 @@ impl From<DualReportingError> for ApiError {
                 Resource::MemberReport => "member_report",
                 Resource::Community => "community",
                 Resource::Grid => "grid",
+                Resource::Subdistrict => "subdistrict",
+                Resource::ResourceOffer => "resource_offer",
+                Resource::Need => "need",
+                Resource::Project => "project",
+                Resource::Pledge => "pledge",
+                Resource::Fulfilment => "fulfilment",
                 Resource::TransferredMember => "transferred_member",
             }),
             DualReportingError::Forbidden => ApiError::new(StatusCode::FORBIDDEN, "forbidden"),
@@ -57,7 +63,48 @@ impl From<DualReportingError> for ApiError {
             DualReportingError::GridOutsideCommunity(grid) => {
                 refused("grid_outside_community").with_details(json!({ "grid_id": grid }))
             }
+            DualReportingError::OfferNotOpen(offer) => {
+                conflict("resource_offer_not_open").with_details(json!({ "offer_id": offer.as_uuid() }))
+            }
+            DualReportingError::OfferShort(offer) => {
+                conflict("resource_offer_short").with_details(json!({ "offer_id": offer.as_uuid() }))
+            }
+            DualReportingError::NeedState(status) => {
+                conflict("need_state").with_details(json!({ "status": status.as_str() }))
+            }
+            DualReportingError::ProjectState(status) => {
+                conflict("project_state").with_details(json!({ "status": status.as_str() }))
+            }
+            DualReportingError::ProjectUnsigned(pending) => {
+                let pending: Vec<_> = pending
+                    .iter()
+                    .map(|party| match party {
+                        linli_dual_reporting::Party::Need => json!({ "side": "need", "unit_id": null }),
+                        linli_dual_reporting::Party::Unit(unit) => json!({ "side": "unit", "unit_id": unit }),
+                    })
+                    .collect();
+                conflict("project_unsigned").with_details(json!({ "pending": pending }))
+            }
+            DualReportingError::AlreadySigned => conflict("project_already_signed"),
             DualReportingError::AlreadyAppraised => conflict("already_appraised"),
+            DualReportingError::NotAReportedMember => {
+                ApiError::new(StatusCode::FORBIDDEN, "not_a_reported_member")
+            }
+            DualReportingError::PledgePeriod(period) => ApiError::with_params(
+                StatusCode::CONFLICT,
+                "pledge_period_closed",
+                &[("period", period.year().to_string())],
+            )
+            .with_details(json!({ "period": period.year() })),
+            DualReportingError::PledgeLimit { max } => {
+                ApiError::with_params(StatusCode::CONFLICT, "pledge_limit", &[("max", max.to_string())])
+                    .with_details(json!({ "max": max }))
+            }
+            DualReportingError::PledgeTargetReached => conflict("pledge_target_reached"),
+            DualReportingError::FulfilmentState(status) => {
+                conflict("fulfilment_state").with_details(json!({ "status": status.as_str() }))
+            }
+            DualReportingError::OwnFulfilment => ApiError::new(StatusCode::FORBIDDEN, "own_fulfilment"),
             DualReportingError::ImportRejected { errors, count } => ApiError::with_params(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "import_rejected",

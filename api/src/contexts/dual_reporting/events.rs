@@ -8,6 +8,8 @@ use uuid::Uuid;
 use crate::http::events::event_data;
 
 use super::dto::ReportStatus;
+use super::lists_dto::ProjectStatus;
+use super::pledges::FulfilmentStatus;
 use super::transferred_members::TransferStatus;
 
 event_data! {
@@ -37,6 +39,26 @@ event_data! {
         member_report_id: Uuid, user_id: Uuid, unit_id: Uuid, #[oai(nullable)] community_id: Option<Uuid>,
         status: ReportStatus, grid_id: Option<Uuid>, category: Option<String>, reason: Option<String>
     }
+    /// A project was proposed (`from` null), started, completed or cancelled; to the need's
+    /// community and each offering unit's paired community.
+    "project.status_changed" => ProjectStatusChangedData {
+        project_id: Uuid, need_id: Uuid, status: ProjectStatus, #[oai(nullable)] from: Option<ProjectStatus>,
+        unit_ids: Vec<Uuid>
+    }
+    /// A member recorded keeping their pledge: for the staff who verify it.
+    "pledge.fulfilment_submitted" => PledgeFulfilmentSubmittedData {
+        pledge_id: Uuid, fulfilment_id: Uuid, user_id: Uuid, #[oai(nullable)] community_id: Option<Uuid>,
+        title: String, status: FulfilmentStatus
+    }
+    /// The record was verified: it counts towards the pledge's progress (fetch the pledge).
+    "pledge.fulfilment_verified" => PledgeFulfilmentVerifiedData {
+        pledge_id: Uuid, fulfilment_id: Uuid, user_id: Uuid, #[oai(nullable)] community_id: Option<Uuid>,
+        title: String, status: FulfilmentStatus
+    }
+    "pledge.fulfilment_rejected" => PledgeFulfilmentRejectedData {
+        pledge_id: Uuid, fulfilment_id: Uuid, user_id: Uuid, #[oai(nullable)] community_id: Option<Uuid>,
+        title: String, status: FulfilmentStatus, reason: String
+    }
     /// A unit's roster was replaced: how many people it names now (never who).
     "unit_roster.replaced" => UnitRosterReplacedData { unit_id: Uuid, entries: u32 }
     /// A transferred member was registered in the community, assigned to `grid_id`.
@@ -54,22 +76,17 @@ event_data! {
 #[cfg(test)]
 mod tests {
     use chrono::Utc;
-    use linli_dual_reporting::events::{
-        member_report_events, roster_replaced, transferred_member_events, unit_created, unit_report_events,
-    };
+    use linli_dual_reporting::events::{member_report_events, unit_created, unit_report_events};
     use linli_dual_reporting::models::{
-        Assignment, CategoryKey, MemberReport, MemberReportId, ReportStatus, TransferredMemberId, Unit,
-        UnitKind, UnitReport, UnitReportId, UnitReportStatus,
+        Assignment, CategoryKey, MemberReport, MemberReportId, ReportStatus, Unit, UnitKind, UnitReport,
+        UnitReportId, UnitReportStatus,
     };
-    use linli_dual_reporting::roster::Roster;
-    use linli_dual_reporting::transferred::{TransferStatus, TransferredMember};
     use linli_kernel::{CommunityId, GridId, ScopePath, SubdistrictId, UnitId, UserId};
 
     use super::conforms;
 
-    /// Every event the domain makes: a unit created, its report filed and accepted, a member
-    /// report in each state (withdrawn both before and after acceptance), a roster replaced,
-    /// and a transferred member registered and withdrawn (with and without a reason).
+    /// Every event the domain makes: a unit created, its report filed and accepted, and a
+    /// member report in each state (withdrawn both before and after acceptance).
     fn samples() -> Vec<linli_kernel::DomainEvent> {
         let now = Utc::now();
         let (community, grid) = (CommunityId::new(), GridId::new());
@@ -154,13 +171,85 @@ mod tests {
         ] {
             events.extend(member_report_events(report, now));
         }
+        events
+    }
+
+    /// A project's change of state, proposed and then cancelled.
+    #[test]
+    fn a_projects_change_of_state_has_the_documented_shape() {
+        use linli_dual_reporting::events::project_status_changed;
+        use linli_dual_reporting::{NeedId, Project, ProjectId, ProjectOffer, ProjectStatus, Quantity};
+
+        let now = Utc::now();
+        let place = ScopePath::community(SubdistrictId::new(), CommunityId::new());
+        let planned = Project {
+            id: ProjectId::new(),
+            need_id: NeedId::new(),
+            place,
+            title: "助老共建".to_owned(),
+            description: String::new(),
+            status: ProjectStatus::Planned,
+            offers: vec![ProjectOffer {
+                offer_id: linli_dual_reporting::ResourceOfferId::new(),
+                unit_id: UnitId::new(),
+                quantity: Quantity::new(10.0, "人").unwrap(),
+            }],
+            signatures: vec![],
+            activity_count: 0,
+            beneficiary_count: 0,
+            created_by: UserId::new(),
+            created_at: now,
+            started_at: None,
+            finished_at: None,
+            reason: None,
+        };
+        let cancelled = Project {
+            status: ProjectStatus::Cancelled,
+            reason: Some("场地改作他用".to_owned()),
+            ..planned.clone()
+        };
+        let mut events = project_status_changed(&planned, None, &[], now);
+        events.extend(project_status_changed(
+            &cancelled,
+            Some(ProjectStatus::Planned),
+            &[],
+            now,
+        ));
+        assert_eq!(events.len(), 2);
+        for event in &events {
+            assert_eq!(event.kind, "project.status_changed");
+            assert_eq!(conforms(&event.kind, &event.data), Ok(()), "{}", event.data);
+        }
+    }
+
+    /// A roster replaced, and a transferred member registered and withdrawn (with and without
+    /// a reason).
+    #[test]
+    fn roster_and_transferred_member_events_have_the_documented_shape() {
+        use linli_dual_reporting::events::{roster_replaced, transferred_member_events};
+        use linli_dual_reporting::roster::Roster;
+        use linli_dual_reporting::transferred::{TransferStatus, TransferredMember};
+        use linli_dual_reporting::{TransferredMemberId, UnitKind};
+
+        let now = Utc::now();
+        let place = ScopePath::grid(SubdistrictId::new(), CommunityId::new(), GridId::new());
+        let unit = Unit {
+            id: UnitId::new(),
+            name: "某某局".to_owned(),
+            kind: UnitKind::MunicipalOrgan,
+            party_organisation: "中共某某局机关委员会".to_owned(),
+            contact_name: "赵主任".to_owned(),
+            contact_phone: "0531-88888888".to_owned(),
+            roll_count: 120,
+            grid: place,
+            created_at: now,
+        };
         let roster = Roster {
             unit_id: unit.id,
             entries: 3,
             uploaded_by: UserId::new(),
             uploaded_at: now,
         };
-        events.extend(roster_replaced(&unit, &roster));
         let registered = TransferredMember {
             id: TransferredMemberId::new(),
             user_id: UserId::new(),
@@ -185,17 +274,22 @@ mod tests {
             reason: None,
             ..withdrawn.clone()
         };
+        let mut events = roster_replaced(&unit, &roster);
         for member in [&registered, &withdrawn, &silent] {
             events.extend(transferred_member_events(member, now));
         }
-        events
+        let kinds: std::collections::BTreeSet<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(kinds.len(), 3, "{kinds:?}");
+        for event in &events {
+            assert_eq!(conforms(&event.kind, &event.data), Ok(()), "{}", event.data);
+        }
     }
 
     #[test]
     fn every_dual_reporting_event_has_the_documented_shape() {
         let events = samples();
         let kinds: std::collections::BTreeSet<&str> = events.iter().map(|e| e.kind.as_str()).collect();
-        assert_eq!(kinds.len(), 10, "{kinds:?}");
+        assert_eq!(kinds.len(), 7, "{kinds:?}");
         for event in &events {
             assert_eq!(conforms(&event.kind, &event.data), Ok(()), "{}", event.data);
         }

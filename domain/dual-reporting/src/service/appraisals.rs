@@ -189,6 +189,7 @@ where
         let (from, to) = period.bounds();
         let service: HashMap<UserId, _> = self.hours.totals(&members, from, to).await?.into_iter().collect();
         let people = self.people.people(&members).await?;
+        let pledges = self.records.unit_pledges(unit.id, period).await?;
         let communities: Vec<Scope> = latest
             .iter()
             .filter_map(|r| r.community_id().map(Scope::Community))
@@ -224,6 +225,11 @@ where
                 category: report.assignment.as_ref().map(|a| a.category.clone()),
                 post: report.assignment.as_ref().map(|a| a.post.clone()),
                 service: service.get(&report.user_id).copied().unwrap_or_default(),
+                pledges: pledges
+                    .iter()
+                    .filter(|p| p.user_id == report.user_id)
+                    .cloned()
+                    .collect(),
                 appraisal: appraisals.iter().find(|a| a.user_id == report.user_id).cloned(),
             })
             .collect();

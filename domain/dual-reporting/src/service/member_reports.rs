@@ -453,7 +453,7 @@ where
 }
 
 /// A person shown whole, to someone entitled to see them so.
-fn whole(person: &PersonRecord) -> PersonView {
+pub(crate) fn whole(person: &PersonRecord) -> PersonView {
     PersonView {
         id: person.id,
         nickname: person.nickname.clone(),

@@ -6,16 +6,28 @@
 mod appraisals;
 mod categories;
 mod member_reports;
+mod needs;
+mod offers;
+mod pledges;
+mod projects;
 mod rosters;
 mod transferred_members;
 mod units;
 
+#[cfg(test)]
+mod lists_tests;
+#[cfg(test)]
+mod pledges_tests;
 #[cfg(test)]
 mod tests;
 
 pub use appraisals::{AppraisalQuery, AppraisalService};
 pub use categories::CategoryService;
 pub use member_reports::{MemberReportService, MemberReportView, NewMemberReport, ReportQuery};
+pub use needs::{MAX_MATCHES, NeedPlace, NeedQuery, NeedService, NewNeed, RankedOffer};
+pub use offers::{NewOffer, OfferQuery, OfferService, OfferView};
+pub use pledges::{NewFulfilment, NewPledge, PledgeDetail, PledgeQuery, PledgeService, PledgeView};
+pub use projects::{NewActivity, NewProject, NewShare, ProjectQuery, ProjectService, ProjectView};
 pub use rosters::{RosterEntryView, RosterListing, RosterReport, RosterService};
 pub use transferred_members::{
     NewTransferredMember, TransferredMemberService, TransferredMemberView, TransferredQuery,

@@ -1,5 +1,13 @@
 pub mod appraisal;
 pub mod member_report;
+pub mod need;
+pub mod pledge;
+pub mod pledge_fulfilment;
+pub mod project;
+pub mod project_activity;
+pub mod project_offer;
+pub mod project_signature;
+pub mod resource_offer;
 pub mod service_category;
 pub mod transferred_member;
 pub mod unit;

@@ -402,3 +402,58 @@ fn the_report_rate_is_in_thousandths_and_absent_without_a_roll() {
     assert_eq!(UnitIndicators::rate(120, 120), Some(1000));
     assert_eq!(UnitIndicators::rate(0, 0), None);
 }
+
+#[tokio::test]
+async fn a_unit_sees_each_member_s_pledges_of_the_year_and_how_far_they_are_kept() {
+    use crate::{NewFulfilment, NewPledge, PledgeService};
+    let d = district();
+    let unit = d.unit(&d.a1).await;
+    let other_unit = d.unit(&d.a2).await;
+    let member = d.member();
+    let stranger = d.member();
+    d.accepted(&member, unit.id).await;
+    d.accepted(&stranger, other_unit.id).await;
+    let pledges = PledgeService::new(
+        d.store.clone(),
+        d.store.clone(),
+        d.store.clone(),
+        d.people.clone(),
+        d.clock.clone(),
+    );
+    let year = 2026;
+    let pledge = |who: Actor, target| {
+        let pledges = &pledges;
+        async move {
+            let new = NewPledge {
+                title: "每月走访独居老人".to_owned(),
+                category: "elderly_disabled_help".to_owned(),
+                target,
+                period: year,
+            };
+            pledges.pledge(&who, new).await.unwrap().pledge.id
+        }
+    };
+    let kept = pledge(member.clone(), 1).await;
+    let open = pledge(member.clone(), 5).await;
+    pledge(stranger.clone(), 1).await;
+    let record = NewFulfilment {
+        note: "走访王奶奶".to_owned(),
+        photos: vec![],
+    };
+    let fulfilment = pledges.record(&member, kept, record).await.unwrap();
+    pledges.verify(&worker_of(&d.a1), fulfilment.id).await.unwrap();
+
+    let feedback = appraisals(&d)
+        .feedback(&unit_admin(unit.id), unit.id, year as i32)
+        .await
+        .unwrap();
+    let [seen] = feedback.members.as_slice() else {
+        panic!("one member of the unit: {:?}", feedback.members);
+    };
+    let progress: Vec<_> = seen
+        .pledges
+        .iter()
+        .map(|p| (p.id, p.verified, p.target, p.is_kept()))
+        .collect();
+    assert_eq!(progress, vec![(kept, 1, 1, true), (open, 0, 5, false)]);
+}
