@@ -47,7 +47,7 @@ export interface paths {
         };
         /**
          * Open the event WebSocket
-         * @description Opens the event WebSocket (`Upgrade: websocket`). The access token goes in the `Authorization` header (wx.connectSocket sets headers) or as `?access_token=`. Client frames (JSON text): `{"type":"subscribe","topic":"user:me","since":"<event id>"}`, `{"type":"unsubscribe","topic":…}`, `{"type":"ping"}`. Topics: `user:me` (your own), `community:<id>:structure` and `district:structure` (staff who cover them). Every server frame is one `ServerFrame`. One user may hold a few sockets at once (`LINLI_WS_MAX_PER_USER`, 5 by default); beyond, or when the server's WebSockets are full, the upgrade is refused with 429 `too_many_connections`.
+         * @description Opens the event WebSocket (`Upgrade: websocket`). The access token goes in the `Authorization` header (wx.connectSocket sets headers) or as `?access_token=`. Client frames (JSON text): `{"type":"subscribe","topic":"user:me","since":"<event id>"}`, `{"type":"unsubscribe","topic":…}`, `{"type":"ping"}`. Topics: `user:me` (your own), `community:<id>:structure` and `district:structure` (staff who cover them), `community:<id>:reports` (dual reporting, for staff who see the community's people whole). Every server frame is one `ServerFrame`. One user may hold a few sockets at once (`LINLI_WS_MAX_PER_USER`, 5 by default); beyond, or when the server's WebSockets are full, the upgrade is refused with 429 `too_many_connections`.
          */
         get: operations["ws_connect"];
         put?: never;
@@ -1485,6 +1485,56 @@ export interface paths {
          *     (409: withdrawn already), `validation_failed`.
          */
         post: operations["transferred_members_withdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/member-reports/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the member bank as CSV
+         * @description The in-service member bank (在职党员信息资源库): exactly the reports `GET
+         *     /member-reports` lists to you with the same filters, every one of them (not a page),
+         *     oldest first, as a CSV file streamed as it is read. Columns: 姓名, 手机号, 单位, 社区,
+         *     网格, 状态 (待接收, 已接收, 已退回, 已撤回), 服务类别, 岗位, 技能 (joined by `、`),
+         *     报到时间 (China time, to the minute). Names and phones are as the listing shows them
+         *     to you, whole or masked. Someone who may see no report gets the header line alone.
+         */
+        get: operations["member_reports_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/resource-offers/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the resource bank as CSV
+         * @description The resource bank (资源库): exactly the offers `GET /resource-offers` lists to you with
+         *     the same filters, every one of them (not a page), oldest first, as a CSV file streamed
+         *     as it is read. Columns: 名称, 类型 (资金, 场地, 设备物资, 志愿者, 专业技能), 服务类别,
+         *     提供单位, 社区 and 网格 (the unit's paired grid), 数量, 计量单位, 剩余数量 (what projects
+         *     have not taken), 有效期开始, 有效期结束 (`YYYY-MM-DD`), 状态 (today: 未开始, 可用, 已用完,
+         *     已过期), 说明. Someone who may see no offer gets the header line alone.
+         */
+        get: operations["resource_offers_export"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4605,6 +4655,42 @@ export interface components {
             details?: unknown;
             request_id: string;
         };
+        MemberReportsExportBadRequest: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MemberReportsExportInternalError: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        MemberReportsExportUnauthorized: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
         MemberReportsFileBadRequest: {
             /**
              * @description Stable and machine-readable.
@@ -7488,6 +7574,42 @@ export interface components {
             details?: unknown;
             request_id: string;
         };
+        ResourceOffersExportBadRequest: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "malformed_request" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        ResourceOffersExportInternalError: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        ResourceOffersExportUnauthorized: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
         ResourceOffersGetBadRequest: {
             /**
              * @description Stable and machine-readable.
@@ -9820,6 +9942,12 @@ export interface components {
          * @enum {string}
          */
         Urgency: "low" | "normal" | "high" | "urgent";
+        /**
+         * @description Where an offer's period stands today: `upcoming` (not begun), `current` (from its first to
+         *     its last day), `expired` (ended).
+         * @enum {string}
+         */
+        Validity: "upcoming" | "current" | "expired";
         /**
          * Warning
          * @description Something worth knowing that did not stop the change.
@@ -14070,6 +14198,13 @@ export interface operations {
                 unit_id?: string;
                 kind?: components["schemas"]["ResourceKind"];
                 open?: boolean;
+                /** @description Only offers valid on this day (`2026-12-01`), used up or not. */
+                valid_on?: string;
+                /**
+                 * @description Only offers whose period has not begun (`upcoming`), has begun and not ended
+                 *     (`current`) or has ended (`expired`) today, in the district's time.
+                 */
+                validity?: components["schemas"]["Validity"];
                 limit?: number;
                 cursor?: string;
             };
@@ -16666,6 +16801,134 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["TransferredMembersWithdrawInternalError"];
+                };
+            };
+        };
+    };
+    member_reports_export: {
+        parameters: {
+            query?: {
+                community_id?: string;
+                unit_id?: string;
+                status?: components["schemas"]["ReportStatus"];
+                /** @description The grid the member was assigned to. */
+                grid_id?: string;
+                /** @description One of the member's skills, matched whole. */
+                skill?: string;
+                /** @description The service category the member was assigned to. */
+                category?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description The file: UTF-8 with a byte order mark, a header line, then one line per row; cells
+             *     that a spreadsheet would evaluate (beginning with `=`, `+`, `-`, `@`, a tab or a
+             *     carriage return) are prefixed with `'`.
+             */
+            200: {
+                headers: {
+                    /** @description `attachment`, with the file's name. */
+                    "CONTENT-DISPOSITION": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Malformed request or invalid input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MemberReportsExportBadRequest"];
+                };
+            };
+            /** @description No token, or a bad, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MemberReportsExportUnauthorized"];
+                };
+            };
+            /** @description A bug or a misconfiguration; the request id finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MemberReportsExportInternalError"];
+                };
+            };
+        };
+    };
+    resource_offers_export: {
+        parameters: {
+            query?: {
+                unit_id?: string;
+                kind?: components["schemas"]["ResourceKind"];
+                /** @description Only offers open today (valid, and not used up). */
+                open?: boolean;
+                /** @description Only offers valid on this day (`2026-12-01`), used up or not. */
+                valid_on?: string;
+                /**
+                 * @description Only offers whose period has not begun (`upcoming`), has begun and not ended
+                 *     (`current`) or has ended (`expired`) today, in the district's time.
+                 */
+                validity?: components["schemas"]["Validity"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description The file: UTF-8 with a byte order mark, a header line, then one line per row; cells
+             *     that a spreadsheet would evaluate (beginning with `=`, `+`, `-`, `@`, a tab or a
+             *     carriage return) are prefixed with `'`.
+             */
+            200: {
+                headers: {
+                    /** @description `attachment`, with the file's name. */
+                    "CONTENT-DISPOSITION": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Malformed request or invalid input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ResourceOffersExportBadRequest"];
+                };
+            };
+            /** @description No token, or a bad, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ResourceOffersExportUnauthorized"];
+                };
+            };
+            /** @description A bug or a misconfiguration; the request id finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ResourceOffersExportInternalError"];
                 };
             };
         };

@@ -19,6 +19,7 @@ mod conventions;
 mod distributed;
 mod dual_reporting;
 mod dual_reporting_appraisals;
+mod dual_reporting_banks;
 mod dual_reporting_lists;
 mod dual_reporting_pledges;
 mod dual_reporting_rosters;

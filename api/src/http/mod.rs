@@ -5,6 +5,7 @@
 pub mod contract;
 pub mod contract_check;
 pub mod csv;
+pub mod csv_export;
 pub mod dto;
 pub mod error;
 pub mod events;

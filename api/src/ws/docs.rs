@@ -87,7 +87,7 @@ const DESCRIPTION: &str = "Opens the event WebSocket (`Upgrade: websocket`). The
 `Authorization` header (wx.connectSocket sets headers) or as `?access_token=`. Client frames (JSON text): \
 `{\"type\":\"subscribe\",\"topic\":\"user:me\",\"since\":\"<event id>\"}`, `{\"type\":\"unsubscribe\",\"topic\":…}`, \
 `{\"type\":\"ping\"}`. Topics: `user:me` (your own), `community:<id>:structure` and `district:structure` (staff \
-who cover them). Every server frame is one `ServerFrame`. One user may hold a few sockets at once \
+who cover them), `community:<id>:reports` (dual reporting, for staff who see the community's people whole). Every server frame is one `ServerFrame`. One user may hold a few sockets at once \
 (`LINLI_WS_MAX_PER_USER`, 5 by default); beyond, or when the server's WebSockets are full, the upgrade is \
 refused with 429 `too_many_connections`.";
 

@@ -4,7 +4,8 @@
 //! the topic's events after that event from the outbox, then goes on live, in order.
 //!
 //! Which topics an actor may read is each context's rule (its `TopicPolicy`, gathered in
-//! `contexts::topic_policies`): `user:me`, `community:<id>:structure`, `district:structure`. The session behind the connection is checked again on every
+//! `contexts::topic_policies`): `user:me`, `community:<id>:structure`, `district:structure`,
+//! `community:<id>:reports`. The session behind the connection is checked again on every
 //! message and every half minute: a logout or revoked session closes the socket.
 
 pub mod docs;

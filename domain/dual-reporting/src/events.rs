@@ -111,10 +111,9 @@ impl ContextEvent for DualReportingEvent {
             Self::UnitReportFiled { .. } => "unit_report.filed",
             Self::UnitReportAccepted { .. } => "unit_report.accepted",
             Self::ProjectStatusChanged { .. } => "project.status_changed",
+            Self::MemberReport { kind, .. } | Self::PledgeFulfilment { kind, .. } => kind,
             Self::UnitRosterReplaced { .. } => "unit_roster.replaced",
-            Self::MemberReport { kind, .. }
-            | Self::PledgeFulfilment { kind, .. }
-            | Self::TransferredMember { kind, .. } => kind,
+            Self::TransferredMember { kind, .. } => kind,
         }
     }
 }

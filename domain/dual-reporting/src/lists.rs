@@ -82,6 +82,16 @@ named!(
 );
 
 named!(
+    /// Where an offer's period stands on a day: `upcoming` before its first day, `current`
+    /// from its first to its last day, `expired` after it.
+    Validity {
+        Upcoming => "upcoming",
+        Current => "current",
+        Expired => "expired",
+    }
+);
+
+named!(
     /// How pressing a need is; ordered from the least to the most.
     Urgency {
         Low => "low",
@@ -235,6 +245,16 @@ impl ResourceOffer {
 
     pub fn is_valid_on(&self, day: NaiveDate) -> bool {
         self.valid_from <= day && day <= self.valid_until
+    }
+
+    pub fn validity_on(&self, day: NaiveDate) -> Validity {
+        if day < self.valid_from {
+            Validity::Upcoming
+        } else if day > self.valid_until {
+            Validity::Expired
+        } else {
+            Validity::Current
+        }
     }
 
     /// Open: valid on `day` and not used up. Only open offers are matched and taken.

@@ -12,7 +12,7 @@ use linli_dual_reporting::ports::{
 };
 use linli_dual_reporting::{
     Activity, ActivityId, Need, NeedId, NeedStatus, Party, Project, ProjectId, ProjectOffer, ProjectStatus,
-    Quantity, ResourceKind, ResourceOffer, ResourceOfferId, Signature, Unit, UnitKind, Urgency,
+    Quantity, ResourceKind, ResourceOffer, ResourceOfferId, Signature, Unit, UnitKind, Urgency, Validity,
 };
 use linli_grid::events::StructureEvent;
 use linli_grid::ports::PlaceRepository;
@@ -219,6 +219,28 @@ async fn the_lists_keep_their_rules(db: Database) {
     };
     let listed = db.list_offers(&of_b, page()).await.unwrap();
     assert_eq!(listed.items.iter().map(|o| o.id).collect::<Vec<_>>(), vec![ob.id]);
+    // The resource bank's validity: where each offer's period stands on a day.
+    for (validity, expected) in [
+        (vec![(Validity::Current, day(26))], vec![oa.id]),
+        (vec![(Validity::Expired, day(26))], vec![lapsed.id]),
+        (vec![(Validity::Upcoming, day(26))], vec![]),
+        (vec![(Validity::Current, day(1))], vec![oa.id, lapsed.id]),
+        (
+            vec![(Validity::Current, day(20)), (Validity::Expired, day(26))],
+            vec![lapsed.id],
+        ),
+    ] {
+        let filter = OfferFilter {
+            validity: validity.clone(),
+            ..of_a.clone()
+        };
+        let listed = db.list_offers(&filter, page()).await.unwrap();
+        assert_eq!(
+            listed.items.iter().map(|o| o.id).collect::<Vec<_>>(),
+            expected,
+            "{validity:?}"
+        );
+    }
     assert!(
         db.list_offers(&OfferFilter::default(), page())
             .await

@@ -5,7 +5,7 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use linli_dual_reporting::error::WriteError;
 use linli_dual_reporting::ports::{OfferFilter, OfferRepository};
-use linli_dual_reporting::{CategoryKey, Quantity, ResourceKind, ResourceOffer, ResourceOfferId};
+use linli_dual_reporting::{CategoryKey, Quantity, ResourceKind, ResourceOffer, ResourceOfferId, Validity};
 use linli_kernel::{DomainEvent, Page, PageRequest, ScopePath, SideKind, UserId};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -105,6 +105,15 @@ fn listed(filter: &OfferFilter) -> Condition {
     }
     if let Some(day) = filter.open_on {
         all = all.add(open_on(day));
+    }
+    for (validity, day) in &filter.validity {
+        all = all.add(match validity {
+            Validity::Upcoming => Condition::all().add(resource_offer::Column::ValidFrom.gt(*day)),
+            Validity::Current => Condition::all()
+                .add(resource_offer::Column::ValidFrom.lte(*day))
+                .add(resource_offer::Column::ValidUntil.gte(*day)),
+            Validity::Expired => Condition::all().add(resource_offer::Column::ValidUntil.lt(*day)),
+        });
     }
     all
 }

@@ -275,11 +275,16 @@ fn dispatch(message: &redis::Msg, channels: &Channels, sinks: &Sinks) {
         return;
     }
     if message.get_channel_name() == channels.access {
-        match serde_json::from_str::<AccessMessage>(&payload) {
-            Ok(AccessMessage { ack, users }) => {
+        // An instance of the release before acknowledgements sends the bare list of users;
+        // during a rolling deploy its changes are dropped here too, just not acknowledged.
+        let arrived = serde_json::from_str::<AccessMessage>(&payload)
+            .map(|AccessMessage { ack, users }| (users, Some(ack)))
+            .or_else(|_| serde_json::from_str::<Vec<UserId>>(&payload).map(|users| (users, None)));
+        match arrived {
+            Ok((users, ack)) => {
                 let _ = sinks.access.send(Arrived {
                     change: AccessChange::Users(users),
-                    ack: Some(ack),
+                    ack,
                 });
             }
             Err(e) => tracing::warn!(error = %e, "malformed access change from Redis"),

@@ -25,6 +25,16 @@ pub enum ResourceKind {
     Expertise,
 }
 
+/// Where an offer's period stands today: `upcoming` (not begun), `current` (from its first to
+/// its last day), `expired` (ended).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename_all = "snake_case", remote = "linli_dual_reporting::Validity")]
+pub enum Validity {
+    Upcoming,
+    Current,
+    Expired,
+}
+
 /// How pressing a need is.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[oai(rename_all = "snake_case", remote = "linli_dual_reporting::Urgency")]

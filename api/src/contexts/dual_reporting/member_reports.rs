@@ -1,7 +1,6 @@
 //! In-service Party members' reports to the community where they live.
 
-use linli_dual_reporting::service::ReportQuery;
-use linli_dual_reporting::{CategoryKey, MemberReportId};
+use linli_dual_reporting::MemberReportId;
 use linli_kernel::{CommunityId, GridId, UnitId};
 use poem::web::Data;
 use poem_openapi::OpenApi;
@@ -9,6 +8,7 @@ use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use uuid::Uuid;
 
+use super::banks::report_query;
 use super::dto::{
     MemberReport, MemberReportAcceptance, MemberReportList, MemberReportRejection, MemberReportWithdrawal,
     NewMemberReport, ReportStatus,
@@ -16,7 +16,6 @@ use super::dto::{
 use super::{DualReporting, DualReportingTags};
 use crate::http::contract::{Answer, errors};
 use crate::http::dto::Created;
-use crate::http::error::ApiError;
 use crate::http::pagination::{Limit, page_request};
 use crate::http::security::BearerAuth;
 
@@ -131,19 +130,14 @@ impl MemberReportsApi {
         cursor: Query<Option<String>>,
     ) -> Answer<Json<MemberReportList>, MemberReportsList> {
         let page = page_request(limit.0, cursor.0.as_deref())?;
-        let query = ReportQuery {
-            community_id: community_id.0.map(CommunityId::from_uuid),
-            unit_id: unit_id.0.map(UnitId::from_uuid),
-            status: status.0.map(Into::into),
-            grid_id: grid_id.0.map(GridId::from_uuid),
-            skill: skill.0,
-            category: category
-                .0
-                .as_deref()
-                .map(|c| CategoryKey::parse("category", c))
-                .transpose()
-                .map_err(ApiError::from)?,
-        };
+        let query = report_query(
+            community_id.0,
+            unit_id.0,
+            status.0,
+            grid_id.0,
+            skill.0,
+            category.0.as_deref(),
+        )?;
         Ok(Json(dual.member_reports.list(&auth.0, query, page).await?.into()))
     }
 

@@ -1,9 +1,10 @@
 //! Dual reporting's face (双报到): units paired with a grid and their reports, the dictionary
 //! of service categories, the reports of in-service Party members to the community where they
-//! live, their pledges, the three lists, two-way appraisal, units' rosters and the
+//! live, their pledges, the three lists, two-way appraisal, units' rosters, and the
 //! community's transferred members.
 
 mod appraisals;
+mod banks;
 mod categories;
 mod dto;
 mod error;
@@ -62,7 +63,9 @@ pub type Apis = (
     lists::Apis,
     pledges::PledgesApi,
     appraisals::AppraisalsApi,
-    (rosters::RostersApi, transferred_members::TransferredMembersApi),
+    rosters::RostersApi,
+    transferred_members::TransferredMembersApi,
+    banks::BanksApi,
 );
 
 pub type Units = UnitService<Database, Directory<Database>, SystemClock>;
@@ -97,6 +100,8 @@ pub struct Services {
     pub appraisals: Appraisals,
     pub rosters: Rosters,
     pub transferred_members: TransferredMembers,
+    /// The resource bank: the offer listing, named for export.
+    pub resource_bank: banks::Resources,
 }
 
 /// What dual reporting's handlers reach (`Data<&DualReporting>`).
@@ -145,6 +150,13 @@ impl DualReporting {
                 directory.clone(),
                 db.clone(),
                 db.clone(),
+                SystemClock,
+            ),
+            resource_bank: banks::Resources::new(
+                db.clone(),
+                db.clone(),
+                db.clone(),
+                directory.clone(),
                 SystemClock,
             ),
         }))

@@ -1,7 +1,7 @@
 //! Resource offers (资源清单): what units put at the communities' disposal.
 
+use chrono::NaiveDate;
 use linli_dual_reporting::ResourceOfferId;
-use linli_dual_reporting::service::OfferQuery;
 use linli_kernel::UnitId;
 use poem::web::Data;
 use poem_openapi::OpenApi;
@@ -9,7 +9,8 @@ use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use uuid::Uuid;
 
-use super::lists_dto::{NewResourceOffer, ResourceKind, ResourceOffer, ResourceOfferList};
+use super::banks::offer_query;
+use super::lists_dto::{NewResourceOffer, ResourceKind, ResourceOffer, ResourceOfferList, Validity};
 use super::{DualReporting, DualReportingTags};
 use crate::http::contract::{Answer, errors};
 use crate::http::dto::Created;
@@ -98,15 +99,16 @@ impl ResourceOffersApi {
         unit_id: Query<Option<Uuid>>,
         kind: Query<Option<ResourceKind>>,
         open: Query<Option<bool>>,
+        /// Only offers valid on this day (`2026-12-01`), used up or not.
+        valid_on: Query<Option<NaiveDate>>,
+        /// Only offers whose period has not begun (`upcoming`), has begun and not ended
+        /// (`current`) or has ended (`expired`) today, in the district's time.
+        validity: Query<Option<Validity>>,
         limit: Query<Option<Limit>>,
         cursor: Query<Option<String>>,
     ) -> Answer<Json<ResourceOfferList>, ResourceOffersList> {
         let page = page_request(limit.0, cursor.0.as_deref())?;
-        let query = OfferQuery {
-            unit_id: unit_id.0.map(UnitId::from_uuid),
-            kind: kind.0.map(Into::into),
-            open: open.0.unwrap_or(false),
-        };
+        let query = offer_query(unit_id.0, kind.0, open.0, valid_on.0, validity.0);
         Ok(Json(dual.lists.offers.list(&auth.0, query, page).await?.into()))
     }
 

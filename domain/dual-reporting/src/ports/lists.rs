@@ -12,7 +12,7 @@ use linli_kernel::{DomainEvent, Page, PageRequest, UnitId};
 use crate::error::WriteError;
 use crate::lists::{
     Activity, Need, NeedId, NeedStatus, Project, ProjectId, ProjectStatus, ResourceKind, ResourceOffer,
-    ResourceOfferId, Signature, Urgency,
+    ResourceOfferId, Signature, Urgency, Validity,
 };
 
 /// What of the lists a viewer sees: entries placed inside `reach`, and the offers (and
@@ -37,6 +37,8 @@ pub struct OfferFilter {
     pub kind: Option<ResourceKind>,
     /// Only offers open on this day (valid, and not used up).
     pub open_on: Option<NaiveDate>,
+    /// Only offers whose period stands so on each day given (valid on a day: `Current`).
+    pub validity: Vec<(Validity, NaiveDate)>,
 }
 
 /// Resource offers. What projects take of them is written by [`ProjectRepository`].

@@ -4,6 +4,7 @@
 //! [`Actor`]: linli_kernel::Actor
 
 mod appraisals;
+mod banks;
 mod categories;
 mod member_reports;
 mod needs;
@@ -22,6 +23,7 @@ mod pledges_tests;
 mod tests;
 
 pub use appraisals::{AppraisalQuery, AppraisalService};
+pub use banks::{MemberBankEntry, ResourceBank, ResourceBankEntry};
 pub use categories::CategoryService;
 pub use member_reports::{MemberReportService, MemberReportView, NewMemberReport, ReportQuery};
 pub use needs::{MAX_MATCHES, NeedPlace, NeedQuery, NeedService, NewNeed, RankedOffer};

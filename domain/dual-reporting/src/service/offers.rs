@@ -6,7 +6,7 @@ use linli_kernel::text::checked_text;
 use linli_kernel::{Actor, Page, PageRequest, Rule, UnitId, ValidationError};
 use tracing::instrument;
 
-use crate::lists::{Quantity, ResourceKind, ResourceOffer, ResourceOfferId, district_today};
+use crate::lists::{Quantity, ResourceKind, ResourceOffer, ResourceOfferId, Validity, district_today};
 use crate::models::{CategoryKey, Unit};
 use crate::ports::{CategoryRepository, ListReach, OfferFilter, OfferRepository, UnitRepository};
 use crate::rights::{administered_units, administers_unit, keeps_district_records, list_reach, sees_listed};
@@ -41,6 +41,11 @@ pub struct OfferQuery {
     pub kind: Option<ResourceKind>,
     /// Only the offers open today.
     pub open: bool,
+    /// Only the offers valid on this day (the resource bank's validity).
+    pub valid_on: Option<NaiveDate>,
+    /// Only the offers whose period stands so today: begun and not ended (`Current`), not
+    /// begun yet, or ended.
+    pub validity: Option<Validity>,
 }
 
 /// Whether the actor sees the offer: the unit's admins, and whoever sees the lists at the
@@ -209,6 +214,12 @@ where
             unit_id: query.unit_id,
             kind: query.kind,
             open_on: query.open.then_some(today),
+            validity: query
+                .valid_on
+                .map(|day| (Validity::Current, day))
+                .into_iter()
+                .chain(query.validity.map(|v| (v, today)))
+                .collect(),
         };
         let offers = self.offers.list_offers(&filter, page).await?;
         Ok(Page {

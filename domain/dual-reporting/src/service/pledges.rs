@@ -129,7 +129,7 @@ where
     /// an accepted member report, or an active registration as a transferred member (组织关系
     /// 转入). A person has one open report or one registration, never both (storage keeps
     /// it), so one membership; every rule of pledges applies to either unchanged.
-    pub async fn membership(&self, user: UserId) -> Result<Option<Membership>, DualReportingError> {
+    pub(crate) async fn membership(&self, user: UserId) -> Result<Option<Membership>, DualReportingError> {
         let report = self.reports.open_report_of(user).await?;
         if let Some(membership) = report.as_ref().and_then(Membership::of_report) {
             return Ok(Some(membership));

@@ -91,6 +91,7 @@ impl OfferRepository for InMemoryDualReporting {
             .filter(|o| filter.unit_id.is_none_or(|u| o.unit_id == u))
             .filter(|o| filter.kind.is_none_or(|k| o.kind == k))
             .filter(|o| filter.open_on.is_none_or(|day| o.is_open(day)))
+            .filter(|o| filter.validity.iter().all(|(v, day)| o.validity_on(*day) == *v))
             .collect();
         Ok(page_of(matching, page, |o| o.id.as_uuid()))
     }

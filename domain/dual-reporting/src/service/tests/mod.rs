@@ -15,6 +15,7 @@ use crate::testing::InMemoryDualReporting;
 use crate::{CategoryService, MemberReportService, NewMemberReport, NewUnit, UnitService};
 
 mod appraisals;
+mod banks;
 mod member_reports;
 mod rosters;
 mod transferred_members;
