@@ -382,6 +382,19 @@ async fn a_transferred_member_is_registered_holds_party_member_and_does_not_also
         [format!("community:{}", world.a.id)]
     );
 
+    // They pledge like any member of the community, with no unit.
+    let year = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+        .format("%Y")
+        .to_string()
+        .parse::<i64>()
+        .unwrap();
+    let pledge = json!({ "title": "每月看望独居老人", "category": "elderly_disabled_help", "target": 12, "period": year });
+    let pledged = app.post("/api/v1/pledges", &person.token, pledge.clone()).await;
+    assert_eq!(pledged.status, 201, "{pledged:?}");
+    assert!(pledged.body["unit_id"].is_null());
+    assert_eq!(pledged.body["grid_id"], world.a.grids[0].to_string());
+
     // Not an in-service reporter as well.
     let unit = unit(&app, &world, "市司法局", world.a.grids[0]).await;
     let filed = file_report(&app, person, unit, world.a.id).await;
@@ -466,6 +479,11 @@ async fn a_transferred_member_is_registered_holds_party_member_and_does_not_also
     assert_eq!(withdrawn.body["reason"], "迁往外地");
     assert!(withdrawn.body["withdrawn_at"].is_string());
     assert!(party_member_scopes(&app, person).await.is_empty());
+    let no_longer = app.post("/api/v1/pledges", &person.token, pledge).await;
+    assert_eq!(
+        (no_longer.status, no_longer.code()),
+        (403, "not_a_reported_member")
+    );
     let twice = app
         .post(
             &format!("/api/v1/transferred-members/{id}/withdraw"),
