@@ -1202,9 +1202,10 @@ export interface paths {
         put?: never;
         /**
          * Make a pledge
-         * @description A Party member the community received (an accepted member report) pledges a year's
-         *     service in a category; the pledge takes the member's community, grid and unit from the
-         *     report. Anyone else: `not_a_reported_member` (403). At most 20 pledges a member a year:
+         * @description A Party member the community received (an accepted member report, or a registration as
+         *     a transferred member) pledges a year's service in a category; the pledge takes the
+         *     member's community, grid and unit (none for a transferred member) from it. Anyone else:
+         *     `not_a_reported_member` (403). At most 20 pledges a member a year:
          *     `pledge_limit` (409, `details.max`). Codes also: `unknown_category` (422),
          *     `validation_failed` (title, target 1 to 1000, period this year or the next).
          */
@@ -1250,7 +1251,7 @@ export interface paths {
          * @description The pledge's member records what they did, with photos; the staff over their grid are
          *     told (`pledge.fulfilment_submitted` on `community:<id>:reports`). Only while the
          *     community still counts them as its member (`not_a_reported_member`, 403, once their
-         *     report is withdrawn), during the pledge's year (`pledge_period_closed`, 409,
+         *     report or registration is withdrawn), during the pledge's year (`pledge_period_closed`, 409,
          *     `details.period`), and while verified and pending records stay below the target
          *     (`pledge_target_reached`, 409; a rejection frees a place). Codes also:
          *     `pledge_not_found` (404, also outside your scope), `forbidden` (you see the pledge but

@@ -2,9 +2,7 @@
 //! report to the community where they live, the community receives them; who sees what, and
 //! the races of filing and deciding.
 
-use std::time::Duration;
-
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use linli_kernel::{Role, Scope};
 use linli_tests::world::World;
 use linli_tests::{Reply, Session, TestApp, WebSocket, spawn_app};
@@ -13,26 +11,9 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use uuid::Uuid;
 
-/// A unit paired with `grid`, registered by the district admin.
-async fn unit(app: &TestApp, world: &World, name: &str, grid: Uuid) -> Uuid {
-    let reply = app
-        .post(
-            "/api/v1/units",
-            &world.district_admin.token,
-            json!({
-                "name": name,
-                "kind": "municipal_organ",
-                "party_organisation": format!("中共{name}机关委员会"),
-                "contact_name": "赵主任",
-                "contact_phone": "0531-88880001",
-                "roll_count": 120,
-                "grid_id": grid,
-            }),
-        )
-        .await;
-    assert_eq!(reply.status, 201, "{reply:?}");
-    reply.id()
-}
+use crate::dual_reporting_support::{
+    assert_hides, items, next_frame, party_member_scopes, register_unit as unit,
+};
 
 /// A resident of community B (whom community A's staff do not cover), appointed `unit_admin`
 /// of `unit` through `POST /role-grants`.
@@ -77,31 +58,6 @@ async fn file(app: &TestApp, member: &Session, unit: Uuid, community: Uuid) -> R
 
 fn acceptance(grid: Uuid) -> Value {
     json!({ "grid_id": grid, "category": "legal_aid", "post": "网格党员志愿者" })
-}
-
-/// The scopes at which the user of `session` holds `party_member`, from `GET /me`.
-async fn party_member_scopes(app: &TestApp, session: &Session) -> Vec<String> {
-    let me = app.get("/api/v1/me", &session.token).await;
-    assert_eq!(me.status, 200, "{me:?}");
-    me.body["roles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["role"] == "party_member")
-        .map(|r| r["scope"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-fn items(reply: &Reply) -> &Vec<Value> {
-    assert_eq!(reply.status, 200, "{reply:?}");
-    reply.body["items"].as_array().unwrap()
-}
-
-fn assert_hides(what: &str, reply: &Reply, secrets: &[&str]) {
-    let text = reply.text();
-    for secret in secrets {
-        assert!(!text.contains(secret), "{what} leaked `{secret}`: {text}");
-    }
 }
 
 #[tokio::test]
@@ -725,20 +681,6 @@ async fn subscribe(socket: &mut WebSocket, topic: &str) -> Value {
     let frame = json!({ "type": "subscribe", "topic": topic }).to_string();
     socket.send(Message::Text(frame.into())).await.unwrap();
     next_frame(socket).await
-}
-
-/// The next JSON frame; fails the test if none comes within five seconds.
-async fn next_frame(socket: &mut WebSocket) -> Value {
-    loop {
-        let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
-            .await
-            .expect("a frame within five seconds")
-            .expect("the socket stays open")
-            .unwrap();
-        if let Message::Text(text) = frame {
-            return serde_json::from_str(&text).unwrap();
-        }
-    }
 }
 
 /// The next event of `kind`, skipping the few earlier ones still on their way (the unit's

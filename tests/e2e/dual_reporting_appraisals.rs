@@ -8,6 +8,8 @@ use linli_tests::{Reply, Session, TestApp, spawn_app};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::dual_reporting_support::appoint_unit_admin as unit_admin;
+
 fn this_year() -> i32 {
     chrono::Utc::now().year()
 }
@@ -30,19 +32,6 @@ async fn new_unit(app: &TestApp, world: &World, name: &str, grid: Uuid, roll: u3
         .await;
     assert_eq!(reply.status, 201, "{reply:?}");
     reply.id()
-}
-
-async fn unit_admin(app: &TestApp, world: &World, unit: Uuid, phone: &str) -> Session {
-    let person = app.resident_of(world.b.building, "钱主任", phone).await;
-    let reply = app
-        .post(
-            "/api/v1/role-grants",
-            &world.district_admin.token,
-            json!({ "user_id": person.user_id, "role": "unit_admin", "scope": format!("unit:{unit}") }),
-        )
-        .await;
-    assert_eq!(reply.status, 201, "{reply:?}");
-    person
 }
 
 /// A resident of community A (logged in through WeChat, phone bound, real name given) whose

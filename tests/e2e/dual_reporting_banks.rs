@@ -11,6 +11,8 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::dual_reporting_support::day;
+
 const MEMBER_BANK_HEADER: [&str; 10] = [
     "姓名",
     "手机号",
@@ -457,12 +459,6 @@ const RESOURCE_BANK_HEADER: [&str; 13] = [
     "状态",
     "说明",
 ];
-
-/// The district's day (China Standard Time), as the server counts validity.
-fn day(offset: i64) -> String {
-    ((chrono::Utc::now() + chrono::Duration::hours(8)).date_naive() + chrono::Duration::days(offset))
-        .to_string()
-}
 
 /// An offer entered by the district admin for `unit`.
 #[allow(clippy::too_many_arguments)]

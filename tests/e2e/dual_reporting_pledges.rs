@@ -2,10 +2,8 @@
 //! what they did, the grid worker verifies, and the pledge's progress counts it; who sees and
 //! decides what, on every endpoint; two decisions on one record at once.
 
-use std::time::Duration;
-
 use chrono::Datelike;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use linli_kernel::{Role, Scope};
 use linli_tests::world::World;
 use linli_tests::{Reply, Session, TestApp, WebSocket, spawn_app};
@@ -13,45 +11,14 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use uuid::Uuid;
 
+use crate::dual_reporting_support::{
+    appoint_unit_admin as unit_admin, assert_hides, items, next_frame as next, register_unit as new_unit,
+};
+
 /// The year it is in the district (UTC+8), as the server counts pledges' years.
 fn this_year() -> i32 {
     let district = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
     chrono::Utc::now().with_timezone(&district).year()
-}
-
-/// A unit paired with `grid`, registered by the district admin.
-async fn new_unit(app: &TestApp, world: &World, name: &str, grid: Uuid) -> Uuid {
-    let reply = app
-        .post(
-            "/api/v1/units",
-            &world.district_admin.token,
-            json!({
-                "name": name,
-                "kind": "municipal_organ",
-                "party_organisation": format!("中共{name}机关委员会"),
-                "contact_name": "赵主任",
-                "contact_phone": "0531-88880001",
-                "roll_count": 120,
-                "grid_id": grid,
-            }),
-        )
-        .await;
-    assert_eq!(reply.status, 201, "{reply:?}");
-    reply.id()
-}
-
-/// A resident of community B appointed `unit_admin` of `unit`.
-async fn unit_admin(app: &TestApp, world: &World, unit: Uuid, phone: &str) -> Session {
-    let person = app.resident_of(world.b.building, "钱主任", phone).await;
-    let reply = app
-        .post(
-            "/api/v1/role-grants",
-            &world.district_admin.token,
-            json!({ "user_id": person.user_id, "role": "unit_admin", "scope": format!("unit:{unit}") }),
-        )
-        .await;
-    assert_eq!(reply.status, 201, "{reply:?}");
-    person
 }
 
 /// `member`'s report of `unit` to community A, filed; its id.
@@ -126,23 +93,11 @@ async fn recorded(app: &TestApp, member: &Session, pledge: Uuid) -> Uuid {
     reply.id()
 }
 
-fn items(reply: &Reply) -> &Vec<Value> {
-    assert_eq!(reply.status, 200, "{reply:?}");
-    reply.body["items"].as_array().unwrap()
-}
-
 fn ids(reply: &Reply) -> Vec<String> {
     items(reply)
         .iter()
         .map(|p| p["id"].as_str().unwrap().to_owned())
         .collect()
-}
-
-fn assert_hides(what: &str, reply: &Reply, secrets: &[&str]) {
-    let text = reply.text();
-    for secret in secrets {
-        assert!(!text.contains(secret), "{what} leaked `{secret}`: {text}");
-    }
 }
 
 async fn subscribe(app: &TestApp, token: &str, topic: &str) -> WebSocket {
@@ -156,20 +111,6 @@ async fn subscribe(app: &TestApp, token: &str, topic: &str) -> WebSocket {
     let answer = next(&mut socket).await;
     assert_eq!(answer["type"], "subscribed", "{answer}");
     socket
-}
-
-/// The next JSON frame; fails the test if none comes within five seconds.
-async fn next(socket: &mut WebSocket) -> Value {
-    loop {
-        let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
-            .await
-            .expect("a frame within five seconds")
-            .expect("the socket stays open")
-            .unwrap();
-        if let Message::Text(text) = frame {
-            return serde_json::from_str(&text).unwrap();
-        }
-    }
 }
 
 /// The next event of `kind`, skipping others (earlier changes still on their way through the

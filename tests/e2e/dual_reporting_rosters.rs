@@ -8,40 +8,9 @@ use linli_tests::{Reply, Session, TestApp, into_reply, spawn_app, spawn_app_with
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-/// A unit paired with `grid`, registered by the district admin.
-async fn unit(app: &TestApp, world: &World, name: &str, grid: Uuid) -> Uuid {
-    let reply = app
-        .post(
-            "/api/v1/units",
-            &world.district_admin.token,
-            json!({
-                "name": name,
-                "kind": "municipal_organ",
-                "party_organisation": format!("中共{name}机关委员会"),
-                "contact_name": "赵主任",
-                "contact_phone": "0531-88880001",
-                "roll_count": 120,
-                "grid_id": grid,
-            }),
-        )
-        .await;
-    assert_eq!(reply.status, 201, "{reply:?}");
-    reply.id()
-}
-
-/// A resident of community B appointed `unit_admin` of `unit`.
-async fn unit_admin(app: &TestApp, world: &World, unit: Uuid, phone: &str) -> Session {
-    let person = app.resident_of(world.b.building, "钱主任", phone).await;
-    let reply = app
-        .post(
-            "/api/v1/role-grants",
-            &world.district_admin.token,
-            json!({ "user_id": person.user_id, "role": "unit_admin", "scope": format!("unit:{unit}") }),
-        )
-        .await;
-    assert_eq!(reply.status, 201, "{reply:?}");
-    person
-}
+use crate::dual_reporting_support::{
+    appoint_unit_admin as unit_admin, assert_hides, items, party_member_scopes, register_unit as unit,
+};
 
 async fn put_csv(app: &TestApp, unit: Uuid, token: &str, csv: &str) -> Reply {
     let response = app
@@ -84,20 +53,8 @@ async fn roster(app: &TestApp, unit: Uuid, token: &str, query: &str) -> Reply {
         .await
 }
 
-fn items(reply: &Reply) -> &Vec<Value> {
-    assert_eq!(reply.status, 200, "{reply:?}");
-    reply.body["items"].as_array().unwrap()
-}
-
 fn names(reply: &Reply) -> Vec<&str> {
     items(reply).iter().map(|e| e["name"].as_str().unwrap()).collect()
-}
-
-fn assert_hides(what: &str, reply: &Reply, secrets: &[&str]) {
-    let text = reply.text();
-    for secret in secrets {
-        assert!(!text.contains(secret), "{what} leaked `{secret}`: {text}");
-    }
 }
 
 async fn file_report(app: &TestApp, member: &Session, unit: Uuid, community: Uuid) -> Reply {
@@ -107,19 +64,6 @@ async fn file_report(app: &TestApp, member: &Session, unit: Uuid, community: Uui
         json!({ "unit_id": unit, "community_id": community, "skills": [], "availability": "", "note": "" }),
     )
     .await
-}
-
-/// The scopes at which the user of `session` holds `party_member`, from `GET /me`.
-async fn party_member_scopes(app: &TestApp, session: &Session) -> Vec<String> {
-    let me = app.get("/api/v1/me", &session.token).await;
-    assert_eq!(me.status, 200, "{me:?}");
-    me.body["roles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["role"] == "party_member")
-        .map(|r| r["scope"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 const ROSTER: &str = "序号,姓名,手机号,职务\n1,孙立新,13700000021,科员\n2,周红梅,137-0000-0022,科长\n3,吴国庆,+86 137 0000 0023,\n";
@@ -438,6 +382,19 @@ async fn a_transferred_member_is_registered_holds_party_member_and_does_not_also
         [format!("community:{}", world.a.id)]
     );
 
+    // They pledge like any member of the community, with no unit.
+    let year = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+        .format("%Y")
+        .to_string()
+        .parse::<i64>()
+        .unwrap();
+    let pledge = json!({ "title": "每月看望独居老人", "category": "elderly_disabled_help", "target": 12, "period": year });
+    let pledged = app.post("/api/v1/pledges", &person.token, pledge.clone()).await;
+    assert_eq!(pledged.status, 201, "{pledged:?}");
+    assert!(pledged.body["unit_id"].is_null());
+    assert_eq!(pledged.body["grid_id"], world.a.grids[0].to_string());
+
     // Not an in-service reporter as well.
     let unit = unit(&app, &world, "市司法局", world.a.grids[0]).await;
     let filed = file_report(&app, person, unit, world.a.id).await;
@@ -522,6 +479,11 @@ async fn a_transferred_member_is_registered_holds_party_member_and_does_not_also
     assert_eq!(withdrawn.body["reason"], "迁往外地");
     assert!(withdrawn.body["withdrawn_at"].is_string());
     assert!(party_member_scopes(&app, person).await.is_empty());
+    let no_longer = app.post("/api/v1/pledges", &person.token, pledge).await;
+    assert_eq!(
+        (no_longer.status, no_longer.code()),
+        (403, "not_a_reported_member")
+    );
     let twice = app
         .post(
             &format!("/api/v1/transferred-members/{id}/withdraw"),

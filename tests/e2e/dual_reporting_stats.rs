@@ -8,10 +8,7 @@ use linli_tests::{Reply, Session, TestApp, spawn_app};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-fn day(offset: i64) -> String {
-    ((chrono::Utc::now() + chrono::Duration::hours(8)).date_naive() + chrono::Duration::days(offset))
-        .to_string()
-}
+use crate::dual_reporting_support::day;
 
 async fn created(reply: Reply) -> Uuid {
     assert_eq!(reply.status, 201, "{reply:?}");

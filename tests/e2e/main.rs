@@ -24,6 +24,7 @@ mod dual_reporting_lists;
 mod dual_reporting_pledges;
 mod dual_reporting_rosters;
 mod dual_reporting_stats;
+mod dual_reporting_support;
 mod grants;
 mod guard_rails;
 mod idempotency;

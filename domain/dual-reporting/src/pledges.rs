@@ -11,7 +11,10 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::appraisal::Period;
-use crate::models::{CategoryKey, MemberReport, MemberReportId, ReportStatus, record_id};
+use crate::models::{
+    CategoryKey, MemberReport, MemberReportId, ReportStatus, TransferredMemberId, record_id,
+};
+use crate::transferred::TransferredMember;
 
 record_id!(
     /// A member's pledge.
@@ -28,10 +31,9 @@ record_id!(
 pub enum MemberBasis {
     /// An in-service member whose report the community accepted.
     Report(MemberReportId),
-    // Transferred members (组织关系转入, registered by the community admin, with no unit; see
-    // `crate::transferred`) are to be a second variant, `Transferred(<its id>)`, found by
-    // `PledgeService::membership`, with storage keeping it in a column of its own. Not yet
-    // done: until then a transferred member cannot pledge.
+    /// A transferred member (组织关系转入) the community registered: no unit. Storage keeps
+    /// this basis in a column of its own.
+    Transferred(TransferredMemberId),
 }
 
 /// A person as a member of one community: what a pledge is made on.
@@ -54,6 +56,17 @@ impl Membership {
             basis: MemberBasis::Report(report.id),
             unit_id: Some(report.unit_id),
             place: report.place,
+        })
+    }
+
+    /// The membership an active registration as a transferred member gives: in the grid the
+    /// community assigned, with no unit. A withdrawn one gives none.
+    pub fn of_transferred(member: &TransferredMember) -> Option<Self> {
+        member.is_active().then_some(Self {
+            user_id: member.user_id,
+            basis: MemberBasis::Transferred(member.id),
+            unit_id: None,
+            place: member.place,
         })
     }
 

@@ -1,10 +1,7 @@
 //! Dual reporting's adapters: units and their reports, the service categories, member
-//! reports, the three lists (offers, needs, projects), their migrations, and the directory
-//! of the `unit` scope kind. The `party_member` grant an accepted report gives is kept by
-//! identity's adapter.
-//! reports, units' rosters, transferred members, their migrations, and the directory of the
-//! `unit` scope kind. The `party_member` grant an accepted report (or a registration) gives
-//! is kept by identity's adapter.
+//! reports, the three lists (offers, needs, projects), units' rosters, transferred members,
+//! their migrations, and the directory of the `unit` scope kind. The `party_member` grant an
+//! accepted report (or a registration) gives is kept by identity's adapter.
 
 pub mod entity;
 mod migration;

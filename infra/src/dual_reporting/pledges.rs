@@ -12,6 +12,7 @@ use linli_dual_reporting::pledges::MemberBasis;
 use linli_dual_reporting::ports::{PledgeFilter, PledgeRepository};
 use linli_dual_reporting::{
     CategoryKey, Fulfilment, FulfilmentId, FulfilmentStatus, MemberReportId, Pledge, PledgeId,
+    TransferredMemberId,
 };
 use linli_kernel::{DomainEvent, Page, PageRequest, ScopePath, UserId};
 use sea_orm::ActiveValue::Set;
@@ -23,11 +24,15 @@ use crate::db::query::{PathColumns, keyset_page, reach_condition};
 use crate::db::{Database, outbox};
 
 pub(super) fn pledge_row(p: &Pledge) -> anyhow::Result<pledge::ActiveModel> {
-    let MemberBasis::Report(report) = p.basis;
+    let (report, transferred) = match p.basis {
+        MemberBasis::Report(report) => (Some(report.as_uuid()), None),
+        MemberBasis::Transferred(member) => (None, Some(member.as_uuid())),
+    };
     Ok(pledge::ActiveModel {
         id: Set(p.id.as_uuid()),
         user_id: Set(p.user_id.as_uuid()),
-        member_report_id: Set(Some(report.as_uuid())),
+        member_report_id: Set(report),
+        transferred_member_id: Set(transferred),
         unit_id: Set(p.unit_id.map(|u| u.as_uuid())),
         subdistrict_id: Set(p
             .place
@@ -51,13 +56,15 @@ pub(super) fn pledge_row(p: &Pledge) -> anyhow::Result<pledge::ActiveModel> {
 }
 
 fn to_pledge(row: pledge::Model) -> anyhow::Result<Pledge> {
-    let report = row
-        .member_report_id
-        .context("a pledge on no ground (no member report)")?;
+    let basis = match (row.member_report_id, row.transferred_member_id) {
+        (Some(report), None) => MemberBasis::Report(MemberReportId::from_uuid(report)),
+        (None, Some(member)) => MemberBasis::Transferred(TransferredMemberId::from_uuid(member)),
+        _ => anyhow::bail!("pledge {} is on no ground, or on two", row.id),
+    };
     Ok(Pledge {
         id: PledgeId::from_uuid(row.id),
         user_id: UserId::from_uuid(row.user_id),
-        basis: MemberBasis::Report(MemberReportId::from_uuid(report)),
+        basis,
         unit_id: row.unit_id.map(Into::into),
         place: ScopePath::grid(
             row.subdistrict_id.into(),

@@ -30,7 +30,9 @@ use crate::pledges::{
     Fulfilment, FulfilmentId, FulfilmentStatus, MAX_PLEDGES_A_YEAR, Membership, Pledge, PledgeId,
     checked_period, checked_photos, checked_target, district_year,
 };
-use crate::ports::{CategoryRepository, MemberReportRepository, PledgeFilter, PledgeRepository};
+use crate::ports::{
+    CategoryRepository, MemberReportRepository, PledgeFilter, PledgeRepository, TransferredMemberRepository,
+};
 use crate::rights::{administered_units, administers_unit};
 use crate::service::member_reports::whole;
 use crate::{DualReportingError, Resource};
@@ -108,7 +110,7 @@ fn verifies(actor: &Actor, pledge: &Pledge) -> bool {
 impl<P, R, K, N, C> PledgeService<P, R, K, N, C>
 where
     P: PledgeRepository,
-    R: MemberReportRepository,
+    R: MemberReportRepository + TransferredMemberRepository,
     K: CategoryRepository,
     N: PersonDirectory,
     C: Clock,
@@ -124,14 +126,16 @@ where
     }
 
     /// The person's membership of a community, on the grounds the community knows them by:
-    /// an accepted member report (one open report per person, so one membership). Transferred
-    /// members (组织关系转入, `crate::transferred`) are registered now but are not yet a
-    /// ground here: they need `MemberBasis::Transferred` stored beside the report id (a
-    /// migration of `pledges`); once it is, look them up here, after the report, and every
-    /// rule of pledges applies to them unchanged.
+    /// an accepted member report, or an active registration as a transferred member (组织关系
+    /// 转入). A person has one open report or one registration, never both (storage keeps
+    /// it), so one membership; every rule of pledges applies to either unchanged.
     pub(crate) async fn membership(&self, user: UserId) -> Result<Option<Membership>, DualReportingError> {
         let report = self.reports.open_report_of(user).await?;
-        Ok(report.as_ref().and_then(Membership::of_report))
+        if let Some(membership) = report.as_ref().and_then(Membership::of_report) {
+            return Ok(Some(membership));
+        }
+        let transferred = self.reports.active_transferred_of(user).await?;
+        Ok(transferred.as_ref().and_then(Membership::of_transferred))
     }
 
     /// Makes a pledge for the actor, in the community (and grid) that received them; at most

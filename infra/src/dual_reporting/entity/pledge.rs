@@ -6,9 +6,11 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub user_id: Uuid,
-    /// The accepted report the pledge was made on; a transferred member's pledge will name
-    /// their registration in a column of its own instead.
+    /// The accepted report the pledge was made on; a transferred member's pledge names their
+    /// registration in `transferred_member_id` instead.
     pub member_report_id: Option<Uuid>,
+    /// The registration of the transferred member who pledged (migration 000030).
+    pub transferred_member_id: Option<Uuid>,
     pub unit_id: Option<Uuid>,
     pub subdistrict_id: Uuid,
     pub community_id: Uuid,

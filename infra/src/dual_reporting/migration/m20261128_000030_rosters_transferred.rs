@@ -1,7 +1,8 @@
 //! Units' rosters (their entries' names and phones sealed, with the phone's blind index) and
-//! transferred members. A person is one active transferred member at most (a partial unique
-//! index); that they are not also an open reporter is kept by the adapters, which take a
-//! per-person lock around both writes (see `transferred_members.rs`).
+//! transferred members, whose pledges name their registration. A person is one active
+//! transferred member at most (a partial unique index); that they are not also an open
+//! reporter is kept by the adapters, which take a per-person lock around both writes (see
+//! `transferred_members.rs`).
 
 use sea_orm::ConnectionTrait;
 use sea_orm_migration::prelude::*;
@@ -51,6 +52,12 @@ enum TransferredMembers {
     WithdrawnBy,
     WithdrawnAt,
     Reason,
+}
+
+#[derive(DeriveIden)]
+enum Pledges {
+    Table,
+    TransferredMemberId,
 }
 
 #[derive(DeriveIden)]
@@ -166,10 +173,28 @@ impl MigrationTrait for Migration {
                  WHERE status = 'active'",
             )
             .await?;
+        // A transferred member pledges like a reporter: the pledge names the registration it
+        // was made on (migration 000010 left `member_report_id` nullable for this).
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Pledges::Table)
+                    .add_column(uuid_null(Pledges::TransferredMemberId))
+                    .to_owned(),
+            )
+            .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Pledges::Table)
+                    .drop_column(Pledges::TransferredMemberId)
+                    .to_owned(),
+            )
+            .await?;
         for table in [
             TransferredMembers::Table.into_iden(),
             UnitRosterEntries::Table.into_iden(),

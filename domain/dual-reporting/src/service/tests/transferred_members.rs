@@ -425,3 +425,45 @@ async fn a_registration_between_a_withdrawal_and_its_revocation_keeps_its_grant(
         "the new registration holds party_member"
     );
 }
+
+#[tokio::test]
+async fn a_transferred_member_pledges_like_a_reporter_and_stops_once_withdrawn() {
+    use crate::pledges::{MemberBasis, district_year};
+    use crate::service::{NewFulfilment, NewPledge, PledgeService};
+
+    let d = district();
+    let pledges = PledgeService::new(
+        d.store.clone(),
+        d.store.clone(),
+        d.store.clone(),
+        d.people.clone(),
+        d.clock.clone(),
+    );
+    let person = living_in(&d, &d.a1);
+    let new_pledge = || NewPledge {
+        title: "每月看望楼道独居老人".to_owned(),
+        category: "elderly_disabled_help".to_owned(),
+        target: 12,
+        period: i64::from(district_year(d.clock.now())),
+    };
+    assert!(matches!(
+        pledges.pledge(&person, new_pledge()).await,
+        Err(DualReportingError::NotAReportedMember)
+    ));
+    let id = registered(&d, &person).await;
+    let pledged = pledges.pledge(&person, new_pledge()).await.unwrap().pledge;
+    let kept = || NewFulfilment {
+        note: "看望了3单元的李奶奶".to_owned(),
+        photos: vec![],
+    };
+    assert_eq!(pledged.basis, MemberBasis::Transferred(id));
+    assert_eq!(pledged.unit_id, None, "a transferred member has no unit");
+    assert_eq!(pledged.place, d.a1.path);
+    pledges.record(&person, pledged.id, kept()).await.unwrap();
+
+    transfers(&d).withdraw(&admin_of(&d.a), id, "").await.unwrap();
+    assert!(matches!(
+        pledges.record(&person, pledged.id, kept()).await,
+        Err(DualReportingError::NotAReportedMember)
+    ));
+}
