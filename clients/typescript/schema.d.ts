@@ -1609,10 +1609,21 @@ export interface components {
             id: string;
             /** Format: uuid */
             member_id: string;
-            /** Format: uuid */
-            member_report_id: string;
-            /** Format: uuid */
-            unit_id: string;
+            /**
+             * Format: uuid
+             * @description The accepted report appraised; null for a transferred member.
+             */
+            member_report_id?: string | null;
+            /**
+             * Format: uuid
+             * @description The transferred member's registration appraised; null for an in-service member.
+             */
+            transferred_member_id?: string | null;
+            /**
+             * Format: uuid
+             * @description Null for a transferred member, who has no unit.
+             */
+            unit_id?: string | null;
             /** Format: uuid */
             community_id: string;
             /** Format: int32 */

@@ -253,3 +253,32 @@ async fn two_admins_appraising_one_member_at_once_make_one_appraisal() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_transferred_member_is_appraised_like_the_others() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let person = app.resident_of(world.a.building, "刘德胜", "13700000401").await;
+    let registered = app
+        .post(
+            "/api/v1/transferred-members",
+            &world.a.admin.token,
+            json!({
+                "user_id": person.user_id,
+                "community_id": world.a.id,
+                "grid_id": world.a.grids[0],
+                "transferred_at": "2024-03-01",
+                "from_organisation": "原济阳县化肥厂党委",
+            }),
+        )
+        .await;
+    assert_eq!(registered.status, 201, "{registered:?}");
+    let outside = appraise(&app, &world.b.admin, &person, "excellent").await;
+    assert_eq!((outside.status, outside.code()), (404, "member_report_not_found"));
+    let appraisal = appraise(&app, &world.a.admin, &person, "excellent").await;
+    assert_eq!(appraisal.status, 201, "{appraisal:?}");
+    assert_eq!(appraisal.body["transferred_member_id"], registered.body["id"]);
+    assert!(appraisal.body["member_report_id"].is_null() && appraisal.body["unit_id"].is_null());
+    let own = app.get("/api/v1/appraisals", &person.token).await;
+    assert_eq!(own.body["items"][0]["id"], appraisal.body["id"], "{own:?}");
+}

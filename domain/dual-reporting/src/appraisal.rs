@@ -105,9 +105,11 @@ impl Period {
 pub struct Appraisal {
     pub id: AppraisalId,
     pub user_id: UserId,
-    /// The accepted report the appraisal is of: the member's community and unit.
-    pub report_id: MemberReportId,
-    pub unit_id: UnitId,
+    /// What the community knows the member by: an accepted report, or a registration as a
+    /// transferred member.
+    pub basis: crate::pledges::MemberBasis,
+    /// The unit employing the member; none for a transferred member.
+    pub unit_id: Option<UnitId>,
     pub place: ScopePath,
     pub period: Period,
     pub grade: Grade,

@@ -309,7 +309,7 @@ impl AppraisalRepository for InMemoryDualReporting {
             .iter()
             .filter(|a| {
                 filter.reach.covers(&a.place)
-                    || filter.units.contains(&a.unit_id)
+                    || a.unit_id.is_some_and(|u| filter.units.contains(&u))
                     || filter.own == Some(a.user_id)
             })
             .filter(|a| filter.period.is_none_or(|p| a.period == p))

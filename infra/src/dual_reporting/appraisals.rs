@@ -4,6 +4,8 @@ use anyhow::Context;
 use linli_dual_reporting::MemberReportId;
 use linli_dual_reporting::appraisal::{Appraisal, AppraisalId, Grade, Period, UnitAppraisal};
 use linli_dual_reporting::error::WriteError;
+use linli_dual_reporting::models::TransferredMemberId;
+use linli_dual_reporting::pledges::MemberBasis;
 use linli_dual_reporting::ports::{AppraisalFilter, AppraisalRepository};
 use linli_kernel::{DomainEvent, Page, PageRequest, ScopePath, UnitId, UserId};
 use sea_orm::ActiveValue::Set;
@@ -14,11 +16,16 @@ use crate::db::query::{PathColumns, keyset_page, reach_condition};
 use crate::db::{Database, is_unique_violation, outbox};
 
 fn appraisal_row(a: &Appraisal) -> anyhow::Result<appraisal::ActiveModel> {
+    let (report, transferred) = match a.basis {
+        MemberBasis::Report(report) => (Some(report.as_uuid()), None),
+        MemberBasis::Transferred(member) => (None, Some(member.as_uuid())),
+    };
     Ok(appraisal::ActiveModel {
         id: Set(a.id.0),
         user_id: Set(a.user_id.as_uuid()),
-        report_id: Set(a.report_id.as_uuid()),
-        unit_id: Set(a.unit_id.as_uuid()),
+        report_id: Set(report),
+        transferred_member_id: Set(transferred),
+        unit_id: Set(a.unit_id.map(|u| u.as_uuid())),
         subdistrict_id: Set(a
             .place
             .subdistrict
@@ -44,8 +51,12 @@ fn to_appraisal(row: appraisal::Model) -> anyhow::Result<Appraisal> {
     Ok(Appraisal {
         id: AppraisalId(row.id),
         user_id: UserId::from_uuid(row.user_id),
-        report_id: MemberReportId::from_uuid(row.report_id),
-        unit_id: row.unit_id.into(),
+        basis: match (row.report_id, row.transferred_member_id) {
+            (Some(report), None) => MemberBasis::Report(MemberReportId::from_uuid(report)),
+            (None, Some(member)) => MemberBasis::Transferred(TransferredMemberId::from_uuid(member)),
+            _ => anyhow::bail!("appraisal {} names neither a report nor a registration", row.id),
+        },
+        unit_id: row.unit_id.map(Into::into),
         place,
         period: Period::new("period", row.period)?,
         grade: Grade::parse("grade", &row.grade)?,

@@ -3,6 +3,7 @@
 
 use linli_dual_reporting::AppraisalQuery;
 use linli_dual_reporting::appraisal::{self as domain, UnitIndicators as DomainIndicators};
+use linli_dual_reporting::pledges::MemberBasis;
 use linli_kernel::{CommunityId, UnitId, UserId};
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
@@ -45,8 +46,15 @@ pub struct NewAppraisal {
 pub struct Appraisal {
     pub id: Uuid,
     pub member_id: Uuid,
-    pub member_report_id: Uuid,
-    pub unit_id: Uuid,
+    /// The accepted report appraised; null for a transferred member.
+    #[oai(nullable)]
+    pub member_report_id: Option<Uuid>,
+    /// The transferred member's registration appraised; null for an in-service member.
+    #[oai(nullable)]
+    pub transferred_member_id: Option<Uuid>,
+    /// Null for a transferred member, who has no unit.
+    #[oai(nullable)]
+    pub unit_id: Option<Uuid>,
     pub community_id: Uuid,
     pub period: i32,
     pub grade: Grade,
@@ -59,8 +67,15 @@ impl From<domain::Appraisal> for Appraisal {
         Self {
             id: a.id.0,
             member_id: a.user_id.as_uuid(),
-            member_report_id: a.report_id.as_uuid(),
-            unit_id: a.unit_id.as_uuid(),
+            member_report_id: match a.basis {
+                MemberBasis::Report(report) => Some(report.as_uuid()),
+                MemberBasis::Transferred(_) => None,
+            },
+            transferred_member_id: match a.basis {
+                MemberBasis::Transferred(member) => Some(member.as_uuid()),
+                MemberBasis::Report(_) => None,
+            },
+            unit_id: a.unit_id.map(|u| u.as_uuid()),
             community_id: a.place.community.map(|c| c.as_uuid()).unwrap_or_default(),
             period: a.period.year(),
             grade: a.grade.into(),

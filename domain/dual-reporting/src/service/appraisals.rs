@@ -14,8 +14,10 @@ use crate::appraisal::{
 };
 use crate::events::{appraisal_events, unit_appraisal_events};
 use crate::models::{MemberReport, ReportStatus, Unit};
+use crate::pledges::Membership;
 use crate::ports::{
-    AppraisalFilter, AppraisalRepository, MemberReportRepository, UnitRecords, UnitRepository,
+    AppraisalFilter, AppraisalRepository, MemberReportRepository, TransferredMemberRepository, UnitRecords,
+    UnitRepository,
 };
 use crate::rights::{administered_units, administers_unit, keeps_district_records};
 use crate::{DualReportingError, Resource};
@@ -42,7 +44,7 @@ pub struct AppraisalService<A, R, U, D, P, H, F, C> {
 impl<A, R, U, D, P, H, F, C> AppraisalService<A, R, U, D, P, H, F, C>
 where
     A: AppraisalRepository,
-    R: MemberReportRepository,
+    R: MemberReportRepository + TransferredMemberRepository,
     U: UnitRepository,
     D: ScopeDirectory,
     P: PersonDirectory,
@@ -84,25 +86,17 @@ where
         grade: &str,
         comment: &str,
     ) -> Result<Appraisal, DualReportingError> {
-        let report = self
-            .reports
-            .open_report_of(member)
-            .await?
-            .filter(|r| actor.can(Permission::ViewPersonalData, &r.place))
-            .ok_or(DualReportingError::NotFound(Resource::MemberReport))?;
-        if member == actor.user_id() || !actor.can(Permission::ManageStructure, &report.place) {
+        let membership = self.membership_seen_by(actor, member).await?;
+        if member == actor.user_id() || !actor.can(Permission::ManageStructure, &membership.place) {
             return Err(DualReportingError::Forbidden);
-        }
-        if report.status != ReportStatus::Accepted {
-            return Err(DualReportingError::ReportState(report.status));
         }
         let now = self.clock.now();
         let appraisal = Appraisal {
             id: AppraisalId::new(),
             user_id: member,
-            report_id: report.id,
-            unit_id: report.unit_id,
-            place: report.place,
+            basis: membership.basis,
+            unit_id: membership.unit_id,
+            place: membership.place,
             period: Period::new("period", period)?,
             grade: Grade::parse("grade", grade)?,
             comment: checked_text("comment", comment, 0, 500)?,
@@ -113,6 +107,37 @@ where
             .insert_appraisal(&appraisal, &appraisal_events(&appraisal, now))
             .await?;
         Ok(appraisal)
+    }
+
+    /// The member's membership of a community, as someone who may see the community's people
+    /// sees it: an accepted report, else an active registration as a transferred member. A
+    /// report still waiting is said so; anyone else is not found.
+    async fn membership_seen_by(
+        &self,
+        actor: &Actor,
+        member: UserId,
+    ) -> Result<Membership, DualReportingError> {
+        let seen = |place: &linli_kernel::ScopePath| actor.can(Permission::ViewPersonalData, place);
+        let report = self
+            .reports
+            .open_report_of(member)
+            .await?
+            .filter(|r| seen(&r.place));
+        if let Some(membership) = report.as_ref().and_then(Membership::of_report) {
+            return Ok(membership);
+        }
+        let transferred = self.reports.active_transferred_of(member).await?;
+        if let Some(membership) = transferred
+            .as_ref()
+            .and_then(Membership::of_transferred)
+            .filter(|m| seen(&m.place))
+        {
+            return Ok(membership);
+        }
+        match report {
+            Some(waiting) => Err(DualReportingError::ReportState(waiting.status)),
+            None => Err(DualReportingError::NotFound(Resource::MemberReport)),
+        }
     }
 
     /// The appraisals the actor may see: their own, those made in communities where they see

@@ -30,7 +30,7 @@ pub struct MemberBankEntry {
 
 impl<R, U, K, D, P, G, C> MemberReportService<R, U, K, D, P, G, C>
 where
-    R: MemberReportRepository,
+    R: MemberReportRepository + crate::ports::TransferredMemberRepository,
     U: UnitRepository,
     K: CategoryRepository,
     D: ScopeDirectory,

@@ -15,7 +15,9 @@ use crate::events::member_report_events;
 use crate::models::{
     Assignment, CategoryKey, MemberReport, MemberReportId, MissingProfile, ReportStatus, checked_skills,
 };
-use crate::ports::{CategoryRepository, MemberReportRepository, ReportFilter, UnitRepository};
+use crate::ports::{
+    CategoryRepository, MemberReportRepository, ReportFilter, TransferredMemberRepository, UnitRepository,
+};
 use crate::rights::{administered_units, administers_unit};
 use crate::{DualReportingError, Resource};
 
@@ -81,7 +83,7 @@ fn party_member_set(report: &MemberReport, community: CommunityId) -> GrantSet {
 
 impl<R, U, K, D, P, G, C> MemberReportService<R, U, K, D, P, G, C>
 where
-    R: MemberReportRepository,
+    R: MemberReportRepository + TransferredMemberRepository,
     U: UnitRepository,
     K: CategoryRepository,
     D: ScopeDirectory,
@@ -447,6 +449,33 @@ where
                 .transition(&report, ReportStatus::Withdrawn, &[])
                 .await;
             return Err(e.into());
+        }
+        // A registration of the person as a transferred member of the community may have
+        // granted between our transition and our revocation, and lost its grant to it: then
+        // it is granted again. (A registration after this look grants on its own.)
+        if let Some(registered) = self.reports.active_transferred_of(report.user_id).await?
+            && registered.community_id() == Some(community)
+        {
+            let grant = RoleGrant::new(
+                report.user_id,
+                Role::PartyMember,
+                Scope::Community(community),
+                Some(actor.user_id()),
+                now,
+            )
+            .map_err(|e| DualReportingError::Unknown(e.into()))?;
+            let placed = PlacedGrant {
+                grant,
+                path: community_path(&report.place, community),
+            };
+            self.grants
+                .replace_grants(
+                    Some(actor.user_id()),
+                    &party_member_set(&report, community),
+                    vec![placed],
+                    |_, _| Vec::new(),
+                )
+                .await?;
         }
         self.get(actor, id).await
     }

@@ -6,8 +6,9 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub user_id: Uuid,
-    pub report_id: Uuid,
-    pub unit_id: Uuid,
+    pub report_id: Option<Uuid>,
+    pub transferred_member_id: Option<Uuid>,
+    pub unit_id: Option<Uuid>,
     pub subdistrict_id: Uuid,
     pub community_id: Uuid,
     pub grid_id: Option<Uuid>,

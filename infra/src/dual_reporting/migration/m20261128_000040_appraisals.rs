@@ -1,4 +1,5 @@
-//! Appraisals of members by their communities and of units by the district: one per member
+//! Appraisals of members by their communities (in-service members on their report,
+//! transferred members on their registration) and of units by the district: one per member
 //! (or unit) and year, kept by unique indexes.
 
 use sea_orm_migration::prelude::*;
@@ -17,7 +18,10 @@ enum Appraisals {
     Table,
     Id,
     UserId,
+    /// The accepted report, or (for a transferred member) the registration, appraised.
     ReportId,
+    TransferredMemberId,
+    /// None for a transferred member.
     UnitId,
     SubdistrictId,
     CommunityId,
@@ -52,8 +56,9 @@ impl MigrationTrait for Migration {
                     .table(Appraisals::Table)
                     .col(uuid(Appraisals::Id).primary_key())
                     .col(uuid(Appraisals::UserId))
-                    .col(uuid(Appraisals::ReportId))
-                    .col(uuid(Appraisals::UnitId))
+                    .col(uuid_null(Appraisals::ReportId))
+                    .col(uuid_null(Appraisals::TransferredMemberId))
+                    .col(uuid_null(Appraisals::UnitId))
                     .col(uuid(Appraisals::SubdistrictId))
                     .col(uuid(Appraisals::CommunityId))
                     .col(uuid_null(Appraisals::GridId))

@@ -457,3 +457,55 @@ async fn a_unit_sees_each_member_s_pledges_of_the_year_and_how_far_they_are_kept
         .collect();
     assert_eq!(progress, vec![(kept, 1, 1, true), (open, 0, 5, false)]);
 }
+
+#[tokio::test]
+async fn a_transferred_member_is_appraised_by_their_community_on_their_registration() {
+    use chrono::NaiveDate;
+
+    use crate::pledges::MemberBasis;
+    use crate::{NewTransferredMember, TransferredMemberService};
+    let d = district();
+    let person = resident();
+    d.people.add(PersonRecord {
+        id: person.user_id(),
+        nickname: None,
+        real_name: Some("刘德胜".to_owned()),
+        phone: Some("13700001111".to_owned()),
+        places: vec![d.a1.path],
+    });
+    let registered = TransferredMemberService::new(
+        d.store.clone(),
+        d.directory.clone(),
+        d.people.clone(),
+        d.grants.clone(),
+        d.clock.clone(),
+    )
+    .register(
+        &admin_of(&d.a),
+        NewTransferredMember {
+            user_id: person.user_id(),
+            community_id: community_id(&d.a),
+            grid_id: grid_id(&d.a1),
+            transferred_on: NaiveDate::from_ymd_opt(2024, 3, 1).unwrap(),
+            from_organisation: "原济阳县化肥厂党委".to_owned(),
+        },
+    )
+    .await
+    .unwrap()
+    .member
+    .id;
+    let service = appraisals(&d);
+    assert!(matches!(
+        service
+            .appraise(&admin_of(&d.b), person.user_id(), 2026, "excellent", "")
+            .await,
+        Err(DualReportingError::NotFound(Resource::MemberReport))
+    ));
+    let appraisal = service
+        .appraise(&admin_of(&d.a), person.user_id(), 2026, "excellent", "")
+        .await
+        .unwrap();
+    assert_eq!(appraisal.basis, MemberBasis::Transferred(registered));
+    assert_eq!(appraisal.unit_id, None, "a transferred member has no unit");
+    assert_eq!(appraisal.place.community, Some(community_id(&d.a)));
+}

@@ -690,3 +690,90 @@ async fn the_member_bank_filters_by_grid_exact_skill_and_category() {
     };
     assert_eq!(found(legal).await, [lawyer]);
 }
+
+/// A grant store through which a registration as a transferred member slips in, with its
+/// grant, just before a withdrawal's revocation is stored.
+struct RegisteredMeanwhile {
+    grants: InMemoryGrants,
+    store: InMemoryDualReporting,
+    registration: crate::transferred::TransferredMember,
+    placed: PlacedGrant,
+}
+
+impl GrantStore for RegisteredMeanwhile {
+    async fn grants_in(&self, set: &GrantSet) -> anyhow::Result<Vec<RoleGrant>> {
+        self.grants.grants_in(set).await
+    }
+
+    async fn replace_grants<F>(
+        &self,
+        actor: Option<UserId>,
+        set: &GrantSet,
+        replacement: Vec<PlacedGrant>,
+        events: F,
+    ) -> anyhow::Result<()>
+    where
+        F: FnOnce(&[RoleGrant], &[RoleGrant]) -> Vec<DomainEvent> + Send,
+    {
+        if replacement.is_empty() && self.store.0.lock().unwrap().transferred.is_empty() {
+            self.store
+                .0
+                .lock()
+                .unwrap()
+                .transferred
+                .push(self.registration.clone());
+            self.grants
+                .replace_grants(actor, set, vec![self.placed.clone()], |_, _| Vec::new())
+                .await?;
+        }
+        self.grants.replace_grants(actor, set, replacement, events).await
+    }
+}
+
+#[tokio::test]
+async fn a_registration_between_a_withdrawal_and_its_revocation_keeps_its_party_member() {
+    use crate::transferred::{TransferStatus, TransferredMember};
+    let d = district();
+    let unit = d.unit(&d.a1).await;
+    let member = d.member();
+    let id = d.accepted(&member, unit.id).await;
+    let admin = admin_of(&d.a);
+    let community = Scope::Community(community_id(&d.a));
+    let registration = TransferredMember {
+        id: crate::models::TransferredMemberId::new(),
+        user_id: member.user_id(),
+        place: d.a1.path,
+        from_organisation: "原济阳县化肥厂党委".to_owned(),
+        transferred_on: chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap(),
+        status: TransferStatus::Active,
+        registered_by: admin.user_id(),
+        registered_at: chrono::Utc::now(),
+        withdrawn_by: None,
+        withdrawn_at: None,
+        reason: None,
+    };
+    let placed = PlacedGrant {
+        grant: RoleGrant::new(
+            member.user_id(),
+            Role::PartyMember,
+            community,
+            Some(admin.user_id()),
+            chrono::Utc::now(),
+        )
+        .unwrap(),
+        path: d.a.path,
+    };
+    let racing = d.reports_over(RegisteredMeanwhile {
+        grants: d.grants.clone(),
+        store: d.store.clone(),
+        registration,
+        placed,
+    });
+    racing.withdraw(&member, id, "转为组织关系转入").await.unwrap();
+    assert_eq!(status(&d, id), ReportStatus::Withdrawn);
+    assert_eq!(
+        d.party_member_grants(member.user_id()).len(),
+        1,
+        "the registration that came meanwhile keeps its grant"
+    );
+}
