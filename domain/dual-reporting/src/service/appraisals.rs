@@ -9,6 +9,7 @@ use linli_kernel::text::checked_text;
 use linli_kernel::{Actor, CommunityId, Page, PageRequest, Permission, Scope, UnitId, UserId};
 use tracing::instrument;
 
+use super::people::whole;
 use crate::appraisal::{
     Appraisal, AppraisalId, Grade, MemberFeedback, Period, UnitAppraisal, UnitFeedback, UnitIndicators,
 };
@@ -230,16 +231,10 @@ where
             .into_iter()
             .map(|report| MemberFeedback {
                 // The unit's admins and the district see their members whole.
-                member: people.iter().find(|p| p.id == report.user_id).map_or_else(
-                    || PersonView::hidden(report.user_id),
-                    |p| PersonView {
-                        id: p.id,
-                        nickname: p.nickname.clone(),
-                        real_name: p.real_name.clone(),
-                        phone: p.phone.clone(),
-                        masked: false,
-                    },
-                ),
+                member: people
+                    .iter()
+                    .find(|p| p.id == report.user_id)
+                    .map_or_else(|| PersonView::hidden(report.user_id), whole),
                 report_id: report.id,
                 status: report.status,
                 community_id: report.community_id(),

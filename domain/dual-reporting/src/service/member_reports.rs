@@ -6,15 +6,13 @@ use linli_kernel::people::{PersonRecord, PersonView};
 use linli_kernel::ports::{Clock, GrantStore, PersonDirectory, ScopeDirectory};
 use linli_kernel::text::checked_text;
 use linli_kernel::{
-    Actor, CommunityId, GrantSet, GridId, Page, PageRequest, Permission, PlacedGrant, Role, RoleGrant, Scope,
-    ScopePath, UnitId,
+    Actor, CommunityId, GridId, Page, PageRequest, Permission, PlacedGrant, Role, RoleGrant, Scope, UnitId,
 };
 use tracing::instrument;
 
+use super::people::{community_place, missing_profile, party_member_set, whole};
 use crate::events::member_report_events;
-use crate::models::{
-    Assignment, CategoryKey, MemberReport, MemberReportId, MissingProfile, ReportStatus, checked_skills,
-};
+use crate::models::{Assignment, CategoryKey, MemberReport, MemberReportId, ReportStatus, checked_skills};
 use crate::ports::{
     CategoryRepository, MemberReportRepository, ReportFilter, TransferredMemberRepository, UnitRepository,
 };
@@ -71,16 +69,6 @@ fn sees_whole(actor: &Actor, report: &MemberReport) -> bool {
         || administers_unit(actor, report.unit_id)
 }
 
-/// The `party_member` grant of one person in one community: what accepting adds and
-/// withdrawing takes away, without touching anyone else's.
-fn party_member_set(report: &MemberReport, community: CommunityId) -> GrantSet {
-    GrantSet {
-        under: Scope::Community(community),
-        roles: vec![Role::PartyMember],
-        holder: Some(report.user_id),
-    }
-}
-
 impl<R, U, K, D, P, G, C> MemberReportService<R, U, K, D, P, G, C>
 where
     R: MemberReportRepository + TransferredMemberRepository,
@@ -115,13 +103,7 @@ where
         let availability = checked_text("availability", &new.availability, 0, 64)?;
         let note = checked_text("note", &new.note, 0, 200)?;
         let me = self.person(actor).await?;
-        let missing: Vec<MissingProfile> = [
-            (me.real_name.is_none(), MissingProfile::RealName),
-            (me.phone.is_none(), MissingProfile::Phone),
-        ]
-        .into_iter()
-        .filter_map(|(absent, what)| absent.then_some(what))
-        .collect();
+        let missing = missing_profile(&me);
         if !missing.is_empty() {
             return Err(DualReportingError::ProfileIncomplete(missing));
         }
@@ -325,14 +307,14 @@ where
         .map_err(|e| DualReportingError::Unknown(e.into()))?;
         let placed = PlacedGrant {
             grant,
-            path: community_path(&report.place, community),
+            path: community_place(&report.place),
         };
         let announced = accepted.clone();
         let granted = self
             .grants
             .replace_grants(
                 Some(actor.user_id()),
-                &party_member_set(&report, community),
+                &party_member_set(report.user_id, community),
                 vec![placed],
                 move |_, _| member_report_events(&announced, now),
             )
@@ -353,7 +335,7 @@ where
             self.grants
                 .replace_grants(
                     Some(actor.user_id()),
-                    &party_member_set(&report, community),
+                    &party_member_set(report.user_id, community),
                     Vec::new(),
                     |_, _| Vec::new(),
                 )
@@ -437,7 +419,7 @@ where
             .grants
             .replace_grants(
                 Some(actor.user_id()),
-                &party_member_set(&report, community),
+                &party_member_set(report.user_id, community),
                 Vec::new(),
                 move |_, _| member_report_events(&announced, now),
             )
@@ -466,39 +448,17 @@ where
             .map_err(|e| DualReportingError::Unknown(e.into()))?;
             let placed = PlacedGrant {
                 grant,
-                path: community_path(&report.place, community),
+                path: community_place(&report.place),
             };
             self.grants
                 .replace_grants(
                     Some(actor.user_id()),
-                    &party_member_set(&report, community),
+                    &party_member_set(report.user_id, community),
                     vec![placed],
                     |_, _| Vec::new(),
                 )
                 .await?;
         }
         self.get(actor, id).await
-    }
-}
-
-/// A person shown whole, to someone entitled to see them so.
-pub(crate) fn whole(person: &PersonRecord) -> PersonView {
-    PersonView {
-        id: person.id,
-        nickname: person.nickname.clone(),
-        real_name: person.real_name.clone(),
-        phone: person.phone.clone(),
-        masked: false,
-    }
-}
-
-/// The community's own place, from a path inside it.
-fn community_path(place: &ScopePath, community: CommunityId) -> ScopePath {
-    match place.subdistrict {
-        Some(subdistrict) => ScopePath::community(subdistrict, community),
-        None => ScopePath {
-            community: Some(community),
-            ..ScopePath::district()
-        },
     }
 }

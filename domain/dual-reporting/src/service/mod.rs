@@ -9,6 +9,7 @@ mod categories;
 mod member_reports;
 mod needs;
 mod offers;
+mod people;
 mod pledges;
 mod projects;
 mod rosters;

@@ -34,7 +34,7 @@ use crate::ports::{
     CategoryRepository, MemberReportRepository, PledgeFilter, PledgeRepository, TransferredMemberRepository,
 };
 use crate::rights::{administered_units, administers_unit};
-use crate::service::member_reports::whole;
+use crate::service::people::whole;
 use crate::{DualReportingError, Resource};
 
 /// A pledge as the member makes it.

@@ -25,14 +25,15 @@ use linli_kernel::people::{PersonRecord, PersonView};
 use linli_kernel::ports::{Clock, GrantStore, PersonDirectory, ScopeDirectory};
 use linli_kernel::text::checked_text;
 use linli_kernel::{
-    Actor, CommunityId, GrantSet, GridId, Page, PageRequest, Permission, PlacedGrant, Role, RoleGrant, Rule,
-    Scope, ScopePath, UserId, ValidationError,
+    Actor, CommunityId, GridId, Page, PageRequest, Permission, PlacedGrant, Role, RoleGrant, Rule, Scope,
+    UserId, ValidationError,
 };
 use tracing::instrument;
 
+use super::people::{community_place, missing_profile, party_member_set, whole};
 use crate::error::WriteError;
 use crate::events::transferred_member_events;
-use crate::models::{MissingProfile, TransferredMemberId};
+use crate::models::TransferredMemberId;
 use crate::ports::{TransferredFilter, TransferredMemberRepository};
 use crate::rights::denied;
 use crate::transferred::{TransferStatus, TransferredMember};
@@ -76,30 +77,10 @@ pub struct TransferredMemberService<T, D, P, G, C> {
     clock: C,
 }
 
-/// One person's `party_member` grant in one community: what registering adds and withdrawing
-/// takes away, touching no one else's.
-fn party_member_set(user: UserId, community: CommunityId) -> GrantSet {
-    GrantSet {
-        under: Scope::Community(community),
-        roles: vec![Role::PartyMember],
-        holder: Some(user),
-    }
-}
-
 fn community_of(member: &TransferredMember) -> Result<CommunityId, DualReportingError> {
     member
         .community_id()
         .ok_or_else(|| anyhow::anyhow!("a transferred member without a community").into())
-}
-
-/// The community's own place, from a grid's.
-fn community_path(grid: &ScopePath) -> ScopePath {
-    ScopePath {
-        grid: None,
-        building: None,
-        side: None,
-        ..*grid
-    }
 }
 
 impl<T, D, P, G, C> TransferredMemberService<T, D, P, G, C>
@@ -159,13 +140,7 @@ where
             .filter(|g| g.path.community == Some(new.community_id))
             .ok_or(DualReportingError::GridOutsideCommunity(new.grid_id))?;
         let person = self.covered_person(actor, new.user_id).await?;
-        let missing: Vec<MissingProfile> = [
-            (person.real_name.is_none(), MissingProfile::RealName),
-            (person.phone.is_none(), MissingProfile::Phone),
-        ]
-        .into_iter()
-        .filter_map(|(absent, what)| absent.then_some(what))
-        .collect();
+        let missing = missing_profile(&person);
         if !missing.is_empty() {
             return Err(DualReportingError::PersonProfileIncomplete(missing));
         }
@@ -240,7 +215,7 @@ where
         .map_err(|e| DualReportingError::Unknown(e.into()))?;
         let placed = PlacedGrant {
             grant,
-            path: community_path(&member.place),
+            path: community_place(&member.place),
         };
         self.grants
             .replace_grants(
@@ -391,15 +366,4 @@ where
 /// community.
 fn sees_whole(actor: &Actor, member: &TransferredMember) -> bool {
     actor.user_id() == member.user_id || actor.can(Permission::ViewPersonalData, &member.place)
-}
-
-/// A person shown whole, to someone entitled to see them so.
-fn whole(person: &PersonRecord) -> PersonView {
-    PersonView {
-        id: person.id,
-        nickname: person.nickname.clone(),
-        real_name: person.real_name.clone(),
-        phone: person.phone.clone(),
-        masked: false,
-    }
 }
