@@ -157,6 +157,24 @@ impl Database {
     }
 
     /// The cache of live sessions' actors, to keep in step across instances.
+    /// A state transition: runs `update` (an UPDATE conditional on the state the change
+    /// starts from) and, if it matched a row, records `events` and commits, in one
+    /// transaction. `false` when nothing matched (a concurrent change came first), and
+    /// nothing is written.
+    pub(crate) async fn transition_with_events<E: EntityTrait>(
+        &self,
+        update: sea_orm::UpdateMany<E>,
+        events: &[linli_kernel::DomainEvent],
+    ) -> Result<bool, DbErr> {
+        let txn = self.begin_write().await?;
+        if update.exec(&txn).await?.rows_affected == 0 {
+            return Ok(false);
+        }
+        outbox::record(&txn, events).await?;
+        self.commit_with_events(txn).await?;
+        Ok(true)
+    }
+
     pub fn actor_cache(&self) -> &actors::ActorCache {
         &self.actors
     }

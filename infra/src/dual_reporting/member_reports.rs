@@ -152,19 +152,10 @@ impl MemberReportRepository for Database {
         from: ReportStatus,
         events: &[DomainEvent],
     ) -> anyhow::Result<bool> {
-        let row = report_row(report)?;
-        let txn = self.begin_write().await?;
-        let updated = member_report::Entity::update_many()
-            .set(row)
+        let update = member_report::Entity::update_many()
+            .set(report_row(report)?)
             .filter(member_report::Column::Id.eq(report.id.as_uuid()))
-            .filter(member_report::Column::Status.eq(from.as_str()))
-            .exec(&txn)
-            .await?;
-        if updated.rows_affected == 0 {
-            return Ok(false);
-        }
-        outbox::record(&txn, events).await?;
-        self.commit_with_events(txn).await?;
-        Ok(true)
+            .filter(member_report::Column::Status.eq(from.as_str()));
+        Ok(self.transition_with_events(update, events).await?)
     }
 }

@@ -211,20 +211,11 @@ impl TransferredMemberRepository for Database {
         from: TransferStatus,
         events: &[DomainEvent],
     ) -> anyhow::Result<bool> {
-        let row = row(member)?;
-        let txn = self.begin_write().await?;
-        let updated = transferred_member::Entity::update_many()
-            .set(row)
+        let update = transferred_member::Entity::update_many()
+            .set(row(member)?)
             .filter(transferred_member::Column::Id.eq(member.id.as_uuid()))
-            .filter(transferred_member::Column::Status.eq(from.as_str()))
-            .exec(&txn)
-            .await?;
-        if updated.rows_affected == 0 {
-            return Ok(false);
-        }
-        outbox::record(&txn, events).await?;
-        self.commit_with_events(txn).await?;
-        Ok(true)
+            .filter(transferred_member::Column::Status.eq(from.as_str()));
+        Ok(self.transition_with_events(update, events).await?)
     }
 
     async fn discard_transferred(&self, id: TransferredMemberId) -> anyhow::Result<()> {

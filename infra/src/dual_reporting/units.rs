@@ -117,8 +117,7 @@ impl UnitRepository for Database {
     }
 
     async fn accept_unit_report(&self, report: &UnitReport, events: &[DomainEvent]) -> anyhow::Result<bool> {
-        let txn = self.begin_write().await?;
-        let updated = unit_report::Entity::update_many()
+        let update = unit_report::Entity::update_many()
             .col_expr(unit_report::Column::Status, Expr::value(report.status.as_str()))
             .col_expr(
                 unit_report::Column::AcceptedBy,
@@ -126,14 +125,7 @@ impl UnitRepository for Database {
             )
             .col_expr(unit_report::Column::AcceptedAt, Expr::value(report.accepted_at))
             .filter(unit_report::Column::Id.eq(report.id.as_uuid()))
-            .filter(unit_report::Column::Status.eq(UnitReportStatus::Submitted.as_str()))
-            .exec(&txn)
-            .await?;
-        if updated.rows_affected == 0 {
-            return Ok(false);
-        }
-        outbox::record(&txn, events).await?;
-        self.commit_with_events(txn).await?;
-        Ok(true)
+            .filter(unit_report::Column::Status.eq(UnitReportStatus::Submitted.as_str()));
+        Ok(self.transition_with_events(update, events).await?)
     }
 }
