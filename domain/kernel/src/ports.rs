@@ -209,3 +209,39 @@ impl ServiceHours for NoServiceRecorded {
         Ok(Vec::new())
     }
 }
+
+/// What a content check says of a text a person wants to publish (WeChat's
+/// `msg_sec_check` suggestions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentVerdict {
+    /// Nothing found: publish it.
+    Pass,
+    /// Doubtful: store it, but show it only to its author and to staff until staff approve it.
+    Review,
+    /// Not to be published: store nothing.
+    Risky,
+}
+
+/// Why a content check gave no verdict.
+#[derive(Debug, thiserror::Error)]
+pub enum ContentCheckError {
+    /// The checking service did not answer usably (down, timed out, refused us): nothing
+    /// may be stored unchecked, so the caller answers 503 and the author retries.
+    #[error("the content check is unavailable")]
+    Unavailable(#[source] anyhow::Error),
+}
+
+/// Checks what people write before anyone else sees it: WeChat's `msg_sec_check` in
+/// production, a configurable word list in development.
+pub trait ContentCheck: Send + Sync + 'static {
+    /// The verdict on `texts` written by `author`, taken together: the most severe of the
+    /// texts' verdicts (`Risky` over `Review` over `Pass`).
+    ///
+    /// # Errors
+    /// [`ContentCheckError::Unavailable`] when no verdict could be had.
+    fn check(
+        &self,
+        author: UserId,
+        texts: &[&str],
+    ) -> impl Future<Output = Result<ContentVerdict, ContentCheckError>> + Send;
+}

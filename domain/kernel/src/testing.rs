@@ -10,7 +10,10 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use uuid::Uuid;
 
 use crate::people::PersonRecord;
-use crate::ports::{Clock, GrantStore, PersonDirectory, ScopeDirectory, ScopeNode};
+use crate::ports::{
+    Clock, ContentCheck, ContentCheckError, ContentVerdict, GrantStore, PersonDirectory, ScopeDirectory,
+    ScopeNode,
+};
 use crate::roles::{GrantSet, PlacedGrant};
 use crate::{
     BuildingId, CommunityId, DomainEvent, GridId, RoleGrant, Scope, ScopeKind, ScopePath, SideKind,
@@ -326,5 +329,57 @@ impl ScopeDirectory for FakeDirectory {
             .filter(|n| scopes.contains(&n.scope) && resolvable(n.scope.kind()))
             .cloned()
             .collect())
+    }
+}
+
+/// A content check that answers as told: `Pass` by default, `Risky` or `Review` for a text
+/// containing a word set with [`ScriptedContentCheck::flag`], or unavailable when switched off.
+/// It records every text it was asked about, so a test can see that nothing was checked.
+#[derive(Debug, Clone, Default)]
+pub struct ScriptedContentCheck(Arc<Mutex<ScriptedChecks>>);
+
+#[derive(Debug, Default)]
+struct ScriptedChecks {
+    flagged: Vec<(String, ContentVerdict)>,
+    unavailable: bool,
+    asked: Vec<(UserId, String)>,
+}
+
+impl ScriptedContentCheck {
+    pub fn flag(&self, word: &str, verdict: ContentVerdict) {
+        lock(&self.0).flagged.push((word.to_owned(), verdict));
+    }
+
+    pub fn set_unavailable(&self, unavailable: bool) {
+        lock(&self.0).unavailable = unavailable;
+    }
+
+    /// Every text checked so far, with its author.
+    pub fn asked(&self) -> Vec<(UserId, String)> {
+        lock(&self.0).asked.clone()
+    }
+}
+
+impl ContentCheck for ScriptedContentCheck {
+    async fn check(&self, author: UserId, texts: &[&str]) -> Result<ContentVerdict, ContentCheckError> {
+        let mut state = lock(&self.0);
+        if state.unavailable {
+            return Err(ContentCheckError::Unavailable(anyhow::anyhow!("switched off by the test")));
+        }
+        state
+            .asked
+            .extend(texts.iter().map(|text| (author, (*text).to_owned())));
+        let verdicts = texts.iter().flat_map(|text| {
+            state
+                .flagged
+                .iter()
+                .filter(|(word, _)| text.contains(word.as_str()))
+                .map(|(_, verdict)| *verdict)
+        });
+        Ok(verdicts.fold(ContentVerdict::Pass, |worst, v| match (worst, v) {
+            (ContentVerdict::Risky, _) | (_, ContentVerdict::Risky) => ContentVerdict::Risky,
+            (ContentVerdict::Review, _) | (_, ContentVerdict::Review) => ContentVerdict::Review,
+            _ => ContentVerdict::Pass,
+        }))
     }
 }
