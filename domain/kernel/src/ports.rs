@@ -245,3 +245,18 @@ pub trait ContentCheck: Send + Sync + 'static {
         texts: &[&str],
     ) -> impl Future<Output = Result<ContentVerdict, ContentCheckError>> + Send;
 }
+
+/// Files people uploaded (photos of a request, of a finished task), known by the URL path the
+/// upload answered with (`/files/<name>`). A context that takes photos checks through this that
+/// each was uploaded, and by whom, before it keeps the URL.
+pub trait Uploads: Send + Sync + 'static {
+    /// Those of `urls` that name files `owner` uploaded, in no particular order.
+    ///
+    /// # Errors
+    /// Only when storage fails.
+    fn uploaded_by(
+        &self,
+        owner: UserId,
+        urls: &[String],
+    ) -> impl Future<Output = anyhow::Result<Vec<String>>> + Send;
+}

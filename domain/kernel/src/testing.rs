@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::people::PersonRecord;
 use crate::ports::{
     Clock, ContentCheck, ContentCheckError, ContentVerdict, GrantStore, PersonDirectory, ScopeDirectory,
-    ScopeNode,
+    ScopeNode, Uploads,
 };
 use crate::roles::{GrantSet, PlacedGrant};
 use crate::{
@@ -381,5 +381,28 @@ impl ContentCheck for ScriptedContentCheck {
             (ContentVerdict::Review, _) | (_, ContentVerdict::Review) => ContentVerdict::Review,
             _ => ContentVerdict::Pass,
         }))
+    }
+}
+
+/// Uploaded files by owner: [`InMemoryUploads::upload`] makes one and answers its URL.
+#[derive(Debug, Clone, Default)]
+pub struct InMemoryUploads(Arc<Mutex<Vec<(UserId, String)>>>);
+
+impl InMemoryUploads {
+    pub fn upload(&self, owner: UserId) -> String {
+        let url = format!("/files/{}.jpg", Uuid::now_v7());
+        lock(&self.0).push((owner, url.clone()));
+        url
+    }
+}
+
+impl Uploads for InMemoryUploads {
+    async fn uploaded_by(&self, owner: UserId, urls: &[String]) -> anyhow::Result<Vec<String>> {
+        let files = lock(&self.0);
+        Ok(urls
+            .iter()
+            .filter(|url| files.iter().any(|(o, u)| *o == owner && u == *url))
+            .cloned()
+            .collect())
     }
 }
