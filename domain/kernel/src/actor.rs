@@ -22,13 +22,15 @@ pub enum Permission {
     ViewPersonalData,
     /// See the figures of a scope.
     ViewStats,
+    /// Triage, route and close residents' requests; verify the work done on their tasks.
+    HandleRequests,
 }
 
 impl Role {
     pub const fn allows(self, permission: Permission) -> bool {
         match permission {
             Permission::ManageStructure | Permission::GrantRoles => self.is_admin(),
-            Permission::ViewPersonalData | Permission::ViewStats => self.is_staff(),
+            Permission::ViewPersonalData | Permission::ViewStats | Permission::HandleRequests => self.is_staff(),
             Permission::ViewStructure => self.is_staff() || matches!(self, Role::StairwellLeader),
         }
     }

@@ -92,6 +92,18 @@ entity_id!(
     /// A row of the grant audit trail.
     AuditEntryId
 );
+entity_id!(
+    /// A resident's request (居民诉求), from posting to its rated close.
+    RequestId
+);
+entity_id!(
+    /// A piece of work a request is broken into, claimed from the task board.
+    TaskId
+);
+entity_id!(
+    /// One step in a request's timeline: who did what, when, why.
+    TimelineEntryId
+);
 
 #[cfg(test)]
 mod tests {

@@ -260,3 +260,13 @@ pub trait Uploads: Send + Sync + 'static {
         urls: &[String],
     ) -> impl Future<Output = anyhow::Result<Vec<String>>> + Send;
 }
+
+/// Where people live: the building each registered as their residence (`PUT /me/residence`),
+/// kept by identity. A resident's request with no place given goes to the grid of their home.
+pub trait Residences: Send + Sync + 'static {
+    /// The place (down to the building) of `person`'s registered residence, if any.
+    ///
+    /// # Errors
+    /// Only when storage fails.
+    fn residence_of(&self, person: UserId) -> impl Future<Output = anyhow::Result<Option<ScopePath>>> + Send;
+}

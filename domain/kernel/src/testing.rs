@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::people::PersonRecord;
 use crate::ports::{
     Clock, ContentCheck, ContentCheckError, ContentVerdict, GrantStore, PersonDirectory, ScopeDirectory,
-    ScopeNode, Uploads,
+    Residences, ScopeNode, Uploads,
 };
 use crate::roles::{GrantSet, PlacedGrant};
 use crate::{
@@ -404,5 +404,23 @@ impl Uploads for InMemoryUploads {
             .filter(|url| files.iter().any(|(o, u)| *o == owner && u == *url))
             .cloned()
             .collect())
+    }
+}
+
+/// Residences by person: [`InMemoryResidences::set`] registers one.
+#[derive(Debug, Clone, Default)]
+pub struct InMemoryResidences(Arc<Mutex<Vec<(UserId, ScopePath)>>>);
+
+impl InMemoryResidences {
+    pub fn set(&self, person: UserId, home: ScopePath) {
+        let mut homes = lock(&self.0);
+        homes.retain(|(p, _)| *p != person);
+        homes.push((person, home));
+    }
+}
+
+impl Residences for InMemoryResidences {
+    async fn residence_of(&self, person: UserId) -> anyhow::Result<Option<ScopePath>> {
+        Ok(lock(&self.0).iter().find(|(p, _)| *p == person).map(|(_, home)| *home))
     }
 }
