@@ -30,7 +30,9 @@ impl Role {
     pub const fn allows(self, permission: Permission) -> bool {
         match permission {
             Permission::ManageStructure | Permission::GrantRoles => self.is_admin(),
-            Permission::ViewPersonalData | Permission::ViewStats | Permission::HandleRequests => self.is_staff(),
+            Permission::ViewPersonalData | Permission::ViewStats | Permission::HandleRequests => {
+                self.is_staff()
+            }
             Permission::ViewStructure => self.is_staff() || matches!(self, Role::StairwellLeader),
         }
     }

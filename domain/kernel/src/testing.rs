@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 use crate::people::PersonRecord;
 use crate::ports::{
-    Clock, ContentCheck, ContentCheckError, ContentVerdict, GrantStore, PersonDirectory, ScopeDirectory,
-    Residences, ScopeNode, Uploads,
+    Clock, ContentCheck, ContentCheckError, ContentVerdict, GrantStore, PersonDirectory, Residences,
+    ScopeDirectory, ScopeNode, Uploads,
 };
 use crate::roles::{GrantSet, PlacedGrant};
 use crate::{
@@ -364,7 +364,9 @@ impl ContentCheck for ScriptedContentCheck {
     async fn check(&self, author: UserId, texts: &[&str]) -> Result<ContentVerdict, ContentCheckError> {
         let mut state = lock(&self.0);
         if state.unavailable {
-            return Err(ContentCheckError::Unavailable(anyhow::anyhow!("switched off by the test")));
+            return Err(ContentCheckError::Unavailable(anyhow::anyhow!(
+                "switched off by the test"
+            )));
         }
         state
             .asked
@@ -421,6 +423,9 @@ impl InMemoryResidences {
 
 impl Residences for InMemoryResidences {
     async fn residence_of(&self, person: UserId) -> anyhow::Result<Option<ScopePath>> {
-        Ok(lock(&self.0).iter().find(|(p, _)| *p == person).map(|(_, home)| *home))
+        Ok(lock(&self.0)
+            .iter()
+            .find(|(p, _)| *p == person)
+            .map(|(_, home)| *home))
     }
 }
