@@ -233,9 +233,17 @@ async fn a_request_in_flight_when_shutdown_begins_still_gets_its_answer() {
     app.wechat.accept_login("slow-code", "o-slow", None);
     app.wechat.stall(true);
     let url = app.url("/api/v1/auth/wechat/login");
+    let calls_before = app.wechat.calls();
     let in_flight = tokio::spawn(app.http.post(url).json(&json!({ "code": "slow-code" })).send());
-    // Give the request time to reach the handler (it then waits on WeChat for a second).
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Shut down only once the request is in the handler, waiting on WeChat (it gives up
+    // after a second): a fixed sleep lost that race on a loaded machine.
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while app.wechat.calls() == calls_before {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("the login reached WeChat");
     app.stop().await;
     let response = in_flight.await.unwrap().expect("answered, not cut off");
     assert_eq!(
