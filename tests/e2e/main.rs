@@ -38,6 +38,7 @@ mod personal_data;
 mod realtime;
 mod redis_outage;
 mod refresh_leeway;
+mod resident_requests;
 mod scope_isolation;
 mod stats;
 mod structure;

@@ -5,6 +5,7 @@
 pub mod dual_reporting;
 pub mod grid;
 pub mod identity;
+pub mod resident_requests;
 
 use linli_identity::AuthSettings;
 use linli_infra::db::Database;
@@ -19,7 +20,12 @@ use poem_openapi::Union;
 
 /// Every context's API groups, nested so that their number never meets poem-openapi's
 /// limit on tuple length.
-pub type Apis = (identity::Apis, grid::Apis, dual_reporting::Apis);
+pub type Apis = (
+    identity::Apis,
+    grid::Apis,
+    dual_reporting::Apis,
+    resident_requests::Apis,
+);
 
 /// The data of every context's events, for the spec's WebSocket frames.
 #[derive(Union, Debug)]
@@ -28,6 +34,7 @@ pub enum EventData {
     Identity(identity::events::IdentityEventData),
     Grid(grid::events::StructureEventData),
     DualReporting(dual_reporting::events::DualReportingEventData),
+    ResidentRequests(resident_requests::events::RequestEventData),
 }
 
 /// Who may read each context's topics.
@@ -36,6 +43,10 @@ pub fn topic_policies(db: &Database) -> TopicPolicies {
         .with(Arc::new(topics::OwnChannel))
         .with(Arc::new(linli_grid::topics::StructureTopics::new(db.clone())))
         .with(Arc::new(linli_dual_reporting::topics::ReportTopics::new(
+            directory(db),
+        )))
+        .with(Arc::new(linli_resident_requests::topics::RequestTopics::new(
+            db.clone(),
             directory(db),
         )))
 }
@@ -56,6 +67,7 @@ pub struct Contexts {
     pub identity: identity::Identity,
     pub grid: grid::Structure,
     pub dual_reporting: dual_reporting::DualReporting,
+    pub resident_requests: resident_requests::ResidentRequests,
 }
 
 /// The scope directory: the tree (the grid context) and every side kind a context registers.
@@ -82,6 +94,10 @@ impl Contexts {
                 &directory,
                 foundation.import_max_rows,
             ),
+            resident_requests: resident_requests::ResidentRequests::build(resident_requests::Ports::new(
+                foundation.db,
+                &directory,
+            )),
         }
     }
 
@@ -91,6 +107,7 @@ impl Contexts {
             .data(self.identity.clone())
             .data(self.grid.clone())
             .data(self.dual_reporting.clone())
+            .data(self.resident_requests.clone())
     }
 }
 

@@ -9,16 +9,17 @@ use linli_kernel::ports::{BoxFuture, ScopeDirectory};
 use linli_kernel::{Actor, CommunityId, GridId, RequestId, Scope};
 
 use crate::events::{community_requests, grid_tasks, request_topic};
-use crate::ports::{RequestPorts, RequestRepository};
+use crate::ports::RequestRepository;
 use crate::rights::{Standing, handles, may_claim, standing};
 
-pub struct RequestTopics<P> {
-    ports: P,
+pub struct RequestTopics<S, D> {
+    store: S,
+    directory: D,
 }
 
-impl<P> RequestTopics<P> {
-    pub fn new(ports: P) -> Self {
-        Self { ports }
+impl<S, D> RequestTopics<S, D> {
+    pub fn new(store: S, directory: D) -> Self {
+        Self { store, directory }
     }
 }
 
@@ -32,10 +33,10 @@ fn unresolved(topic: &str, error: &anyhow::Error) -> TopicRefusal {
     refused(topic)
 }
 
-impl<P: RequestPorts> RequestTopics<P> {
+impl<S: RequestRepository, D: ScopeDirectory> RequestTopics<S, D> {
     async fn request(&self, actor: &Actor, topic: &str, id: &str) -> Result<String, TopicRefusal> {
         let id: RequestId = id.parse().map_err(|_| refused(topic))?;
-        let store = self.ports.store();
+        let store = &self.store;
         let request = match store.find_request(id).await {
             Ok(Some(r)) => r,
             Ok(None) => return Err(refused(topic)),
@@ -52,7 +53,7 @@ impl<P: RequestPorts> RequestTopics<P> {
     }
 
     async fn place(&self, topic: &str, scope: Scope) -> Result<linli_kernel::ScopePath, TopicRefusal> {
-        match self.ports.directory().describe(scope).await {
+        match self.directory.describe(scope).await {
             Ok(Some(node)) => Ok(node.path),
             Ok(None) => Err(refused(topic)),
             Err(e) => Err(unresolved(topic, &e)),
@@ -80,7 +81,7 @@ impl<P: RequestPorts> RequestTopics<P> {
     }
 }
 
-impl<P: RequestPorts> TopicPolicy for RequestTopics<P> {
+impl<S: RequestRepository, D: ScopeDirectory> TopicPolicy for RequestTopics<S, D> {
     fn authorize<'a>(
         &'a self,
         actor: &'a Actor,

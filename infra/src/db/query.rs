@@ -86,3 +86,24 @@ where
     let rows = select.all(db).await?;
     Ok(Page::from_rows(rows, page, id_of))
 }
+
+/// One page of `select`, newest first (UUID v7 ids: creation order reversed), after the
+/// cursor: the cursor is the last id of the previous page, and the next page holds older ones.
+pub(crate) async fn keyset_page_newest_first<E, C>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    id: C,
+    page: PageRequest,
+    id_of: impl Fn(&E::Model) -> Uuid,
+) -> Result<Page<E::Model>, DbErr>
+where
+    E: EntityTrait,
+    C: ColumnTrait,
+{
+    let mut select = select.order_by_desc(id).limit(page.fetch_limit());
+    if let Some(after) = page.after() {
+        select = select.filter(id.lt(after));
+    }
+    let rows = select.all(db).await?;
+    Ok(Page::from_rows(rows, page, id_of))
+}

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use linli_identity::ports::UserRepository;
 use linli_identity::{Nickname, OpenId, PhoneNumber, RealName, Residence, UnionId, User, UserUpdate};
 use linli_kernel::people::PersonRecord;
-use linli_kernel::ports::PersonDirectory;
+use linli_kernel::ports::{PersonDirectory, Residences};
 use linli_kernel::{BuildingId, DomainEvent, RoleGrant, ScopePath, UserId};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::{Expr, OnConflict};
@@ -203,6 +203,17 @@ impl UserRepository for Database {
         outbox::record(&txn, events).await?;
         self.commit_with_events(txn).await?;
         Ok(())
+    }
+}
+
+impl Residences for Database {
+    async fn residence_of(&self, person: UserId) -> anyhow::Result<Option<ScopePath>> {
+        Ok(user::Entity::find_by_id(person.as_uuid())
+            .one(&self.conn)
+            .await?
+            .as_ref()
+            .and_then(residence_of)
+            .map(|r| r.path))
     }
 }
 
