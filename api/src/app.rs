@@ -7,13 +7,14 @@ use std::time::Duration;
 
 use anyhow::Context;
 use linli_identity::AuthSettings;
+use linli_infra::content::{ContentChecker, LocalContentCheck};
 use linli_infra::db::{Database, DatabaseSettings, IDEMPOTENCY_KEY_TTL};
 use linli_infra::events::{EventBus, outbox_relay};
 use linli_infra::identity::tokens::JwtTokens;
 use linli_infra::jobs::{Job, Jobs, RunningJobs};
 use linli_infra::rate_limit::RateLimiter;
 use linli_infra::redis_guard::{self, RedisGuard};
-use linli_infra::wechat::{AccessTokenStore, WechatClient, WechatSettings};
+use linli_infra::wechat::{AccessTokenStore, WechatClient, WechatContentCheck, WechatSettings};
 use linli_kernel::ports::SystemClock;
 use secrecy::SecretString;
 use tokio_util::sync::CancellationToken;
@@ -130,7 +131,8 @@ async fn shared_state(settings: &Settings, shutdown: &CancellationToken) -> anyh
     })
 }
 
-fn wechat_client(settings: &Settings, tokens: AccessTokenStore) -> anyhow::Result<WechatClient> {
+/// The WeChat client of these settings, its access token kept in `tokens`.
+pub fn wechat_client(settings: &Settings, tokens: AccessTokenStore) -> anyhow::Result<WechatClient> {
     WechatClient::new(
         WechatSettings {
             api_base: settings.wechat_api_base.clone(),
@@ -143,6 +145,28 @@ fn wechat_client(settings: &Settings, tokens: AccessTokenStore) -> anyhow::Resul
         },
         tokens,
     )
+}
+
+/// The content check, chosen as login is: WeChat's `msg_sec_check` through `wechat` once an
+/// app id is configured (always in production), else the configured word lists (dev).
+pub fn content_checker(settings: &Settings, db: &Database, wechat: &WechatClient) -> ContentChecker {
+    let local = LocalContentCheck::from_lists(&settings.content_risky_words, &settings.content_review_words);
+    if settings.wechat_appid.is_none() {
+        let (risky, review) = local.word_counts();
+        tracing::info!(
+            risky,
+            review,
+            "content check: the local word lists (no WeChat app id)"
+        );
+        return ContentChecker::Local(local);
+    }
+    if local.word_counts() != (0, 0) {
+        tracing::warn!(
+            "LINLI_CONTENT_RISKY_WORDS and LINLI_CONTENT_REVIEW_WORDS are ignored: with a WeChat app id, \
+             WeChat's msg_sec_check checks content"
+        );
+    }
+    ContentChecker::WeChat(WechatContentCheck::new(wechat.clone(), db.clone()))
 }
 
 impl Application {
@@ -164,9 +188,11 @@ impl Application {
             chrono::Duration::minutes(ACCESS_TOKEN_TTL_MINUTES),
         );
         let wechat = wechat_client(&settings, wechat_tokens)?;
+        let content = content_checker(&settings, &db, &wechat);
         let contexts = Contexts::build(Foundation {
             db: &db,
             wechat: &wechat,
+            content: &content,
             tokens: &tokens,
             auth: auth_settings(&settings),
             import_max_rows: settings.import_max_rows,

@@ -2,6 +2,7 @@
 //! ports the domain declares.
 
 // Shared machinery.
+pub mod content;
 pub mod crypto;
 pub mod db;
 pub mod events;

@@ -14,6 +14,7 @@ mod appointments;
 mod auth;
 mod branches;
 mod config;
+mod content_check;
 mod contract;
 mod conventions;
 mod distributed;

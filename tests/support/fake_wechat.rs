@@ -1,6 +1,7 @@
 //! A fake WeChat API: a small poem server speaking the real paths, fields and error codes of
-//! `jscode2session`, `stable_token` and `getuserphonenumber`, which a test can tell to fail,
-//! stall, or change the access token behind our back.
+//! `jscode2session`, `stable_token`, `getuserphonenumber` and `msg_sec_check` (in
+//! `fake_wechat/content.rs`), which a test can tell to fail, stall, or change the access
+//! token behind our back.
 //!
 //! The access token behaves as WeChat's does. There is one current token. `stable_token` in
 //! normal mode hands it back while it is good and mints a new one once WeChat has expired it;
@@ -20,6 +21,8 @@ use poem::{EndpointExt, Route, Server, get, handler, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
+
+mod content;
 
 pub const APP_ID: &str = "wx-test-app";
 pub const APP_SECRET: &str = "wx-test-secret";
@@ -44,6 +47,8 @@ struct State {
     normal_token_calls: AtomicUsize,
     forced_token_calls: AtomicUsize,
     phone_calls: AtomicUsize,
+    /// `msg_sec_check`: flagged words, failures asked for, who WeChat has seen, calls.
+    content: content::ContentState,
 }
 
 #[derive(Clone)]
@@ -149,6 +154,7 @@ async fn jscode2session(Data(state): Data<&Arc<State>>, Query(q): Query<SessionQ
         return error(40029, "invalid code");
     };
     state.used_codes.lock().unwrap().push(q.js_code);
+    state.content.visited(&openid);
     let mut answer = json!({ "openid": openid, "session_key": "tiihtNczf5v6AKRyjwEUhQ==" });
     if let Some(unionid) = unionid {
         answer["unionid"] = json!(unionid);
@@ -208,6 +214,24 @@ async fn stable_token(Data(state): Data<&Arc<State>>, Json(body): Json<StableTok
     Json(json!({ "access_token": current, "expires_in": 7200 }))
 }
 
+impl State {
+    /// WeChat's answer to a call made with a token it does not accept now (42001 for an
+    /// expired one, 40001 for any other), or `None` for the current good token.
+    fn refuse_access_token(&self, access_token: &str) -> Option<Json<Value>> {
+        let token = self.token.lock().unwrap();
+        match (&token.current, token.state) {
+            (Some(current), TokenState::Good) if current == access_token => None,
+            (Some(current), TokenState::Expired) if current == access_token => {
+                Some(error(42001, "access_token expired"))
+            }
+            _ => Some(error(
+                40001,
+                "invalid credential, access_token is invalid or not latest",
+            )),
+        }
+    }
+}
+
 #[derive(Deserialize)]
 struct TokenQuery {
     access_token: String,
@@ -229,15 +253,8 @@ async fn getuserphonenumber(
     if state.stall.load(Ordering::SeqCst) {
         tokio::time::sleep(Duration::from_secs(60)).await;
     }
-    {
-        let token = state.token.lock().unwrap();
-        match (&token.current, token.state) {
-            (Some(current), TokenState::Good) if *current == q.access_token => {}
-            (Some(current), TokenState::Expired) if *current == q.access_token => {
-                return error(42001, "access_token expired");
-            }
-            _ => return error(40001, "invalid credential, access_token is invalid or not latest"),
-        }
+    if let Some(refusal) = state.refuse_access_token(&q.access_token) {
+        return refusal;
     }
     if let Some(errcode) = state.fail_phone.lock().unwrap().take() {
         return error(errcode, "failure requested by the test");
@@ -271,6 +288,7 @@ impl FakeWechat {
             .at("/sns/jscode2session", get(jscode2session))
             .at("/cgi-bin/stable_token", post(stable_token))
             .at("/wxa/business/getuserphonenumber", post(getuserphonenumber))
+            .at("/wxa/msg_sec_check", post(content::msg_sec_check))
             .data(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

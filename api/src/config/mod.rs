@@ -53,6 +53,10 @@ pub struct Settings {
     pub wechat_timeout_ms: u64,
     /// Comma-separated openids made district admins at start-up.
     pub bootstrap_admins: String,
+    /// Without WeChat (development), the content check finds these comma-separated words in
+    /// what people write, whatever their case: risky (refused) and review (held for staff).
+    pub content_risky_words: String,
+    pub content_review_words: String,
     pub log_format: LogFormat,
     /// PostgreSQL (`postgres://…`) or SQLite (`sqlite://…`); the embedded file when unset.
     pub database_url: Option<String>,
@@ -152,6 +156,8 @@ impl Default for Settings {
             wechat_api_base: REAL_WECHAT_API.to_owned(),
             wechat_timeout_ms: 5_000,
             bootstrap_admins: String::new(),
+            content_risky_words: String::new(),
+            content_review_words: String::new(),
             log_format: LogFormat::Pretty,
             database_url: None,
             database_max_connections: None,

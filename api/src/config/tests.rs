@@ -200,3 +200,21 @@ fn debug_output_hides_secrets_and_passwords() {
     assert!(!printed.contains("s3cret"));
     assert!(!printed.contains(&"x".repeat(32)));
 }
+
+#[test]
+fn the_content_word_lists_are_read_by_their_names_and_empty_by_default() {
+    assert_eq!(Settings::default().content_risky_words, "");
+    assert_eq!(Settings::default().content_review_words, "");
+    let dir = std::env::temp_dir().join(format!("linli-config-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("linli.toml");
+    std::fs::write(
+        &file,
+        "content_risky_words = \"赌博, casino\"\ncontent_review_words = \"代购\"\n",
+    )
+    .unwrap();
+    let settings: Settings = Settings::figment(&file).extract().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(settings.content_risky_words, "赌博, casino");
+    assert_eq!(settings.content_review_words, "代购");
+}

@@ -8,6 +8,7 @@ pub mod identity;
 pub mod resident_requests;
 
 use linli_identity::AuthSettings;
+use linli_infra::content::ContentChecker;
 use linli_infra::db::Database;
 use linli_infra::identity::tokens::JwtTokens;
 use linli_infra::wechat::WechatClient;
@@ -55,6 +56,10 @@ pub fn topic_policies(db: &Database) -> TopicPolicies {
 pub struct Foundation<'a> {
     pub db: &'a Database,
     pub wechat: &'a WechatClient,
+    /// Checks what people publish (`linli_kernel::ports::ContentCheck`): WeChat's
+    /// `msg_sec_check`, or the dev word lists without a WeChat app id. Clone it into a
+    /// context's services.
+    pub content: &'a ContentChecker,
     pub tokens: &'a JwtTokens,
     pub auth: AuthSettings,
     /// Rows a CSV import may hold (a grid file, a unit's roster).

@@ -9,7 +9,7 @@ use linli_kernel::ports::{PersonDirectory, Residences};
 use linli_kernel::{BuildingId, DomainEvent, RoleGrant, ScopePath, UserId};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::entity::{role_grant, user};
 use super::grants::to_grant;
@@ -71,6 +71,22 @@ pub(crate) fn to_user(
         created_at: row.created_at,
         updated_at: row.updated_at,
     })
+}
+
+impl Database {
+    /// The WeChat openid a user logged in with, or `None` for an unknown user: what WeChat
+    /// calls that person (the content check names the author by it). Reads nothing else.
+    pub async fn openid_of(&self, id: UserId) -> anyhow::Result<Option<OpenId>> {
+        let openid: Option<String> = user::Entity::find_by_id(id.as_uuid())
+            .select_only()
+            .column(user::Column::Openid)
+            .into_tuple()
+            .one(&self.conn)
+            .await?;
+        openid
+            .map(|o| OpenId::parse(&o).with_context(|| format!("stored user {id} has a malformed openid")))
+            .transpose()
+    }
 }
 
 impl UserRepository for Database {

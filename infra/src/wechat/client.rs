@@ -279,16 +279,51 @@ impl WechatClient {
         }
     }
 
-    async fn phone_with_token(&self, token: &str, code: &str) -> Result<Envelope<PhoneBody>, WechatFailure> {
+    /// POSTs `body` to `path` with `token` in the query, as WeChat's server APIs take it.
+    async fn post_with_token<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        token: &str,
+        body: &serde_json::Value,
+    ) -> Result<Envelope<T>, WechatFailure> {
         let response = self
             .http
-            .post(self.url("/wxa/business/getuserphonenumber"))
+            .post(self.url(path))
             .query(&[("access_token", token)])
-            .json(&serde_json::json!({ "code": code }))
+            .json(body)
             .send()
             .await
             .map_err(transport)?;
         Self::read(response).await
+    }
+
+    /// Calls one of WeChat's server APIs that take the access token (`call` names it in
+    /// logs): with the cached token, and when WeChat answers that the token is stale, once
+    /// more with a replaced one (one refresh for all the requests that hit it). Answers the
+    /// body of a successful answer; any other errcode is a failure.
+    pub(super) async fn call_with_token<T: DeserializeOwned>(
+        &self,
+        call: &'static str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Result<T, WechatFailure> {
+        self.configured()?;
+        let token = self.tokens.current(self).await?;
+        let mut answer = self.post_with_token::<T>(path, &token, body).await?;
+        if STALE_ACCESS_TOKEN.contains(&answer.errcode) {
+            let fresh = self.tokens.replace_rejected(self, &token).await?;
+            answer = self.post_with_token(path, &fresh, body).await?;
+            if STALE_ACCESS_TOKEN.contains(&answer.errcode) {
+                return Err(WechatFailure::Unavailable(format!(
+                    "WeChat rejected a freshly fetched access token (errcode {})",
+                    answer.errcode
+                )));
+            }
+        }
+        if answer.errcode != 0 {
+            return Err(self.failure(call, answer.errcode, answer.errmsg));
+        }
+        Ok(answer.body)
     }
 }
 
@@ -331,24 +366,14 @@ impl WechatApi for WechatClient {
     }
 
     async fn phone_number(&self, code: &str) -> Result<PhoneNumber, WechatFailure> {
-        self.configured()?;
-        let token = self.tokens.current(self).await?;
-        let mut answer = self.phone_with_token(&token, code).await?;
-        if STALE_ACCESS_TOKEN.contains(&answer.errcode) {
-            // Replace the token once (one refresh for all the requests that hit it), retry once.
-            let fresh = self.tokens.replace_rejected(self, &token).await?;
-            answer = self.phone_with_token(&fresh, code).await?;
-            if STALE_ACCESS_TOKEN.contains(&answer.errcode) {
-                return Err(WechatFailure::Unavailable(format!(
-                    "WeChat rejected a freshly fetched access token (errcode {})",
-                    answer.errcode
-                )));
-            }
-        }
-        if answer.errcode != 0 {
-            return Err(self.failure("getuserphonenumber", answer.errcode, answer.errmsg));
-        }
-        let info = answer.body.phone_info.ok_or_else(|| {
+        let answer: PhoneBody = self
+            .call_with_token(
+                "getuserphonenumber",
+                "/wxa/business/getuserphonenumber",
+                &serde_json::json!({ "code": code }),
+            )
+            .await?;
+        let info = answer.phone_info.ok_or_else(|| {
             WechatFailure::Unavailable("getuserphonenumber answered without phone_info".to_owned())
         })?;
         self.phone_of(info)
