@@ -1,7 +1,7 @@
 //! The content check as the api builds it (`linli_api::app::content_checker`): WeChat's
 //! `msg_sec_check` against the fake WeChat under the author's openid, and the dev word lists
-//! without an app id. No endpoint uses it yet; the adapters are driven directly, on the
-//! test's database.
+//! without an app id. The adapters are driven directly here, on the test's database; what a
+//! resident posting a request meets is tested in `resident_requests.rs`.
 
 use std::time::Duration;
 

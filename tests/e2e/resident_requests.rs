@@ -236,3 +236,49 @@ async fn of_sixty_four_concurrent_claimants_exactly_one_wins_each_of_two_hundred
         assert_eq!(stored.body["claimant"]["id"], winners[0].body["claimant"]["id"]);
     }
 }
+
+/// How many requests `session` sees as theirs.
+async fn own_requests(app: &TestApp, session: &Session) -> usize {
+    items(&app.get("/api/v1/requests?mine=true", &session.token).await).len()
+}
+
+#[tokio::test]
+async fn the_content_check_refuses_risky_text_holds_doubtful_text_and_stores_nothing_when_away() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let author = &world.a.resident;
+    let neighbour = app.resident_of(world.a.building, "李四", "13900000004").await;
+    app.wechat.flag_content("赌博", "risky");
+    app.wechat.flag_content("物业不作为", "review");
+
+    let mut risky = light();
+    risky["description"] = json!("楼下有人聚众赌博");
+    let refused = app.post("/api/v1/requests", &author.token, risky).await;
+    assert_eq!((refused.status, refused.code()), (422, "content_rejected"));
+    assert!(app.wechat.checked_contents().iter().any(|c| c.contains("赌博")), "WeChat was asked");
+    assert_eq!(own_requests(&app, author).await, 0, "nothing stored");
+
+    let mut doubtful = light();
+    doubtful["title"] = json!("物业不作为");
+    let held = post(&app, author, doubtful).await;
+    assert_eq!(held["moderation"], "pending_review");
+    let id = held["id"].as_str().unwrap();
+    let hidden = app.get(&format!("/api/v1/requests/{id}"), &neighbour.token).await;
+    assert_eq!((hidden.status, hidden.code()), (404, "request_not_found"));
+    assert!(items(&app.get("/api/v1/requests", &neighbour.token).await).is_empty());
+    let approved = app
+        .post(&format!("/api/v1/requests/{id}/approve"), &world.a.worker.token, json!({}))
+        .await;
+    assert_eq!(approved.body["moderation"], "visible", "{approved:?}");
+    assert_eq!(app.get(&format!("/api/v1/requests/{id}"), &neighbour.token).await.status, 200);
+
+    app.wechat.stall(true);
+    let away = app.post("/api/v1/requests", &author.token, light()).await;
+    assert_eq!((away.status, away.code()), (503, "content_check_unavailable"));
+    app.wechat.stall(false);
+    app.wechat.fail_next_content_check(-1);
+    let busy = app.post("/api/v1/requests", &author.token, light()).await;
+    assert_eq!((busy.status, busy.code()), (503, "content_check_unavailable"));
+    assert_eq!(own_requests(&app, author).await, 1, "only the held one was stored");
+    app.assert_contract_kept();
+}

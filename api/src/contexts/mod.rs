@@ -102,6 +102,7 @@ impl Contexts {
             resident_requests: resident_requests::ResidentRequests::build(resident_requests::Ports::new(
                 foundation.db,
                 &directory,
+                foundation.content,
             )),
         }
     }

@@ -2,16 +2,7 @@
 #![allow(dead_code)]
 
 use linli_kernel::UserId;
-use linli_kernel::ports::{ContentCheck, ContentCheckError, ContentVerdict, Uploads};
-
-#[derive(Clone, Default)]
-pub struct ContentChecker;
-
-impl ContentCheck for ContentChecker {
-    async fn check(&self, _author: UserId, _texts: &[&str]) -> Result<ContentVerdict, ContentCheckError> {
-        Ok(ContentVerdict::Pass)
-    }
-}
+use linli_kernel::ports::Uploads;
 
 #[derive(Clone)]
 pub struct Files;

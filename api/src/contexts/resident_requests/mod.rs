@@ -11,7 +11,8 @@ mod tasks;
 use std::sync::Arc;
 
 mod interim;
-use interim::{ContentChecker, Files};
+use interim::Files;
+use linli_infra::content::ContentChecker;
 use linli_infra::db::Database;
 use linli_kernel::ports::{Directory, SystemClock};
 use linli_resident_requests::Requests;
@@ -83,11 +84,11 @@ impl RequestPorts for Ports {
 }
 
 impl Ports {
-    pub fn new(db: &Database, directory: &Directory<Database>) -> Self {
+    pub fn new(db: &Database, directory: &Directory<Database>, content: &ContentChecker) -> Self {
         Self {
             db: db.clone(),
             directory: directory.clone(),
-            content: ContentChecker,
+            content: content.clone(),
         }
     }
 }
