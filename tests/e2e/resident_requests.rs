@@ -44,7 +44,9 @@ fn light() -> Value {
 }
 
 fn tasks(n: usize) -> Value {
-    let list: Vec<Value> = (0..n).map(|i| json!({ "title": format!("任务{i}"), "needed": 1 })).collect();
+    let list: Vec<Value> = (0..n)
+        .map(|i| json!({ "title": format!("任务{i}"), "needed": 1 }))
+        .collect();
     json!({ "tasks": list })
 }
 
@@ -59,21 +61,34 @@ async fn a_request_goes_from_a_phone_to_a_rated_close_and_the_timeline_tells_eac
     let posted = post(&app, author, light()).await;
     let id = posted["id"].as_str().unwrap().to_owned();
     assert_eq!(posted["status"], "submitted");
-    assert_eq!(posted["grid_id"], json!(world.a.grids[0]), "routed to the grid of the author's home");
+    assert_eq!(
+        posted["grid_id"],
+        json!(world.a.grids[0]),
+        "routed to the grid of the author's home"
+    );
     assert_eq!(posted["responsible"]["level"], "grid_worker");
     assert_eq!(posted["responsible"]["user_id"], json!(world.a.worker.user_id));
 
     let accepted = app
-        .post(&format!("/api/v1/requests/{id}/accept"), &world.a.worker.token, tasks(1))
+        .post(
+            &format!("/api/v1/requests/{id}/accept"),
+            &world.a.worker.token,
+            tasks(1),
+        )
         .await;
     assert_eq!(accepted.status, 200, "{accepted:?}");
     let board = app
-        .get(&format!("/api/v1/tasks?grid_id={}&status=open", world.a.grids[0]), &member.token)
+        .get(
+            &format!("/api/v1/tasks?grid_id={}&status=open", world.a.grids[0]),
+            &member.token,
+        )
         .await;
     let task = items(&board)[0]["id"].as_str().unwrap().to_owned();
 
     for (step, who) in [("claim", &member), ("start", &member)] {
-        let reply = app.post(&format!("/api/v1/tasks/{task}/{step}"), &who.token, json!({})).await;
+        let reply = app
+            .post(&format!("/api/v1/tasks/{task}/{step}"), &who.token, json!({}))
+            .await;
         assert_eq!(reply.status, 200, "{step}: {reply:?}");
     }
     let done = app
@@ -85,12 +100,19 @@ async fn a_request_goes_from_a_phone_to_a_rated_close_and_the_timeline_tells_eac
         .await;
     assert_eq!(done.body["status"], "done", "{done:?}");
     let verified = app
-        .post(&format!("/api/v1/tasks/{task}/verify"), &world.a.admin.token, json!({}))
+        .post(
+            &format!("/api/v1/tasks/{task}/verify"),
+            &world.a.admin.token,
+            json!({}),
+        )
         .await;
     assert_eq!(verified.body["status"], "verified", "{verified:?}");
 
     let resolved = app.get(&format!("/api/v1/requests/{id}"), &author.token).await;
-    assert_eq!(resolved.body["status"], "resolved", "the last verification resolves it");
+    assert_eq!(
+        resolved.body["status"], "resolved",
+        "the last verification resolves it"
+    );
     let closed = app
         .post(
             &format!("/api/v1/requests/{id}/confirm"),
@@ -143,14 +165,24 @@ async fn residents_see_their_own_and_their_grids_requests_and_never_an_anonymous
     assert_hides(
         "an anonymous request to a neighbour",
         &seen,
-        &[&world.a.resident_name, &world.a.resident_phone, &author.user_id.to_string()],
+        &[
+            &world.a.resident_name,
+            &world.a.resident_phone,
+            &author.user_id.to_string(),
+        ],
     );
     let listed = app.get("/api/v1/requests", &neighbour.token).await;
     assert_eq!(items(&listed).len(), 1);
     assert_hides("the neighbour's listing", &listed, &[&author.user_id.to_string()]);
 
-    let by_staff = app.get(&format!("/api/v1/requests/{id}"), &world.a.worker.token).await;
-    assert_eq!(by_staff.body["author"]["phone"], json!(world.a.resident_phone), "staff see the author whole");
+    let by_staff = app
+        .get(&format!("/api/v1/requests/{id}"), &world.a.worker.token)
+        .await;
+    assert_eq!(
+        by_staff.body["author"]["phone"],
+        json!(world.a.resident_phone),
+        "staff see the author whole"
+    );
 
     // Community B sees nothing of it, nor may its staff act on it.
     for outsider in [&world.b.resident, &world.b.worker, &world.b.admin] {
@@ -159,13 +191,21 @@ async fn residents_see_their_own_and_their_grids_requests_and_never_an_anonymous
         let listed = app.get("/api/v1/requests", &outsider.token).await;
         assert!(items(&listed).is_empty());
         let acted = app
-            .post(&format!("/api/v1/requests/{id}/accept"), &outsider.token, tasks(1))
+            .post(
+                &format!("/api/v1/requests/{id}/accept"),
+                &outsider.token,
+                tasks(1),
+            )
             .await;
         assert_eq!((acted.status, acted.code()), (404, "request_not_found"));
     }
     // A resident of the grid sees it but does not handle it.
     let acted = app
-        .post(&format!("/api/v1/requests/{id}/reject"), &neighbour.token, json!({ "reason": "x" }))
+        .post(
+            &format!("/api/v1/requests/{id}/reject"),
+            &neighbour.token,
+            json!({ "reason": "x" }),
+        )
         .await;
     assert_eq!((acted.status, acted.code()), (403, "forbidden"));
     app.assert_contract_kept();
@@ -179,18 +219,28 @@ async fn the_task_board_is_for_the_communitys_party_members_and_staff_only() {
     let member = party_member(&app, &world, unit, "13900000003").await;
     let request = post(&app, &world.a.resident, light()).await;
     let id = request["id"].as_str().unwrap();
-    app.post(&format!("/api/v1/requests/{id}/accept"), &world.a.worker.token, tasks(1))
-        .await;
+    app.post(
+        &format!("/api/v1/requests/{id}/accept"),
+        &world.a.worker.token,
+        tasks(1),
+    )
+    .await;
     let board = app.get("/api/v1/tasks", &member.token).await;
     let task = items(&board)[0]["id"].as_str().unwrap().to_owned();
     for outsider in [&world.b.resident, &world.b.worker, &world.a.resident] {
         let board = app.get("/api/v1/tasks", &outsider.token).await;
         assert!(items(&board).is_empty());
-        let claimed = app.post(&format!("/api/v1/tasks/{task}/claim"), &outsider.token, json!({})).await;
+        let claimed = app
+            .post(&format!("/api/v1/tasks/{task}/claim"), &outsider.token, json!({}))
+            .await;
         assert_eq!((claimed.status, claimed.code()), (404, "task_not_found"));
     }
     let by_staff = app
-        .post(&format!("/api/v1/tasks/{task}/claim"), &world.a.worker.token, json!({}))
+        .post(
+            &format!("/api/v1/tasks/{task}/claim"),
+            &world.a.worker.token,
+            json!({}),
+        )
         .await;
     assert_eq!((by_staff.status, by_staff.code()), (403, "claim_not_allowed"));
     app.assert_contract_kept();
@@ -210,10 +260,16 @@ async fn of_sixty_four_concurrent_claimants_exactly_one_wins_each_of_two_hundred
         let request = post(&app, &world.a.resident, light()).await;
         let id = request["id"].as_str().unwrap();
         let accepted = app
-            .post(&format!("/api/v1/requests/{id}/accept"), &world.a.worker.token, tasks(20))
+            .post(
+                &format!("/api/v1/requests/{id}/accept"),
+                &world.a.worker.token,
+                tasks(20),
+            )
             .await;
         assert_eq!(accepted.status, 200, "{accepted:?}");
-        let detail = app.get(&format!("/api/v1/requests/{id}"), &world.a.worker.token).await;
+        let detail = app
+            .get(&format!("/api/v1/requests/{id}"), &world.a.worker.token)
+            .await;
         task_ids.extend(
             detail.body["tasks"]
                 .as_array()
@@ -228,11 +284,22 @@ async fn of_sixty_four_concurrent_claimants_exactly_one_wins_each_of_two_hundred
         let claims = members.iter().map(|m| app.post(&path, &m.token, json!({})));
         let replies = join_all(claims).await;
         let winners: Vec<_> = replies.iter().filter(|r| r.status == 200).collect();
-        assert_eq!(winners.len(), 1, "task {task}: {:?}", replies.iter().map(|r| r.status).collect::<Vec<_>>());
+        assert_eq!(
+            winners.len(),
+            1,
+            "task {task}: {:?}",
+            replies.iter().map(|r| r.status).collect::<Vec<_>>()
+        );
         for loser in replies.iter().filter(|r| r.status != 200) {
-            assert_eq!((loser.status, loser.code()), (409, "task_already_claimed"), "{loser:?}");
+            assert_eq!(
+                (loser.status, loser.code()),
+                (409, "task_already_claimed"),
+                "{loser:?}"
+            );
         }
-        let stored = app.get(&format!("/api/v1/tasks/{task}"), &world.a.worker.token).await;
+        let stored = app
+            .get(&format!("/api/v1/tasks/{task}"), &world.a.worker.token)
+            .await;
         assert_eq!(stored.body["claimant"]["id"], winners[0].body["claimant"]["id"]);
     }
 }
@@ -255,7 +322,10 @@ async fn the_content_check_refuses_risky_text_holds_doubtful_text_and_stores_not
     risky["description"] = json!("楼下有人聚众赌博");
     let refused = app.post("/api/v1/requests", &author.token, risky).await;
     assert_eq!((refused.status, refused.code()), (422, "content_rejected"));
-    assert!(app.wechat.checked_contents().iter().any(|c| c.contains("赌博")), "WeChat was asked");
+    assert!(
+        app.wechat.checked_contents().iter().any(|c| c.contains("赌博")),
+        "WeChat was asked"
+    );
     assert_eq!(own_requests(&app, author).await, 0, "nothing stored");
 
     let mut doubtful = light();
@@ -267,10 +337,19 @@ async fn the_content_check_refuses_risky_text_holds_doubtful_text_and_stores_not
     assert_eq!((hidden.status, hidden.code()), (404, "request_not_found"));
     assert!(items(&app.get("/api/v1/requests", &neighbour.token).await).is_empty());
     let approved = app
-        .post(&format!("/api/v1/requests/{id}/approve"), &world.a.worker.token, json!({}))
+        .post(
+            &format!("/api/v1/requests/{id}/approve"),
+            &world.a.worker.token,
+            json!({}),
+        )
         .await;
     assert_eq!(approved.body["moderation"], "visible", "{approved:?}");
-    assert_eq!(app.get(&format!("/api/v1/requests/{id}"), &neighbour.token).await.status, 200);
+    assert_eq!(
+        app.get(&format!("/api/v1/requests/{id}"), &neighbour.token)
+            .await
+            .status,
+        200
+    );
 
     app.wechat.stall(true);
     let away = app.post("/api/v1/requests", &author.token, light()).await;
@@ -279,6 +358,10 @@ async fn the_content_check_refuses_risky_text_holds_doubtful_text_and_stores_not
     app.wechat.fail_next_content_check(-1);
     let busy = app.post("/api/v1/requests", &author.token, light()).await;
     assert_eq!((busy.status, busy.code()), (503, "content_check_unavailable"));
-    assert_eq!(own_requests(&app, author).await, 1, "only the held one was stored");
+    assert_eq!(
+        own_requests(&app, author).await,
+        1,
+        "only the held one was stored"
+    );
     app.assert_contract_kept();
 }

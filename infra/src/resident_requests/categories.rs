@@ -29,11 +29,17 @@ impl CategoryRepository for Database {
             .transpose()
     }
 
-    async fn insert_category(&self, category: &RequestCategory, events: &[DomainEvent]) -> Result<(), WriteError> {
+    async fn insert_category(
+        &self,
+        category: &RequestCategory,
+        events: &[DomainEvent],
+    ) -> Result<(), WriteError> {
         let row = category_row(category)?;
         let result = async {
             let txn = self.begin_write().await?;
-            request_category::Entity::insert(row).exec_without_returning(&txn).await?;
+            request_category::Entity::insert(row)
+                .exec_without_returning(&txn)
+                .await?;
             outbox::record(&txn, events).await?;
             self.commit_with_events(txn).await
         }
@@ -46,7 +52,11 @@ impl CategoryRepository for Database {
         }
     }
 
-    async fn update_category(&self, category: &RequestCategory, events: &[DomainEvent]) -> anyhow::Result<bool> {
+    async fn update_category(
+        &self,
+        category: &RequestCategory,
+        events: &[DomainEvent],
+    ) -> anyhow::Result<bool> {
         let update = request_category::Entity::update_many()
             .set(category_row(category)?)
             .filter(request_category::Column::Key.eq(category.key.as_str()));

@@ -9,7 +9,9 @@ use linli_resident_requests::category::CategoryKey;
 use linli_resident_requests::error::WriteError;
 use linli_resident_requests::ports::{Change, RequestFilter, RequestRepository};
 use linli_resident_requests::request::{Level, Moderation, RequestStatus, ResidentRequest, TimelineEntry};
-use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use super::entity::{request, task, timeline_entry};
 use super::rows::{entry_row, request_row, task_row, to_entry, to_request};
@@ -121,16 +123,34 @@ impl Database {
         let txn = self.begin_write().await?;
         guarded_rows(&txn, change).await?;
         if !change.new_requests.is_empty() {
-            let rows = change.new_requests.iter().map(request_row).collect::<anyhow::Result<Vec<_>>>()?;
-            request::Entity::insert_many(rows).exec_without_returning(&txn).await?;
+            let rows = change
+                .new_requests
+                .iter()
+                .map(request_row)
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            request::Entity::insert_many(rows)
+                .exec_without_returning(&txn)
+                .await?;
         }
         if !change.new_tasks.is_empty() {
-            let rows = change.new_tasks.iter().map(task_row).collect::<anyhow::Result<Vec<_>>>()?;
-            task::Entity::insert_many(rows).exec_without_returning(&txn).await?;
+            let rows = change
+                .new_tasks
+                .iter()
+                .map(task_row)
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            task::Entity::insert_many(rows)
+                .exec_without_returning(&txn)
+                .await?;
         }
         if !change.timeline.is_empty() {
-            let rows = change.timeline.iter().map(entry_row).collect::<anyhow::Result<Vec<_>>>()?;
-            timeline_entry::Entity::insert_many(rows).exec_without_returning(&txn).await?;
+            let rows = change
+                .timeline
+                .iter()
+                .map(entry_row)
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            timeline_entry::Entity::insert_many(rows)
+                .exec_without_returning(&txn)
+                .await?;
         }
         outbox::record(&txn, &change.events).await?;
         self.commit_with_events(txn).await?;
@@ -147,11 +167,19 @@ impl RequestRepository for Database {
             .transpose()
     }
 
-    async fn list_requests(&self, filter: &RequestFilter, page: PageRequest) -> anyhow::Result<Page<ResidentRequest>> {
+    async fn list_requests(
+        &self,
+        filter: &RequestFilter,
+        page: PageRequest,
+    ) -> anyhow::Result<Page<ResidentRequest>> {
         let select = request::Entity::find().filter(visible(filter));
         let rows = keyset_page_newest_first(&self.conn, select, request::Column::Id, page, |r| r.id).await?;
         Ok(Page {
-            items: rows.items.into_iter().map(to_request).collect::<anyhow::Result<_>>()?,
+            items: rows
+                .items
+                .into_iter()
+                .map(to_request)
+                .collect::<anyhow::Result<_>>()?,
             next_after: rows.next_after,
         })
     }

@@ -16,7 +16,9 @@ use super::entity::{request, request_category, task, timeline_entry};
 /// The tree ids of a path at or under a grid: subdistrict, community, grid, building.
 fn tree_ids(path: &ScopePath) -> anyhow::Result<(Uuid, Uuid, Uuid, Option<Uuid>)> {
     Ok((
-        path.subdistrict.context("a path without a subdistrict")?.as_uuid(),
+        path.subdistrict
+            .context("a path without a subdistrict")?
+            .as_uuid(),
         path.community.context("a path without a community")?.as_uuid(),
         path.grid.context("a path without a grid")?.as_uuid(),
         path.building.map(|b| b.as_uuid()),

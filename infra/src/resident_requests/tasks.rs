@@ -58,7 +58,11 @@ impl TaskRepository for Database {
         let select = task::Entity::find().filter(on_board(filter));
         let rows = keyset_page(&self.conn, select, task::Column::Id, page, |t| t.id).await?;
         Ok(Page {
-            items: rows.items.into_iter().map(to_task).collect::<anyhow::Result<_>>()?,
+            items: rows
+                .items
+                .into_iter()
+                .map(to_task)
+                .collect::<anyhow::Result<_>>()?,
             next_after: rows.next_after,
         })
     }

@@ -201,7 +201,10 @@ impl From<linli_resident_requests::Question> for Question {
 
 /// Converts the questions of a body, naming each by its place in the list.
 pub fn questions(list: Vec<Question>) -> Result<Vec<linli_resident_requests::Question>, ValidationError> {
-    list.into_iter().enumerate().map(|(i, q)| q.into_domain(i)).collect()
+    list.into_iter()
+        .enumerate()
+        .map(|(i, q)| q.into_domain(i))
+        .collect()
 }
 
 /// A category of requests: its deadlines and extra questions.
@@ -399,7 +402,11 @@ impl TryFrom<linli_kernel::Page<RequestView>> for RequestList {
     fn try_from(page: linli_kernel::Page<RequestView>) -> anyhow::Result<Self> {
         Ok(Self {
             next_cursor: crate::http::pagination::encode_cursor(page.next_after),
-            items: page.items.into_iter().map(TryInto::try_into).collect::<anyhow::Result<_>>()?,
+            items: page
+                .items
+                .into_iter()
+                .map(TryInto::try_into)
+                .collect::<anyhow::Result<_>>()?,
         })
     }
 }

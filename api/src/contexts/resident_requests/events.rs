@@ -128,7 +128,12 @@ mod tests {
         let mut events = Vec::new();
         for action in Action::ALL {
             let entry = TimelineEntry::new(r.id, action, None, now);
-            events.extend(request_events(&r, &entry, &[UserId::new()], Some(CommunityId::new())));
+            events.extend(request_events(
+                &r,
+                &entry,
+                &[UserId::new()],
+                Some(CommunityId::new()),
+            ));
         }
         let mut task = NewTask {
             title: "换灯泡".to_owned(),

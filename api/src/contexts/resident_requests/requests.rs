@@ -11,8 +11,8 @@ use poem_openapi::payload::Json;
 use uuid::Uuid;
 
 use super::dto::{
-    Acceptance, Confirmation, MergeBody, NewRequest, NoteBody, Reason, RequestList, RequestStatus, ResidentRequest,
-    ResidentRequestDetail, TransferBody,
+    Acceptance, Confirmation, MergeBody, NewRequest, NoteBody, Reason, RequestList, RequestStatus,
+    ResidentRequest, ResidentRequestDetail, TransferBody,
 };
 use super::{RequestTags, ResidentRequests, shown};
 use crate::http::contract::{Answer, errors};
@@ -178,14 +178,21 @@ impl RequestsApi {
     /// Approve a held request
     ///
     /// Staff over its grid let a request the content check held be seen by others.
-    #[oai(path = "/requests/:id/approve", method = "post", operation_id = "requests_approve")]
+    #[oai(
+        path = "/requests/:id/approve",
+        method = "post",
+        operation_id = "requests_approve"
+    )]
     async fn approve(
         &self,
         requests: Data<&ResidentRequests>,
         auth: BearerAuth,
         id: Path<Uuid>,
     ) -> Answer<Json<ResidentRequest>, RequestsHandle> {
-        let view = requests.service.approve(&auth.0, RequestId::from_uuid(id.0)).await?;
+        let view = requests
+            .service
+            .approve(&auth.0, RequestId::from_uuid(id.0))
+            .await?;
         Ok(Json(shown(view)?))
     }
 
@@ -195,7 +202,11 @@ impl RequestsApi {
     /// that open on the grid's task board. Of two answering at once one wins; the other is
     /// told `request_state` (409, `details.status`). Codes also: `forbidden` (you see it but
     /// do not handle it), `request_not_found`, `validation_failed`.
-    #[oai(path = "/requests/:id/accept", method = "post", operation_id = "requests_accept")]
+    #[oai(
+        path = "/requests/:id/accept",
+        method = "post",
+        operation_id = "requests_accept"
+    )]
     async fn accept(
         &self,
         requests: Data<&ResidentRequests>,
@@ -214,7 +225,11 @@ impl RequestsApi {
     /// Add tasks to a request being handled
     ///
     /// After a reopening, or when more work is found; 20 tasks a request at most.
-    #[oai(path = "/requests/:id/tasks", method = "post", operation_id = "requests_add_tasks")]
+    #[oai(
+        path = "/requests/:id/tasks",
+        method = "post",
+        operation_id = "requests_add_tasks"
+    )]
     async fn add_tasks(
         &self,
         requests: Data<&ResidentRequests>,
@@ -233,7 +248,11 @@ impl RequestsApi {
     /// Reject a request
     ///
     /// With a reason the author reads.
-    #[oai(path = "/requests/:id/reject", method = "post", operation_id = "requests_reject")]
+    #[oai(
+        path = "/requests/:id/reject",
+        method = "post",
+        operation_id = "requests_reject"
+    )]
     async fn reject(
         &self,
         requests: Data<&ResidentRequests>,
@@ -285,7 +304,11 @@ impl RequestsApi {
     /// A request waiting for its first answer is folded into another open request you handle
     /// too; its author follows that one from then on (sees it, hears its events). Codes:
     /// `merge_target_invalid` (itself, or a request not open), and those of accepting.
-    #[oai(path = "/requests/:id/merge", method = "post", operation_id = "requests_merge")]
+    #[oai(
+        path = "/requests/:id/merge",
+        method = "post",
+        operation_id = "requests_merge"
+    )]
     async fn merge(
         &self,
         requests: Data<&ResidentRequests>,
@@ -309,7 +332,11 @@ impl RequestsApi {
     /// Staff resolve a request being handled when nobody holds one of its tasks
     /// (`tasks_unfinished`, 409); its open tasks leave the board. A request also resolves
     /// itself on the verification of its last task.
-    #[oai(path = "/requests/:id/resolve", method = "post", operation_id = "requests_resolve")]
+    #[oai(
+        path = "/requests/:id/resolve",
+        method = "post",
+        operation_id = "requests_resolve"
+    )]
     async fn resolve(
         &self,
         requests: Data<&ResidentRequests>,
@@ -329,7 +356,11 @@ impl RequestsApi {
     /// The author of a resolved request closes it with a rating of 1 to 5 (4 and 5 count as
     /// satisfied) and a comment. Codes: `not_author` (403), `request_state` (409: not
     /// resolved), `validation_failed`.
-    #[oai(path = "/requests/:id/confirm", method = "post", operation_id = "requests_confirm")]
+    #[oai(
+        path = "/requests/:id/confirm",
+        method = "post",
+        operation_id = "requests_confirm"
+    )]
     async fn confirm(
         &self,
         requests: Data<&ResidentRequests>,
@@ -353,7 +384,11 @@ impl RequestsApi {
     ///
     /// The author says the problem is not solved, with a reason: back to `accepted`, for the
     /// staff to add the work still needed.
-    #[oai(path = "/requests/:id/reopen", method = "post", operation_id = "requests_reopen")]
+    #[oai(
+        path = "/requests/:id/reopen",
+        method = "post",
+        operation_id = "requests_reopen"
+    )]
     async fn reopen(
         &self,
         requests: Data<&ResidentRequests>,

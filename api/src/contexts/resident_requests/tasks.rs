@@ -145,7 +145,11 @@ impl TasksApi {
     /// Complete a started task
     ///
     /// Its claimant reports the work done, with a note and photos (their own uploads).
-    #[oai(path = "/tasks/:id/complete", method = "post", operation_id = "tasks_complete")]
+    #[oai(
+        path = "/tasks/:id/complete",
+        method = "post",
+        operation_id = "tasks_complete"
+    )]
     async fn complete(
         &self,
         requests: Data<&ResidentRequests>,

@@ -137,8 +137,12 @@ impl MigrationTrait for Migration {
             seed.values_panic([
                 key.into(),
                 name.into(),
-                <i32 as TryFrom<u32>>::try_from(respond).unwrap_or(i32::MAX).into(),
-                <i32 as TryFrom<u32>>::try_from(resolve).unwrap_or(i32::MAX).into(),
+                <i32 as TryFrom<u32>>::try_from(respond)
+                    .unwrap_or(i32::MAX)
+                    .into(),
+                <i32 as TryFrom<u32>>::try_from(resolve)
+                    .unwrap_or(i32::MAX)
+                    .into(),
                 "[]".into(),
                 true.into(),
                 now.into(),
@@ -189,7 +193,10 @@ impl MigrationTrait for Migration {
             ("resident_requests_community", &["community_id", "status"][..]),
             ("resident_requests_author", &["author_id"][..]),
             ("resident_requests_merged_into", &["merged_into"][..]),
-            ("resident_requests_grid_category", &["grid_id", "category", "posted_at"][..]),
+            (
+                "resident_requests_grid_category",
+                &["grid_id", "category", "posted_at"][..],
+            ),
         ] {
             manager
                 .create_index(index(ResidentRequests::Table, name, columns))
