@@ -14,6 +14,7 @@ fn context_migrations() -> Vec<Box<dyn MigrationTrait>> {
     all.extend(crate::grid::migrations());
     all.extend(crate::identity::migrations());
     all.extend(crate::dual_reporting::migrations());
+    all.extend(crate::uploads::migrations());
     all.sort_by(|a, b| a.name().cmp(b.name()));
     all
 }

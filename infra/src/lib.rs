@@ -15,6 +15,7 @@ pub mod contexts;
 pub mod dual_reporting;
 pub mod grid;
 pub mod identity;
+pub mod uploads;
 
 /// rustls needs one crypto provider per process; ring builds faster than aws-lc.
 pub fn install_crypto_provider() {
