@@ -12,6 +12,7 @@
 
 pub mod database;
 pub mod fake_wechat;
+pub mod forms;
 pub mod logs;
 pub mod world;
 
@@ -278,6 +279,30 @@ impl TestApp {
             .await
             .expect("the server answers");
         into_reply(response).await
+    }
+
+    /// `POST /api/v1/grids/import` with a form carrying the CSV in the field `file`.
+    pub async fn import_form(&self, token: &str, csv: impl Into<String>) -> Reply {
+        let form = forms::FormBody::new().text("note", "网格导入").file(
+            "file",
+            "网格.csv",
+            "text/csv",
+            csv.into().as_bytes(),
+        );
+        self.post_form("/api/v1/grids/import", Some(token), &form).await
+    }
+
+    /// POSTs a form to `path`.
+    pub async fn post_form(&self, path: &str, token: Option<&str>, form: &forms::FormBody) -> Reply {
+        let mut request = self
+            .http
+            .post(self.url(path))
+            .header("content-type", forms::FormBody::content_type())
+            .body(form.body());
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        into_reply(request.send().await.expect("the server answers")).await
     }
 
     /// A fresh `wx.login` code that WeChat will accept once for this openid.

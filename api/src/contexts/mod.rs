@@ -5,6 +5,7 @@
 pub mod dual_reporting;
 pub mod grid;
 pub mod identity;
+pub mod uploads;
 
 use linli_identity::AuthSettings;
 use linli_infra::db::Database;
@@ -19,7 +20,7 @@ use poem_openapi::Union;
 
 /// Every context's API groups, nested so that their number never meets poem-openapi's
 /// limit on tuple length.
-pub type Apis = (identity::Apis, grid::Apis, dual_reporting::Apis);
+pub type Apis = (identity::Apis, grid::Apis, dual_reporting::Apis, uploads::Apis);
 
 /// The data of every context's events, for the spec's WebSocket frames.
 #[derive(Union, Debug)]
@@ -48,6 +49,8 @@ pub struct Foundation<'a> {
     pub auth: AuthSettings,
     /// Rows a CSV import may hold (a grid file, a unit's roster).
     pub import_max_rows: usize,
+    /// Where uploaded files go, and their size limit.
+    pub uploads: uploads::UploadSettings,
 }
 
 /// Each context's services, as its handlers reach them.
@@ -56,6 +59,7 @@ pub struct Contexts {
     pub identity: identity::Identity,
     pub grid: grid::Structure,
     pub dual_reporting: dual_reporting::DualReporting,
+    pub uploads: uploads::Files,
 }
 
 /// The scope directory: the tree (the grid context) and every side kind a context registers.
@@ -82,6 +86,7 @@ impl Contexts {
                 &directory,
                 foundation.import_max_rows,
             ),
+            uploads: uploads::Files::build(foundation.db, &foundation.uploads),
         }
     }
 
@@ -91,6 +96,7 @@ impl Contexts {
             .data(self.identity.clone())
             .data(self.grid.clone())
             .data(self.dual_reporting.clone())
+            .data(self.uploads.clone())
     }
 }
 
