@@ -487,7 +487,10 @@ export interface paths {
         put?: never;
         /**
          * Import grids from CSV
-         * @description The body is the CSV file (`text/csv`, UTF-8 or GBK): `[subdistrict,]community,name,kind,households,buildings`
+         * @description The body is the CSV file (`text/csv`, UTF-8 or GBK), or a form (`multipart/form-data`,
+         *     as `wx.uploadFile` sends it) with the file in the field `file` (`LINLI_UPLOAD_FIELD`;
+         *     no file there, or a second file, is `file_expected`, 400); at most 4 MiB either way
+         *     (`payload_too_large`, 413): `[subdistrict,]community,name,kind,households,buildings`
          *     (Chinese headers 街道,社区,网格,类型,户数,楼栋 work too), buildings separated by `;`.
          *     The optional subdistrict column tells apart communities of one name in two
          *     subdistricts; without it such a name is the row error `community_ambiguous`.
@@ -1411,7 +1414,8 @@ export interface paths {
          * Upload the unit's roster
          * @description The unit's admins only (`forbidden`, 403, before the file is read). The body is the CSV
          *     file (`text/csv`, UTF-8 or GBK), or a form (`multipart/form-data`) with it in the field
-         *     `file`: a header naming the columns `name,phone` (or `姓名,手机号`; `手机`, `手机号码`,
+         *     `file` (`LINLI_UPLOAD_FIELD`; none there, or a second file, is `file_expected`, 400),
+         *     at most 4 MiB either way (`payload_too_large`, 413): a header naming the columns `name,phone` (or `姓名,手机号`; `手机`, `手机号码`,
          *     `电话`, `联系电话` and `党员姓名` work too; other columns are ignored), then one person per
          *     line. A phone is a mainland mobile number (11 digits starting with 1; spaces, hyphens
          *     and a leading `+86` are dropped), once per file.
@@ -1557,6 +1561,61 @@ export interface paths {
          *     outside your scope), `forbidden` (no staff role), `validation_failed` (both given).
          */
         get: operations["stats_dual_reporting"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a photo
+         * @description Any logged-in person. The body is a form (`multipart/form-data`, as `wx.uploadFile`
+         *     sends it) with one file in the field `file` (the server's `LINLI_UPLOAD_FIELD`); other
+         *     text fields are ignored; no file, or a second one, is `file_expected` (400). The file
+         *     must be a JPEG, PNG or WebP image by its content, whatever its name or declared type,
+         *     and a whole one (`unsupported_file_type`, 422, with `details.reason`), of at most
+         *     5 MiB (`LINLI_UPLOAD_MAX_BYTES`; `file_too_large`, 413, with `details.max_bytes`; the
+         *     rest of a larger file is not kept, nor read beyond a bound).
+         *
+         *     The file is kept stripped of its metadata: EXIF (where a phone writes where it
+         *     stood), XMP, IPTC, comments and anything after the image. The answer's `url` serves
+         *     it (`GET /files/{name}`, no token needed: the name is unguessable) and is what
+         *     requests and tasks take among their photos: only the uploader's own count there.
+         */
+        post: operations["uploads_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/files/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An uploaded file
+         * @description The file an upload's `url` names, as stored (without its metadata), with its type
+         *     (`image/jpeg`, `image/png`, `image/webp`), `X-Content-Type-Options: nosniff`, and
+         *     cached for a year (names never change). No token: `<image>` cannot send one, and the
+         *     name is unguessable. Any other name, including anything with a path in it, is
+         *     `file_not_found` (404).
+         */
+        get: operations["files_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2965,6 +3024,42 @@ export interface components {
              */
             at: string;
         };
+        FilesGetBadRequest: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "malformed_request";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        FilesGetInternalError: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        FilesGetNotFound: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "file_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
         /**
          * Fulfilment
          * @description One record of a pledge kept.
@@ -3653,7 +3748,7 @@ export interface components {
              * @description Stable and machine-readable.
              * @enum {string}
              */
-            code: "malformed_request" | "method_override_not_allowed" | "validation_failed";
+            code: "malformed_request" | "method_override_not_allowed" | "validation_failed" | "file_expected";
             /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
@@ -9836,7 +9931,7 @@ export interface components {
              * @description Stable and machine-readable.
              * @enum {string}
              */
-            code: "malformed_request";
+            code: "malformed_request" | "file_expected";
             /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
@@ -10124,6 +10219,114 @@ export interface components {
             topic: string;
         };
         /**
+         * Upload
+         * @description A file kept.
+         */
+        Upload: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description Where it is served (`/files/<uuid v7>.<ext>`, on this server): what a request or a
+             *     task keeps among its photos, and what an `<image>` shows.
+             */
+            url: string;
+            content_type: components["schemas"]["UploadContentType"];
+            /**
+             * Format: uint64
+             * @description Bytes stored, after the metadata was stripped.
+             */
+            size: number;
+        };
+        /**
+         * @description What a file is, by its content.
+         * @enum {string}
+         */
+        UploadContentType: "image/jpeg" | "image/png" | "image/webp";
+        UploadsCreateBadRequest: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "malformed_request" | "method_override_not_allowed" | "validation_failed" | "file_expected";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        UploadsCreateConflict: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "idempotency_key_in_use";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        UploadsCreateInternalError: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        UploadsCreatePayloadTooLarge: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "payload_too_large" | "file_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        UploadsCreateRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        UploadsCreateUnauthorized: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        UploadsCreateUnprocessable: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "idempotency_key_reused" | "unsupported_file_type";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        /**
          * @description How pressing a need is.
          * @enum {string}
          */
@@ -10370,7 +10573,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["AuthWechatLoginRequestTimeout"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -10458,7 +10661,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["AuthDevLoginRequestTimeout"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -10537,7 +10740,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["AuthRefreshRequestTimeout"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -10637,7 +10840,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["AuthLogoutRequestTimeout"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -10742,7 +10945,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["MeUpdateRequestTimeout"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -10819,7 +11022,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["MeBindPhoneRequestTimeout"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -10925,7 +11128,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["MeSetResidenceRequestTimeout"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -11010,7 +11213,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["MeInvitationsAcceptConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -11093,7 +11296,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["MeInvitationsDeclineConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -11255,7 +11458,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["RoleGrantsCreateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -11529,7 +11732,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["SubdistrictsCreateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -11692,7 +11895,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["SubdistrictsUpdateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -11853,7 +12056,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["CommunitiesCreateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -12016,7 +12219,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["CommunitiesUpdateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -12178,7 +12381,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["GridsCreateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -12341,7 +12544,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["GridsUpdateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -12374,10 +12577,20 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description The request body of a CSV upload. */
+        /**
+         * @description The request body of a CSV upload: the file itself, or a form with the file (as
+         *     `wx.uploadFile` or a browser's file input sends it).
+         */
         requestBody: {
             content: {
                 "text/csv": string;
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The file: one, in this field (its name is `LINLI_UPLOAD_FIELD`, `file` by default). Text fields besides it are ignored.
+                     */
+                    file: string;
+                };
             };
         };
         responses: {
@@ -12435,7 +12648,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["GridsImportConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -12606,7 +12819,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["BuildingsCreateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -12769,7 +12982,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["BuildingsUpdateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -12914,7 +13127,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["GridTeamSetRequestTimeout"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -13085,7 +13298,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["PartyBranchesCreateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -13434,7 +13647,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["UnitsCreateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -13600,7 +13813,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["UnitReportsFileConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -13702,7 +13915,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["UnitReportsAcceptConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -13832,7 +14045,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ServiceCategoriesCreateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -13992,7 +14205,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["MemberReportsFileConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -14155,7 +14368,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["MemberReportsAcceptConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -14261,7 +14474,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["MemberReportsRejectConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -14358,7 +14571,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["MemberReportsWithdrawConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -14519,7 +14732,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ResourceOffersCreateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -14739,7 +14952,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["NeedsCreateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -15018,7 +15231,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ProjectsCreateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -15177,7 +15390,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ProjectsSignConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -15270,7 +15483,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ProjectsStartConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -15363,7 +15576,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ProjectsCompleteConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -15460,7 +15673,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ProjectsCancelConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -15624,7 +15837,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ProjectActivitiesCreateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -15781,7 +15994,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["PledgesCreateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -15951,7 +16164,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["PledgesRecordConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -16053,7 +16266,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["FulfilmentsVerifyConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -16150,7 +16363,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["FulfilmentsRejectConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -16301,7 +16514,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["AppraisalsCreateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -16528,7 +16741,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["UnitAppraisalsCreateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -16636,14 +16849,17 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description A roster upload: the CSV itself, or a form whose `file` field is it. */
+        /**
+         * @description The request body of a CSV upload: the file itself, or a form with the file (as
+         *     `wx.uploadFile` or a browser's file input sends it).
+         */
         requestBody: {
             content: {
                 "text/csv": string;
                 "multipart/form-data": {
                     /**
                      * Format: binary
-                     * @description The roster as a CSV file (UTF-8 or GBK).
+                     * @description The file: one, in this field (its name is `LINLI_UPLOAD_FIELD`, `file` by default). Text fields besides it are ignored.
                      */
                     file: string;
                 };
@@ -16703,7 +16919,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["UnitRostersReplaceRequestTimeout"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -16865,7 +17081,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["TransferredMembersRegisterConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -16971,7 +17187,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["TransferredMembersWithdrawConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -17182,6 +17398,161 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["StatsDualReportingInternalError"];
+                };
+            };
+        };
+    };
+    uploads_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A retry with the same key and body gets the first answer (`idempotent-replayed:
+                 *     true`) and keeps nothing twice; 1 to 128 visible ASCII characters.
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The request body of an upload. */
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The file: one, in this field (its name is `LINLI_UPLOAD_FIELD`, `file` by default). Text fields besides it are ignored.
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Upload"];
+                };
+            };
+            /** @description Malformed request or invalid input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UploadsCreateBadRequest"];
+                };
+            };
+            /** @description No token, or a bad, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UploadsCreateUnauthorized"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UploadsCreateRequestTimeout"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UploadsCreateConflict"];
+                };
+            };
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UploadsCreatePayloadTooLarge"];
+                };
+            };
+            /** @description A rule of the domain refused it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UploadsCreateUnprocessable"];
+                };
+            };
+            /** @description A bug or a misconfiguration; the request id finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UploadsCreateInternalError"];
+                };
+            };
+        };
+    };
+    files_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, with the type its content showed when it was uploaded. */
+            200: {
+                headers: {
+                    /** @description `public, max-age=31536000, immutable`: names never change. */
+                    "Cache-Control": string;
+                    /** @description `nosniff`. */
+                    "X-Content-Type-Options": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                };
+            };
+            /** @description Malformed request or invalid input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["FilesGetBadRequest"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["FilesGetNotFound"];
+                };
+            };
+            /** @description A bug or a misconfiguration; the request id finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["FilesGetInternalError"];
                 };
             };
         };
