@@ -375,6 +375,7 @@ async fn the_kernel_port_answers_only_the_owners_files() {
     let a1 = url_of(upload(&app, Some(&a.token), "1.jpg", "image/jpeg", &samples::JPEG).await);
     let a2 = url_of(upload(&app, Some(&a.token), "2.png", "image/png", &samples::PNG).await);
     let b1 = url_of(upload(&app, Some(&b.token), "3.webp", "image/webp", &samples::WEBP).await);
+    let b2 = app.upload_photo(&b.token).await;
     let asked = vec![
         a1.clone(),
         b1.clone(),
@@ -399,6 +400,11 @@ async fn the_kernel_port_answers_only_the_owners_files() {
             .unwrap(),
         vec![b1]
     );
+    // The harness's helper makes photos the same way.
+    let (owner, other) = (UserId::from_uuid(b.user_id), UserId::from_uuid(a.user_id));
+    let b2 = std::slice::from_ref(&b2);
+    assert_eq!(db.uploaded_by(owner, b2).await.unwrap(), b2.to_vec());
+    assert!(db.uploaded_by(other, b2).await.unwrap().is_empty());
     assert!(
         db.uploaded_by(UserId::new(), &asked).await.unwrap().is_empty(),
         "someone who uploaded nothing owns nothing"

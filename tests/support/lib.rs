@@ -292,6 +292,20 @@ impl TestApp {
         self.post_form("/api/v1/grids/import", Some(token), &form).await
     }
 
+    /// Uploads a small JPEG as `token`'s user (`POST /api/v1/uploads`) and gives its URL, for
+    /// tests of what takes photos (a request's, a task's).
+    pub async fn upload_photo(&self, token: &str) -> String {
+        let form = forms::FormBody::new().file(
+            "file",
+            "wx_camera.jpg",
+            "image/jpeg",
+            &linli_uploads::testing::samples::JPEG,
+        );
+        let reply = self.post_form("/api/v1/uploads", Some(token), &form).await;
+        assert_eq!(reply.status, 201, "upload: {reply:?}");
+        reply.body["url"].as_str().expect("a url").to_owned()
+    }
+
     /// POSTs a form to `path`.
     pub async fn post_form(&self, path: &str, token: Option<&str>, form: &forms::FormBody) -> Reply {
         let mut request = self
