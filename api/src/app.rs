@@ -21,6 +21,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::Settings;
 use crate::contexts::{self, Contexts, Foundation};
+use crate::http::form::FormSettings;
+use crate::http::middleware::MAX_BODY_BYTES;
 use crate::http::security::Authenticator;
 use crate::http::state::{AppState, Inner};
 use crate::metrics::Metrics;
@@ -196,6 +198,10 @@ impl Application {
             tokens: &tokens,
             auth: auth_settings(&settings),
             import_max_rows: settings.import_max_rows,
+            uploads: contexts::uploads::UploadSettings {
+                dir: settings.upload_dir()?,
+                max_bytes: settings.upload_max_bytes,
+            },
         });
         for openid in settings.bootstrap_admin_openids() {
             crate::console::bootstrap_admin(&db, &settings, &openid)
@@ -209,6 +215,10 @@ impl Application {
             redis_configured: redis.is_some(),
             redis,
             transport: settings.limits.clone(),
+            forms: FormSettings::new(
+                settings.upload_field.clone(),
+                settings.upload_max_bytes.max(MAX_BODY_BYTES),
+            ),
             authenticator: Authenticator(Arc::new(contexts.identity.clone())),
             topics: contexts::topic_policies(&db),
             rate_limiter,

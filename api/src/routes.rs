@@ -70,9 +70,6 @@ fn metrics(Data(state): Data<&AppState>) -> impl IntoResponse {
         .with_content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
 }
 
-/// Requests larger than this are refused: the largest legitimate one is a CSV import.
-const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
-
 pub fn routes(state: AppState, contexts: &Contexts) -> impl Endpoint + use<> {
     let api = api_service();
     let docs = api.swagger_ui();
@@ -88,10 +85,14 @@ pub fn routes(state: AppState, contexts: &Contexts) -> impl Endpoint + use<> {
         .at("/api/v1/ws", crate::ws::connect);
     let (s1, s2, s3) = (state.clone(), state.clone(), state.clone());
     let body_deadline = std::time::Duration::from_secs(state.transport.body_read_timeout_seconds.max(1));
+    let body_limits = middleware::BodyLimits {
+        buffered: middleware::MAX_BODY_BYTES,
+        form: state.forms.max_body_bytes,
+    };
     let app = app
         .around(move |ep, req| middleware::idempotency(ep, req, s1.clone()))
         .around(move |ep, req| middleware::rate_limit_logins(ep, req, s2.clone()))
-        .around(move |ep, req| middleware::limit_body(ep, req, MAX_BODY_BYTES, body_deadline))
+        .around(move |ep, req| middleware::limit_body(ep, req, body_limits, body_deadline))
         .around(contract_check::contract_guard)
         .around(method_override::method_override)
         // Boxed: the stack's type is deep enough to overflow the compiler's query depth.

@@ -15,6 +15,7 @@ fn context_migrations() -> Vec<Box<dyn MigrationTrait>> {
     all.extend(crate::identity::migrations());
     all.extend(crate::dual_reporting::migrations());
     all.extend(crate::resident_requests::migrations());
+    all.extend(crate::uploads::migrations());
     all.sort_by(|a, b| a.name().cmp(b.name()));
     all
 }

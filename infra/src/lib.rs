@@ -17,6 +17,7 @@ pub mod dual_reporting;
 pub mod grid;
 pub mod identity;
 pub mod resident_requests;
+pub mod uploads;
 
 /// rustls needs one crypto provider per process; ring builds faster than aws-lc.
 pub fn install_crypto_provider() {

@@ -95,3 +95,42 @@ async fn a_file_without_the_header_is_refused_at_line_one() {
     assert_eq!(reply.status, 422);
     assert_eq!(reply.body["details"]["errors"][0]["line"], 1);
 }
+
+#[tokio::test]
+async fn a_form_carrying_the_file_imports_as_the_file_does() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let csv = format!(
+        "community,name,kind,households,buildings\n{a},三网格,residential,410,5号楼;6号楼\n",
+        a = world.a.name
+    );
+    let reply = app.import_form(&world.a.admin.token, csv).await;
+    assert_eq!(reply.status, 201, "{reply:?}");
+    assert_eq!(
+        (reply.body["grids"].as_u64(), reply.body["buildings"].as_u64()),
+        (Some(1), Some(2))
+    );
+    assert_eq!(grid_count(&app, &world.a.admin.token, world.a.id).await, 3);
+    // GBK, as Excel saves it, works in a form too.
+    let csv = format!("社区,网格,类型,户数,楼栋\n{},四网格,reserved,0,\n", world.a.name);
+    let (gbk, _, _) = encoding_rs::GBK.encode(&csv);
+    let form = linli_tests::forms::FormBody::new().file("file", "网格.csv", "text/csv", &gbk);
+    let reply = app
+        .post_form("/api/v1/grids/import", Some(&world.a.admin.token), &form)
+        .await;
+    assert_eq!(reply.status, 201, "{reply:?}");
+    // A form without the file in its field, and a file over the import's size limit.
+    let form = linli_tests::forms::FormBody::new().file("csv", "网格.csv", "text/csv", b"a,b\n");
+    let reply = app
+        .post_form("/api/v1/grids/import", Some(&world.a.admin.token), &form)
+        .await;
+    assert_eq!((reply.status, reply.code()), (400, "file_expected"), "{reply:?}");
+    let huge = "x".repeat(4 * 1024 * 1024 + 1);
+    let reply = app.import_form(&world.a.admin.token, huge).await;
+    assert_eq!(
+        (reply.status, reply.code()),
+        (413, "payload_too_large"),
+        "{reply:?}"
+    );
+    assert_eq!(grid_count(&app, &world.a.admin.token, world.a.id).await, 4);
+}

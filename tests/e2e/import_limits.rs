@@ -2,8 +2,9 @@
 //! bounded answer and bounded memory for any file an admin sends.
 
 use std::fmt::Write as _;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use linli_tests::forms::{FormBody, answer_before_body};
 use linli_tests::{spawn_app, spawn_app_with};
 
 /// The review's file: 5,000 rows, each listing one building 200 times (~2 MB).
@@ -90,4 +91,60 @@ async fn a_file_over_the_row_limit_is_refused_whole_with_the_limit() {
         "{reply:?}"
     );
     assert_eq!(reply.body["details"]["max_rows"], 3);
+}
+
+#[tokio::test]
+async fn a_form_over_the_row_limit_is_refused_whole_too() {
+    let app = spawn_app_with(|s| s.import_max_rows = 3).await;
+    let world = app.world().await;
+    let mut csv = "community,name,kind,households,buildings\n".to_owned();
+    for i in 0..4 {
+        writeln!(csv, "{},{i}号网格,reserved,0,", world.a.name).unwrap();
+    }
+    let reply = app.import_form(&world.a.admin.token, csv).await;
+    assert_eq!(
+        (reply.status, reply.code()),
+        (422, "import_too_large"),
+        "{reply:?}"
+    );
+    assert_eq!(reply.body["details"]["max_rows"], 3);
+}
+
+#[tokio::test]
+async fn a_caller_who_may_not_import_is_refused_before_the_form_is_read() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let form = FormBody::new().text("note", "网格导入").file(
+        "file",
+        "网格.csv",
+        "text/csv",
+        attack_file(&world.a.name).as_bytes(),
+    );
+    let whole = form.unfinished();
+    // The head, a field and the start of the file; then the client says nothing more.
+    let first = &whole[..4096];
+    let head = |token: &str| {
+        format!(
+            "POST /api/v1/grids/import HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {token}\r\n\
+             content-type: {}\r\n",
+            FormBody::content_type()
+        )
+    };
+    let patience = Duration::from_secs(20);
+    let answer = answer_before_body(
+        app.addr,
+        &head(&world.a.resident.token),
+        3_000_000,
+        first,
+        patience,
+    )
+    .await
+    .expect("answered before the body came");
+    assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
+    assert!(answer.contains("\"forbidden\""), "{answer}");
+    // The whole attack file as a form: refused at once, nothing imported.
+    let reply = app
+        .import_form(&world.a.resident.token, attack_file(&world.a.name))
+        .await;
+    assert_eq!((reply.status, reply.code()), (403, "forbidden"));
 }

@@ -44,4 +44,5 @@ mod scope_isolation;
 mod stats;
 mod structure;
 mod transport;
+mod uploads;
 mod wechat;

@@ -12,6 +12,7 @@
 
 pub mod database;
 pub mod fake_wechat;
+pub mod forms;
 pub mod logs;
 pub mod world;
 
@@ -278,6 +279,44 @@ impl TestApp {
             .await
             .expect("the server answers");
         into_reply(response).await
+    }
+
+    /// `POST /api/v1/grids/import` with a form carrying the CSV in the field `file`.
+    pub async fn import_form(&self, token: &str, csv: impl Into<String>) -> Reply {
+        let form = forms::FormBody::new().text("note", "网格导入").file(
+            "file",
+            "网格.csv",
+            "text/csv",
+            csv.into().as_bytes(),
+        );
+        self.post_form("/api/v1/grids/import", Some(token), &form).await
+    }
+
+    /// Uploads a small JPEG as `token`'s user (`POST /api/v1/uploads`) and gives its URL, for
+    /// tests of what takes photos (a request's, a task's).
+    pub async fn upload_photo(&self, token: &str) -> String {
+        let form = forms::FormBody::new().file(
+            "file",
+            "wx_camera.jpg",
+            "image/jpeg",
+            &linli_uploads::testing::samples::JPEG,
+        );
+        let reply = self.post_form("/api/v1/uploads", Some(token), &form).await;
+        assert_eq!(reply.status, 201, "upload: {reply:?}");
+        reply.body["url"].as_str().expect("a url").to_owned()
+    }
+
+    /// POSTs a form to `path`.
+    pub async fn post_form(&self, path: &str, token: Option<&str>, form: &forms::FormBody) -> Reply {
+        let mut request = self
+            .http
+            .post(self.url(path))
+            .header("content-type", forms::FormBody::content_type())
+            .body(form.body());
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        into_reply(request.send().await.expect("the server answers")).await
     }
 
     /// A fresh `wx.login` code that WeChat will accept once for this openid.

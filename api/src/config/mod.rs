@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use files::{create_private_dir, create_private_file, write_private};
 
 mod files;
+mod uploads;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -84,6 +85,12 @@ pub struct Settings {
     pub env_explicit: bool,
     /// Rows a CSV import may hold; a larger file is refused whole.
     pub import_max_rows: usize,
+    /// The form field an uploaded file is in (`wx.uploadFile`'s `name`).
+    pub upload_field: String,
+    /// Where uploaded files are kept; `<data dir>/uploads` when unset.
+    pub upload_dir: Option<PathBuf>,
+    /// The largest file `POST /api/v1/uploads` accepts.
+    pub upload_max_bytes: usize,
     /// The SM4 keys sealing phones and real names, `id:key,…`, the first current
     /// (`LINLI_DATA_KEYS`); generated in the data dir in development, required in production.
     #[serde(serialize_with = "no_secret")]
@@ -173,6 +180,9 @@ impl Default for Settings {
             refresh_reuse_leeway_seconds: 10,
             env_explicit: false,
             import_max_rows: linli_grid::import::DEFAULT_MAX_ROWS,
+            upload_field: "file".to_owned(),
+            upload_dir: None,
+            upload_max_bytes: linli_uploads::DEFAULT_MAX_BYTES,
             data_keys: None,
             data_index_key: None,
         }
@@ -263,6 +273,7 @@ impl Settings {
                 "LINLI_SESSION_MAX_LIFETIME_SECONDS must be between 1 and {MAX_SESSION_SECONDS} (ten years)"
             );
         }
+        self.check_uploads()?;
         if self.env != Environment::Production {
             return Ok(());
         }

@@ -218,3 +218,43 @@ fn the_content_word_lists_are_read_by_their_names_and_empty_by_default() {
     assert_eq!(settings.content_risky_words, "赌博, casino");
     assert_eq!(settings.content_review_words, "代购");
 }
+
+#[test]
+fn upload_settings_are_checked_and_the_directory_made_private() {
+    assert!(Settings::default().check().is_ok());
+    for bad in [
+        Settings {
+            upload_max_bytes: 0,
+            ..Settings::default()
+        },
+        Settings {
+            upload_max_bytes: 65 * 1024 * 1024,
+            ..Settings::default()
+        },
+        Settings {
+            upload_field: String::new(),
+            ..Settings::default()
+        },
+        Settings {
+            upload_field: "file\"; name=\"x".to_owned(),
+            ..Settings::default()
+        },
+    ] {
+        let error = bad.check().unwrap_err().to_string();
+        assert!(error.contains("LINLI_UPLOAD_"), "{error}");
+    }
+    let data_dir = std::env::temp_dir().join(format!("linli-config-{}", uuid::Uuid::new_v4().simple()));
+    let settings = Settings {
+        data_dir: data_dir.clone(),
+        ..Settings::default()
+    };
+    let dir = settings.upload_dir().unwrap();
+    assert_eq!(dir, data_dir.join("uploads"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
+    }
+    std::fs::remove_dir_all(&data_dir).unwrap();
+}

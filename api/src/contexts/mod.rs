@@ -6,6 +6,7 @@ pub mod dual_reporting;
 pub mod grid;
 pub mod identity;
 pub mod resident_requests;
+pub mod uploads;
 
 use linli_identity::AuthSettings;
 use linli_infra::content::ContentChecker;
@@ -26,6 +27,7 @@ pub type Apis = (
     grid::Apis,
     dual_reporting::Apis,
     resident_requests::Apis,
+    uploads::Apis,
 );
 
 /// The data of every context's events, for the spec's WebSocket frames.
@@ -64,6 +66,8 @@ pub struct Foundation<'a> {
     pub auth: AuthSettings,
     /// Rows a CSV import may hold (a grid file, a unit's roster).
     pub import_max_rows: usize,
+    /// Where uploaded files go, and their size limit.
+    pub uploads: uploads::UploadSettings,
 }
 
 /// Each context's services, as its handlers reach them.
@@ -73,6 +77,7 @@ pub struct Contexts {
     pub grid: grid::Structure,
     pub dual_reporting: dual_reporting::DualReporting,
     pub resident_requests: resident_requests::ResidentRequests,
+    pub uploads: uploads::Files,
 }
 
 /// The scope directory: the tree (the grid context) and every side kind a context registers.
@@ -104,6 +109,7 @@ impl Contexts {
                 &directory,
                 foundation.content,
             )),
+            uploads: uploads::Files::build(foundation.db, &foundation.uploads),
         }
     }
 
@@ -114,6 +120,7 @@ impl Contexts {
             .data(self.grid.clone())
             .data(self.dual_reporting.clone())
             .data(self.resident_requests.clone())
+            .data(self.uploads.clone())
     }
 }
 

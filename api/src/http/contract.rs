@@ -176,7 +176,10 @@ fn status_word(status: u16) -> (&'static str, &'static str) {
             "The body did not arrive in time (30 s by default).",
         ),
         409 => ("Conflict", "Conflicts with the current state."),
-        413 => ("PayloadTooLarge", "The body is over the limit (4 MiB)."),
+        413 => (
+            "PayloadTooLarge",
+            "The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB).",
+        ),
         422 => ("Unprocessable", "A rule of the domain refused it."),
         429 => ("TooManyRequests", "Rate limited: wait `Retry-After` seconds."),
         500 => (

@@ -1,5 +1,6 @@
 //! A CSV request body: `text/csv` (or `text/plain`), with or without a charset parameter,
-//! in UTF-8 or in the GBK that Chinese Excel writes by default.
+//! or a form (`multipart/form-data`) carrying the file; in UTF-8 or in the GBK that Chinese
+//! Excel writes by default.
 
 use poem::http::StatusCode;
 use poem::{Body, Request, RequestBody};
@@ -8,15 +9,33 @@ use poem_openapi::payload::{ParsePayload, Payload};
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
 
 use super::error::ApiError;
+use super::form::Form;
+use super::middleware::MAX_BODY_BYTES;
 
 /// An uploaded CSV file, not parsed yet (the body limit has buffered it): the handler decides
 /// whether the caller may send it before anything of it is parsed.
 pub struct Csv(pub Body);
 
-/// The request body of a CSV upload.
+/// The request body of a CSV upload: the file itself, or a form with the file (as
+/// `wx.uploadFile` or a browser's file input sends it).
 #[derive(ApiRequest)]
 pub enum CsvUpload {
     Csv(Csv),
+    Form(Form),
+}
+
+impl CsvUpload {
+    /// Reads the file (at most [`MAX_BODY_BYTES`] of it, however it came) and gives its text.
+    pub async fn read_text(self) -> Result<String, ApiError> {
+        match self {
+            Self::Csv(file) => file.read_text().await,
+            Self::Form(form) => decode(
+                form.read_file(MAX_BODY_BYTES)
+                    .await
+                    .map_err(|e| e.into_api("payload_too_large"))?,
+            ),
+        }
+    }
 }
 
 impl Payload for Csv {

@@ -123,16 +123,33 @@ pub fn error_response(error: poem::Error) -> Response {
     response
 }
 
-/// Refuses bodies over `limit` bytes, whether or not the client declared a length, and
+/// Requests larger than this are refused: the largest legitimate one, but for forms, is a
+/// CSV import.
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// How large a body may be.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimits {
+    /// Any body but a form's, read whole before the handler runs.
+    pub buffered: usize,
+    /// A form's (`multipart/form-data`), streamed to its handler (see `super::form`).
+    pub form: usize,
+}
+
+/// Refuses bodies over their limit, whether or not the client declared a length, and
 /// bodies that take longer than `deadline` to arrive: a body trickled a byte at a time keeps
-/// the connection busy, so the idle timeout alone would never close it.
+/// the connection busy, so the idle timeout alone would never close it. A form is streamed to
+/// its handler under the same bounds rather than read here.
 pub async fn limit_body<E: Endpoint>(
     next: Arc<E>,
     mut req: Request,
-    limit: usize,
+    limits: BodyLimits,
     deadline: Duration,
 ) -> poem::Result<Response> {
-    if matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH) {
+    if matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH) && super::form::is_form(&req) {
+        super::form::stream_body(&mut req, limits.form, deadline);
+    } else if matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH) {
+        let limit = limits.buffered;
         let read = tokio::time::timeout(deadline, req.take_body().into_bytes_limit(limit)).await;
         match read {
             Ok(Ok(bytes)) => req.set_body(bytes),
@@ -162,6 +179,24 @@ pub async fn limit_body<E: Endpoint>(
         }
     }
     next.call(req).await.map(IntoResponse::into_response)
+}
+
+/// The answer to a body that could not be read: over its bound (413), too slow (408), or
+/// broken off (400).
+fn body_error(error: &poem::error::ReadBodyError) -> ApiError {
+    match super::form::body_limit_of(error) {
+        Some(super::form::BodyLimit::TooLarge { max_bytes }) => {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
+                .with_details(serde_json::json!({ "max_bytes": max_bytes }))
+        }
+        Some(super::form::BodyLimit::TimedOut { seconds }) => ApiError::with_params(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            &[("seconds", seconds.to_string())],
+        ),
+        None => ApiError::new(StatusCode::BAD_REQUEST, "malformed_request")
+            .with_details(serde_json::json!({ "reason": error.to_string() })),
+    }
 }
 
 /// Login attempts per client address and minute; a shared limit when Redis is configured.
@@ -241,7 +276,11 @@ pub async fn idempotency<E: Endpoint>(
     let Some(owner) = owner.map(|actor| format!("user:{}", actor.user_id())) else {
         return next.call(req).await.map(IntoResponse::into_response);
     };
-    let body = req.take_body().into_bytes().await?;
+    // A form streamed here is read whole too (within its bound) to compare retries.
+    let body = match req.take_body().into_bytes().await {
+        Ok(body) => body,
+        Err(e) => return Ok(body_error(&e).into_response()),
+    };
     let request_hash = request_hash(&req, &body);
     req.set_body(body);
 

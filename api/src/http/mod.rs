@@ -9,6 +9,7 @@ pub mod csv_export;
 pub mod dto;
 pub mod error;
 pub mod events;
+pub mod form;
 pub mod i18n;
 pub mod method_override;
 pub mod middleware;

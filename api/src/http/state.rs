@@ -24,6 +24,8 @@ pub struct Inner {
     pub redis: Option<RedisGuard>,
     /// Timeouts and limits; the WebSocket ones are read per connection.
     pub transport: TransportSettings,
+    /// How forms carrying a file are read: the file's field, the whole form's bound.
+    pub forms: super::form::FormSettings,
     pub authenticator: Authenticator,
     /// Who may read which WebSocket topics, as each context says.
     pub topics: TopicPolicies,

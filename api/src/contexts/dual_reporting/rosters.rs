@@ -4,96 +4,19 @@
 use linli_dual_reporting::roster::RosterStatus as DomainRosterStatus;
 use linli_dual_reporting::service::{RosterEntryView, RosterListing as DomainListing};
 use linli_kernel::UnitId;
-use poem::http::StatusCode;
-use poem::web::{Data, Multipart};
-use poem::{Body, FromRequest, Request, RequestBody};
+use poem::web::Data;
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::{Json, ParsePayload, Payload};
-use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
-use poem_openapi::{ApiRequest, Enum, Object, OpenApi};
+use poem_openapi::payload::Json;
+use poem_openapi::{Enum, Object, OpenApi};
 use uuid::Uuid;
 
 use super::dto::ReportStatus;
 use super::{DualReporting, DualReportingTags};
 use crate::http::contract::{Answer, errors};
-use crate::http::csv::Csv;
+use crate::http::csv::CsvUpload;
 use crate::http::dto::Timestamp;
-use crate::http::error::ApiError;
 use crate::http::pagination::{Limit, encode_cursor, page_request};
 use crate::http::security::BearerAuth;
-
-/// A roster file sent as a form (`multipart/form-data`), in its `file` field: what a browser's
-/// file input sends. Not parsed until the handler has let the caller through.
-pub struct RosterForm(Multipart);
-
-impl Payload for RosterForm {
-    const CONTENT_TYPE: &'static str = "multipart/form-data";
-
-    fn check_content_type(content_type: &str) -> bool {
-        content_type
-            .split(';')
-            .next()
-            .is_some_and(|essence| essence.trim().eq_ignore_ascii_case(Self::CONTENT_TYPE))
-    }
-
-    fn schema_ref() -> MetaSchemaRef {
-        MetaSchemaRef::Inline(Box::new(MetaSchema {
-            required: vec!["file"],
-            properties: vec![(
-                "file",
-                MetaSchemaRef::Inline(Box::new(MetaSchema {
-                    format: Some("binary"),
-                    description: Some("The roster as a CSV file (UTF-8 or GBK)."),
-                    ..MetaSchema::new("string")
-                })),
-            )],
-            ..MetaSchema::new("object")
-        }))
-    }
-}
-
-impl ParsePayload for RosterForm {
-    const IS_REQUIRED: bool = true;
-
-    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
-        // Takes the (already buffered) body; no field is read until `read_text`.
-        Ok(Self(Multipart::from_request(request, body).await?))
-    }
-}
-
-fn malformed(reason: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "malformed_request")
-        .with_details(serde_json::json!({ "reason": reason.into() }))
-}
-
-impl RosterForm {
-    /// The text of the `file` field (the first field carrying a file name will do too).
-    async fn read_text(mut self) -> Result<String, ApiError> {
-        while let Some(field) = self.0.next_field().await.map_err(|e| malformed(e.to_string()))? {
-            if field.name() == Some("file") || field.file_name().is_some() {
-                let bytes = field.bytes().await.map_err(|e| malformed(e.to_string()))?;
-                return Csv(Body::from(bytes)).read_text().await;
-            }
-        }
-        Err(malformed("the form has no `file` field"))
-    }
-}
-
-/// A roster upload: the CSV itself, or a form whose `file` field is it.
-#[derive(ApiRequest)]
-pub enum RosterUpload {
-    Csv(Csv),
-    Form(RosterForm),
-}
-
-impl RosterUpload {
-    async fn read_text(self) -> Result<String, ApiError> {
-        match self {
-            Self::Csv(file) => file.read_text().await,
-            Self::Form(form) => form.read_text().await,
-        }
-    }
-}
 
 /// Who the listing keeps.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -204,6 +127,7 @@ impl From<DomainListing> for RosterListing {
 }
 
 errors!(UnitRostersReplace: [Auth, Params, Body] {
+    400: [file_expected],
     403: [forbidden],
     404: [unit_not_found],
     422: [import_rejected, roster_too_large],
@@ -224,7 +148,8 @@ impl RostersApi {
     ///
     /// The unit's admins only (`forbidden`, 403, before the file is read). The body is the CSV
     /// file (`text/csv`, UTF-8 or GBK), or a form (`multipart/form-data`) with it in the field
-    /// `file`: a header naming the columns `name,phone` (or `姓名,手机号`; `手机`, `手机号码`,
+    /// `file` (`LINLI_UPLOAD_FIELD`; none there, or a second file, is `file_expected`, 400),
+    /// at most 4 MiB either way (`payload_too_large`, 413): a header naming the columns `name,phone` (or `姓名,手机号`; `手机`, `手机号码`,
     /// `电话`, `联系电话` and `党员姓名` work too; other columns are ignored), then one person per
     /// line. A phone is a mainland mobile number (11 digits starting with 1; spaces, hyphens
     /// and a leading `+86` are dropped), once per file.
@@ -245,7 +170,7 @@ impl RostersApi {
         dual: Data<&DualReporting>,
         auth: BearerAuth,
         id: Path<Uuid>,
-        file: RosterUpload,
+        file: CsvUpload,
     ) -> Answer<Json<Roster>, UnitRostersReplace> {
         let unit = UnitId::from_uuid(id.0);
         // Refused callers are answered before the file is parsed.

@@ -10,8 +10,6 @@ mod tasks;
 
 use std::sync::Arc;
 
-mod interim;
-use interim::Files;
 use linli_infra::content::ContentChecker;
 use linli_infra::db::Database;
 use linli_kernel::ports::{Directory, SystemClock};
@@ -53,7 +51,7 @@ impl RequestPorts for Ports {
     type People = Database;
     type Grants = Database;
     type Homes = Database;
-    type Files = Files;
+    type Files = Database;
     type Content = ContentChecker;
     type Clock = SystemClock;
 
@@ -72,8 +70,8 @@ impl RequestPorts for Ports {
     fn homes(&self) -> &Database {
         &self.db
     }
-    fn files(&self) -> &Files {
-        &Files
+    fn files(&self) -> &Database {
+        &self.db
     }
     fn content(&self) -> &ContentChecker {
         &self.content

@@ -69,6 +69,7 @@ errors!(GridsUpdate: [Auth, Params, Body] {
 });
 
 errors!(GridsImport: [Auth, Post, Idempotent] {
+    400: [file_expected],
     403: [forbidden],
     422: [import_rejected, import_too_large],
 });
@@ -349,7 +350,10 @@ impl PlacesApi {
 
     /// Import grids from CSV
     ///
-    /// The body is the CSV file (`text/csv`, UTF-8 or GBK): `[subdistrict,]community,name,kind,households,buildings`
+    /// The body is the CSV file (`text/csv`, UTF-8 or GBK), or a form (`multipart/form-data`,
+    /// as `wx.uploadFile` sends it) with the file in the field `file` (`LINLI_UPLOAD_FIELD`;
+    /// no file there, or a second file, is `file_expected`, 400); at most 4 MiB either way
+    /// (`payload_too_large`, 413): `[subdistrict,]community,name,kind,households,buildings`
     /// (Chinese headers 街道,社区,网格,类型,户数,楼栋 work too), buildings separated by `;`.
     /// The optional subdistrict column tells apart communities of one name in two
     /// subdistricts; without it such a name is the row error `community_ambiguous`.
@@ -371,8 +375,7 @@ impl PlacesApi {
         _idempotency_key: Header<Option<String>>,
         file: CsvUpload,
     ) -> Answer<Created<ImportReport>, GridsImport> {
-        let CsvUpload::Csv(file) = file;
-        // Refused callers are answered before the file is parsed.
+        // Refused callers are answered before the file is parsed (a form's, before it is read).
         structure.places.check_import(&auth.0)?;
         let report = structure
             .places
