@@ -43,4 +43,5 @@ mod stats;
 mod structure;
 mod transport;
 mod uploads;
+mod uploads_limits;
 mod wechat;
