@@ -45,4 +45,5 @@ mod stats;
 mod structure;
 mod transport;
 mod uploads;
+mod uploads_limits;
 mod wechat;
