@@ -487,7 +487,10 @@ export interface paths {
         put?: never;
         /**
          * Import grids from CSV
-         * @description The body is the CSV file (`text/csv`, UTF-8 or GBK): `[subdistrict,]community,name,kind,households,buildings`
+         * @description The body is the CSV file (`text/csv`, UTF-8 or GBK), or a form (`multipart/form-data`,
+         *     as `wx.uploadFile` sends it) with the file in the field `file` (`LINLI_UPLOAD_FIELD`;
+         *     no file there, or a second file, is `file_expected`, 400); at most 4 MiB either way
+         *     (`payload_too_large`, 413): `[subdistrict,]community,name,kind,households,buildings`
          *     (Chinese headers 街道,社区,网格,类型,户数,楼栋 work too), buildings separated by `;`.
          *     The optional subdistrict column tells apart communities of one name in two
          *     subdistricts; without it such a name is the row error `community_ambiguous`.
@@ -1411,7 +1414,8 @@ export interface paths {
          * Upload the unit's roster
          * @description The unit's admins only (`forbidden`, 403, before the file is read). The body is the CSV
          *     file (`text/csv`, UTF-8 or GBK), or a form (`multipart/form-data`) with it in the field
-         *     `file`: a header naming the columns `name,phone` (or `姓名,手机号`; `手机`, `手机号码`,
+         *     `file` (`LINLI_UPLOAD_FIELD`; none there, or a second file, is `file_expected`, 400),
+         *     at most 4 MiB either way (`payload_too_large`, 413): a header naming the columns `name,phone` (or `姓名,手机号`; `手机`, `手机号码`,
          *     `电话`, `联系电话` and `党员姓名` work too; other columns are ignored), then one person per
          *     line. A phone is a mainland mobile number (11 digits starting with 1; spaces, hyphens
          *     and a leading `+86` are dropped), once per file.
@@ -1920,9 +1924,10 @@ export interface paths {
          * Claim a task
          * @description A Party member of the task's community claims an open task for themselves. Exactly one
          *     claimant ever holds a task: of many claiming at once one wins (200) and every other is
-         *     told `task_already_claimed` (409). Codes also: `claim_not_allowed` (403: you see the
-         *     board as staff but are no Party member there), `task_state` (409: done, verified,
-         *     withdrawn), `team_unknown` (422: teams claim once volunteering lands).
+         *     told `task_already_claimed` (409). The winner retrying (a lost answer) gets 200 again.
+         *     Codes also: `claim_not_allowed` (403: you see the board as staff but are no Party
+         *     member there), `own_request` (403: the request is yours), `task_state` (409: done,
+         *     verified, withdrawn), `team_unknown` (422: teams claim once volunteering lands).
          */
         post: operations["tasks_claim"];
         delete?: never;
@@ -2003,6 +2008,61 @@ export interface paths {
          *     verification resolves the request.
          */
         post: operations["tasks_verify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a photo
+         * @description Any logged-in person. The body is a form (`multipart/form-data`, as `wx.uploadFile`
+         *     sends it) with one file in the field `file` (the server's `LINLI_UPLOAD_FIELD`); other
+         *     text fields are ignored; no file, or a second one, is `file_expected` (400). The file
+         *     must be a JPEG, PNG or WebP image by its content, whatever its name or declared type,
+         *     and a whole one (`unsupported_file_type`, 422, with `details.reason`), of at most
+         *     5 MiB (`LINLI_UPLOAD_MAX_BYTES`; `file_too_large`, 413, with `details.max_bytes`; the
+         *     rest of a larger file is not kept, nor read beyond a bound).
+         *
+         *     The file is kept stripped of its metadata: EXIF (where a phone writes where it
+         *     stood), XMP, IPTC, comments and anything after the image. The answer's `url` serves
+         *     it (`GET /files/{name}`, no token needed: the name is unguessable) and is what
+         *     requests and tasks take among their photos: only the uploader's own count there.
+         */
+        post: operations["uploads_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/files/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An uploaded file
+         * @description The file an upload's `url` names, as stored (without its metadata), with its type
+         *     (`image/jpeg`, `image/png`, `image/webp`), `X-Content-Type-Options: nosniff`, and
+         *     cached for a year (names never change). No token: `<image>` cannot send one, and the
+         *     name is unguessable. Any other name, including anything with a path in it, is
+         *     `file_not_found` (404).
+         */
+        get: operations["files_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3467,6 +3527,42 @@ export interface components {
              */
             at: string;
         };
+        FilesGetBadRequest: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "malformed_request";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        FilesGetInternalError: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        FilesGetNotFound: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "file_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
         /**
          * Fulfilment
          * @description One record of a pledge kept.
@@ -4155,7 +4251,7 @@ export interface components {
              * @description Stable and machine-readable.
              * @enum {string}
              */
-            code: "malformed_request" | "method_override_not_allowed" | "validation_failed";
+            code: "malformed_request" | "method_override_not_allowed" | "validation_failed" | "file_expected";
             /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
@@ -8455,6 +8551,114 @@ export interface components {
              */
             merged_into?: string;
         };
+        RequestsAddTasksBadRequest: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "malformed_request" | "method_override_not_allowed" | "validation_failed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        RequestsAddTasksConflict: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "idempotency_key_in_use" | "request_state" | "request_changed";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        RequestsAddTasksForbidden: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "forbidden";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        RequestsAddTasksInternalError: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        RequestsAddTasksNotFound: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_not_found";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        RequestsAddTasksPayloadTooLarge: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "payload_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        RequestsAddTasksRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        RequestsAddTasksUnauthorized: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        RequestsAddTasksUnprocessable: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "idempotency_key_reused";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
         RequestsCloseBadRequest: {
             /**
              * @description Stable and machine-readable.
@@ -8545,6 +8749,30 @@ export interface components {
              * @enum {string}
              */
             code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        RequestsCloseUnavailable: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "content_check_unavailable";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        RequestsCloseUnprocessable: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "content_rejected";
             /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
@@ -10607,7 +10835,12 @@ export interface components {
             /** Format: uuid */
             request_id: string;
             /** Format: uuid */
-            grid_id?: string | null;
+            grid_id: string;
+            /**
+             * Format: uuid
+             * @description The building concerned, when the request named one (or is about the author's home).
+             */
+            building_id?: string | null;
             title: string;
             /**
              * Format: uint32
@@ -10709,7 +10942,7 @@ export interface components {
              * @description Stable and machine-readable.
              * @enum {string}
              */
-            code: "claim_not_allowed";
+            code: "claim_not_allowed" | "own_request";
             /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
@@ -10733,7 +10966,7 @@ export interface components {
              * @description Stable and machine-readable.
              * @enum {string}
              */
-            code: "task_not_found";
+            code: "task_not_found" | "request_not_found";
             /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
@@ -10925,7 +11158,7 @@ export interface components {
              * @description Stable and machine-readable.
              * @enum {string}
              */
-            code: "task_not_found";
+            code: "task_not_found" | "request_not_found";
             /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
@@ -11021,7 +11254,7 @@ export interface components {
              * @description Stable and machine-readable.
              * @enum {string}
              */
-            code: "task_not_found";
+            code: "task_not_found" | "request_not_found";
             /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
@@ -11064,12 +11297,24 @@ export interface components {
             details?: unknown;
             request_id: string;
         };
+        TasksWorkUnavailable: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "content_check_unavailable";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
         TasksWorkUnprocessable: {
             /**
              * @description Stable and machine-readable.
              * @enum {string}
              */
-            code: "photo_not_uploaded";
+            code: "photo_not_uploaded" | "content_rejected";
             /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
@@ -12121,7 +12366,7 @@ export interface components {
              * @description Stable and machine-readable.
              * @enum {string}
              */
-            code: "malformed_request";
+            code: "malformed_request" | "file_expected";
             /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
             message: string;
             /** @description Facts about the error, e.g. the bad rows of an import. */
@@ -12409,6 +12654,114 @@ export interface components {
             topic: string;
         };
         /**
+         * Upload
+         * @description A file kept.
+         */
+        Upload: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description Where it is served (`/files/<uuid v7>.<ext>`, on this server): what a request or a
+             *     task keeps among its photos, and what an `<image>` shows.
+             */
+            url: string;
+            content_type: components["schemas"]["UploadContentType"];
+            /**
+             * Format: uint64
+             * @description Bytes stored, after the metadata was stripped.
+             */
+            size: number;
+        };
+        /**
+         * @description What a file is, by its content.
+         * @enum {string}
+         */
+        UploadContentType: "image/jpeg" | "image/png" | "image/webp";
+        UploadsCreateBadRequest: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "malformed_request" | "method_override_not_allowed" | "validation_failed" | "file_expected";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        UploadsCreateConflict: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "idempotency_key_in_use";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        UploadsCreateInternalError: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "internal_error";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        UploadsCreatePayloadTooLarge: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "payload_too_large" | "file_too_large";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        UploadsCreateRequestTimeout: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "request_timeout";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        UploadsCreateUnauthorized: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "unauthorized" | "invalid_token" | "token_expired" | "session_revoked";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        UploadsCreateUnprocessable: {
+            /**
+             * @description Stable and machine-readable.
+             * @enum {string}
+             */
+            code: "idempotency_key_reused" | "unsupported_file_type";
+            /** @description For people: Simplified Chinese, or English with `Accept-Language: en`; may change. */
+            message: string;
+            /** @description Facts about the error, e.g. the bad rows of an import. */
+            details?: unknown;
+            request_id: string;
+        };
+        /**
          * @description How pressing a need is.
          * @enum {string}
          */
@@ -12655,7 +13008,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["AuthWechatLoginRequestTimeout"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -12743,7 +13096,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["AuthDevLoginRequestTimeout"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -12822,7 +13175,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["AuthRefreshRequestTimeout"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -12922,7 +13275,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["AuthLogoutRequestTimeout"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -13027,7 +13380,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["MeUpdateRequestTimeout"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -13104,7 +13457,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["MeBindPhoneRequestTimeout"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -13210,7 +13563,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["MeSetResidenceRequestTimeout"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -13295,7 +13648,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["MeInvitationsAcceptConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -13378,7 +13731,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["MeInvitationsDeclineConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -13540,7 +13893,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["RoleGrantsCreateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -13814,7 +14167,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["SubdistrictsCreateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -13977,7 +14330,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["SubdistrictsUpdateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -14138,7 +14491,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["CommunitiesCreateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -14301,7 +14654,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["CommunitiesUpdateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -14463,7 +14816,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["GridsCreateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -14626,7 +14979,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["GridsUpdateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -14659,10 +15012,20 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description The request body of a CSV upload. */
+        /**
+         * @description The request body of a CSV upload: the file itself, or a form with the file (as
+         *     `wx.uploadFile` or a browser's file input sends it).
+         */
         requestBody: {
             content: {
                 "text/csv": string;
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The file: one, in this field (its name is `LINLI_UPLOAD_FIELD`, `file` by default). Text fields besides it are ignored.
+                     */
+                    file: string;
+                };
             };
         };
         responses: {
@@ -14720,7 +15083,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["GridsImportConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -14891,7 +15254,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["BuildingsCreateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -15054,7 +15417,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["BuildingsUpdateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -15199,7 +15562,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["GridTeamSetRequestTimeout"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -15370,7 +15733,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["PartyBranchesCreateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -15719,7 +16082,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["UnitsCreateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -15885,7 +16248,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["UnitReportsFileConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -15987,7 +16350,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["UnitReportsAcceptConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -16117,7 +16480,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ServiceCategoriesCreateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -16277,7 +16640,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["MemberReportsFileConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -16440,7 +16803,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["MemberReportsAcceptConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -16546,7 +16909,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["MemberReportsRejectConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -16643,7 +17006,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["MemberReportsWithdrawConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -16804,7 +17167,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ResourceOffersCreateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -17024,7 +17387,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["NeedsCreateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -17303,7 +17666,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ProjectsCreateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -17462,7 +17825,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ProjectsSignConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -17555,7 +17918,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ProjectsStartConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -17648,7 +18011,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ProjectsCompleteConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -17745,7 +18108,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ProjectsCancelConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -17909,7 +18272,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ProjectActivitiesCreateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -18066,7 +18429,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["PledgesCreateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -18236,7 +18599,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["PledgesRecordConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -18338,7 +18701,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["FulfilmentsVerifyConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -18435,7 +18798,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["FulfilmentsRejectConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -18586,7 +18949,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["AppraisalsCreateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -18813,7 +19176,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["UnitAppraisalsCreateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -18921,14 +19284,17 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description A roster upload: the CSV itself, or a form whose `file` field is it. */
+        /**
+         * @description The request body of a CSV upload: the file itself, or a form with the file (as
+         *     `wx.uploadFile` or a browser's file input sends it).
+         */
         requestBody: {
             content: {
                 "text/csv": string;
                 "multipart/form-data": {
                     /**
                      * Format: binary
-                     * @description The roster as a CSV file (UTF-8 or GBK).
+                     * @description The file: one, in this field (its name is `LINLI_UPLOAD_FIELD`, `file` by default). Text fields besides it are ignored.
                      */
                     file: string;
                 };
@@ -18988,7 +19354,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["UnitRostersReplaceRequestTimeout"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -19150,7 +19516,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["TransferredMembersRegisterConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -19256,7 +19622,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["TransferredMembersWithdrawConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -19581,7 +19947,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["RequestCategoriesCreateConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -19678,7 +20044,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["RequestCategoriesUpdateRequestTimeout"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -19827,7 +20193,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["RequestsPostConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -19995,7 +20361,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["RequestsHandleConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -20092,7 +20458,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["RequestsHandleConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -20115,7 +20481,10 @@ export interface operations {
     requests_add_tasks: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A retry with the same key and body gets the first answer and adds nothing twice. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -20141,7 +20510,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["RequestsHandleBadRequest"];
+                    "application/json; charset=utf-8": components["schemas"]["RequestsAddTasksBadRequest"];
                 };
             };
             /** @description No token, or a bad, expired or revoked one. */
@@ -20150,7 +20519,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["RequestsHandleUnauthorized"];
+                    "application/json; charset=utf-8": components["schemas"]["RequestsAddTasksUnauthorized"];
                 };
             };
             /** @description Outside your scope, or refused by WeChat. */
@@ -20159,7 +20528,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["RequestsHandleForbidden"];
+                    "application/json; charset=utf-8": components["schemas"]["RequestsAddTasksForbidden"];
                 };
             };
             /** @description Unknown, or not visible to you. */
@@ -20168,7 +20537,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["RequestsHandleNotFound"];
+                    "application/json; charset=utf-8": components["schemas"]["RequestsAddTasksNotFound"];
                 };
             };
             /** @description The body did not arrive in time (30 s by default). */
@@ -20177,7 +20546,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["RequestsHandleRequestTimeout"];
+                    "application/json; charset=utf-8": components["schemas"]["RequestsAddTasksRequestTimeout"];
                 };
             };
             /** @description Conflicts with the current state. */
@@ -20186,16 +20555,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["RequestsHandleConflict"];
+                    "application/json; charset=utf-8": components["schemas"]["RequestsAddTasksConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["RequestsHandlePayloadTooLarge"];
+                    "application/json; charset=utf-8": components["schemas"]["RequestsAddTasksPayloadTooLarge"];
+                };
+            };
+            /** @description A rule of the domain refused it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RequestsAddTasksUnprocessable"];
                 };
             };
             /** @description A bug or a misconfiguration; the request id finds it in the logs. */
@@ -20204,7 +20582,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["RequestsHandleInternalError"];
+                    "application/json; charset=utf-8": components["schemas"]["RequestsAddTasksInternalError"];
                 };
             };
         };
@@ -20286,7 +20664,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["RequestsHandleConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -20383,7 +20761,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["RequestsTransferConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -20480,7 +20858,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["RequestsMergeConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -20586,7 +20964,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["RequestsResolveConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -20683,13 +21061,22 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["RequestsCloseConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["RequestsClosePayloadTooLarge"];
+                };
+            };
+            /** @description A rule of the domain refused it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RequestsCloseUnprocessable"];
                 };
             };
             /** @description A bug or a misconfiguration; the request id finds it in the logs. */
@@ -20699,6 +21086,15 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["RequestsCloseInternalError"];
+                };
+            };
+            /** @description An upstream (WeChat) is unavailable or not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RequestsCloseUnavailable"];
                 };
             };
         };
@@ -20780,13 +21176,22 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["RequestsCloseConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["RequestsClosePayloadTooLarge"];
+                };
+            };
+            /** @description A rule of the domain refused it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RequestsCloseUnprocessable"];
                 };
             };
             /** @description A bug or a misconfiguration; the request id finds it in the logs. */
@@ -20796,6 +21201,15 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["RequestsCloseInternalError"];
+                };
+            };
+            /** @description An upstream (WeChat) is unavailable or not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RequestsCloseUnavailable"];
                 };
             };
         };
@@ -20988,7 +21402,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["TasksClaimConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -21090,7 +21504,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["TasksWorkConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -21115,6 +21529,15 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["TasksWorkInternalError"];
+                };
+            };
+            /** @description An upstream (WeChat) is unavailable or not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TasksWorkUnavailable"];
                 };
             };
         };
@@ -21192,7 +21615,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["TasksWorkConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -21217,6 +21640,15 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["TasksWorkInternalError"];
+                };
+            };
+            /** @description An upstream (WeChat) is unavailable or not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TasksWorkUnavailable"];
                 };
             };
         };
@@ -21298,7 +21730,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["TasksWorkConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -21323,6 +21755,15 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["TasksWorkInternalError"];
+                };
+            };
+            /** @description An upstream (WeChat) is unavailable or not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["TasksWorkUnavailable"];
                 };
             };
         };
@@ -21400,7 +21841,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["TasksVerifyConflict"];
                 };
             };
-            /** @description The body is over the limit (4 MiB). */
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -21416,6 +21857,161 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["TasksVerifyInternalError"];
+                };
+            };
+        };
+    };
+    uploads_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A retry with the same key and body gets the first answer (`idempotent-replayed:
+                 *     true`) and keeps nothing twice; 1 to 128 visible ASCII characters.
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The request body of an upload. */
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The file: one, in this field (its name is `LINLI_UPLOAD_FIELD`, `file` by default). Text fields besides it are ignored.
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Upload"];
+                };
+            };
+            /** @description Malformed request or invalid input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UploadsCreateBadRequest"];
+                };
+            };
+            /** @description No token, or a bad, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UploadsCreateUnauthorized"];
+                };
+            };
+            /** @description The body did not arrive in time (30 s by default). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UploadsCreateRequestTimeout"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UploadsCreateConflict"];
+                };
+            };
+            /** @description The body, or the file it carries, is over its limit (4 MiB; an upload's file 5 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UploadsCreatePayloadTooLarge"];
+                };
+            };
+            /** @description A rule of the domain refused it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UploadsCreateUnprocessable"];
+                };
+            };
+            /** @description A bug or a misconfiguration; the request id finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UploadsCreateInternalError"];
+                };
+            };
+        };
+    };
+    files_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, with the type its content showed when it was uploaded. */
+            200: {
+                headers: {
+                    /** @description `public, max-age=31536000, immutable`: names never change. */
+                    "Cache-Control": string;
+                    /** @description `nosniff`. */
+                    "X-Content-Type-Options": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                };
+            };
+            /** @description Malformed request or invalid input. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["FilesGetBadRequest"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["FilesGetNotFound"];
+                };
+            };
+            /** @description A bug or a misconfiguration; the request id finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["FilesGetInternalError"];
                 };
             };
         };

@@ -58,7 +58,7 @@ async fn ping_gets_pong_and_bad_messages_get_errors() {
     assert_eq!(next(&mut socket).await["code"], "malformed_message");
     send(
         &mut socket,
-        json!({ "type": "subscribe", "topic": "grid:123:tasks" }),
+        json!({ "type": "subscribe", "topic": "grid:123:weather" }),
     )
     .await;
     assert_eq!(next(&mut socket).await["code"], "unknown_topic");

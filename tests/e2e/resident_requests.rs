@@ -58,9 +58,13 @@ async fn a_request_goes_from_a_phone_to_a_rated_close_and_the_timeline_tells_eac
     let member = party_member(&app, &world, unit, "13900000001").await;
     let author = &world.a.resident;
 
-    let posted = post(&app, author, light()).await;
+    let photo = app.upload_photo(&author.token).await;
+    let mut body = light();
+    body["photos"] = json!([photo]);
+    let posted = post(&app, author, body).await;
     let id = posted["id"].as_str().unwrap().to_owned();
     assert_eq!(posted["status"], "submitted");
+    assert_eq!(posted["photos"], json!([photo]));
     assert_eq!(
         posted["grid_id"],
         json!(world.a.grids[0]),
@@ -95,7 +99,7 @@ async fn a_request_goes_from_a_phone_to_a_rated_close_and_the_timeline_tells_eac
         .post(
             &format!("/api/v1/tasks/{task}/complete"),
             &member.token,
-            json!({ "note": "已更换灯泡" }),
+            json!({ "note": "已更换灯泡", "photos": [app.upload_photo(&member.token).await] }),
         )
         .await;
     assert_eq!(done.body["status"], "done", "{done:?}");

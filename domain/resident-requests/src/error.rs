@@ -52,6 +52,9 @@ pub enum RequestError {
     /// Only the person holding the task releases, starts or completes it.
     #[error("you do not hold this task")]
     NotClaimant,
+    /// Nobody claims the work of their own request: its author is not its helper.
+    #[error("you may not claim a task of your own request")]
+    OwnRequest,
     /// Nobody verifies their own work, staff or not.
     #[error("you may not verify your own task")]
     OwnTask,

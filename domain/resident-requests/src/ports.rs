@@ -123,7 +123,8 @@ pub struct BoardFilter {
     /// Where the viewer may claim or handle work: tasks of grids under these nodes.
     pub reach: Reach,
     pub grid_id: Option<GridId>,
-    pub status: Option<TaskStatus>,
+    /// Tasks in any of these states; any state when empty.
+    pub statuses: Vec<TaskStatus>,
     /// Only tasks this person holds.
     pub claimant: Option<UserId>,
 }

@@ -71,6 +71,14 @@ impl RequestStatus {
         matches!(self, Self::Accepted | Self::InProgress)
     }
 
+    /// Accepted at some point and not turned away since: its tasks are (or were) on the board.
+    pub const fn was_taken_on(self) -> bool {
+        matches!(
+            self,
+            Self::Accepted | Self::InProgress | Self::Resolved | Self::Closed
+        )
+    }
+
     /// Not finished with: a request another may be merged into, and one the overdue job
     /// watches.
     pub const fn is_open(self) -> bool {

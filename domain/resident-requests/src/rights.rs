@@ -30,6 +30,9 @@ pub enum Standing {
     Author,
     /// The author of a request merged into it.
     Follower,
+    /// A Party member of its community, who may work on its tasks: a visible request taken
+    /// on, its author masked or hidden.
+    Worker,
     /// Someone living in its grid: a visible request, its author masked or hidden.
     Neighbour,
 }
@@ -48,6 +51,11 @@ pub fn standing(
         Some(Standing::Author)
     } else if follows {
         Some(Standing::Follower)
+    } else if request.moderation == Moderation::Visible
+        && request.status.was_taken_on()
+        && may_claim(actor, &request.place)
+    {
+        Some(Standing::Worker)
     } else if request.moderation == Moderation::Visible
         && home.is_some_and(|h| h.grid.is_some() && h.grid == request.place.grid)
     {

@@ -306,7 +306,7 @@ impl TaskRepository for InMemoryRequests {
             .iter()
             .filter(|t| reach_covers(&filter.reach, &t.place))
             .filter(|t| filter.grid_id.is_none_or(|g| t.place.grid == Some(g)))
-            .filter(|t| filter.status.is_none_or(|s| t.status == s))
+            .filter(|t| filter.statuses.is_empty() || filter.statuses.contains(&t.status))
             .filter(|t| {
                 filter
                     .claimant

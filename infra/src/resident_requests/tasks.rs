@@ -25,8 +25,8 @@ fn on_board(filter: &BoardFilter) -> Condition {
     if let Some(grid) = filter.grid_id {
         all = all.add(task::Column::GridId.eq(grid.as_uuid()));
     }
-    if let Some(status) = filter.status {
-        all = all.add(task::Column::Status.eq(status.as_str()));
+    if !filter.statuses.is_empty() {
+        all = all.add(task::Column::Status.is_in(filter.statuses.iter().map(|s| s.as_str())));
     }
     if let Some(claimant) = filter.claimant {
         all = all.add(task::Column::ClaimantId.eq(claimant.as_uuid()));

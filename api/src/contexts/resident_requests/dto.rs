@@ -9,7 +9,6 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::http::dto::{Person, Text, Timestamp};
-use crate::http::pagination::list_of;
 
 /// Where a request stands: `submitted → accepted | rejected | transferred | merged`;
 /// `accepted → in_progress → resolved → closed`; a resolved request the author reopens goes
@@ -424,8 +423,10 @@ pub struct Completion {
 pub struct Task {
     pub id: Uuid,
     pub request_id: Uuid,
+    pub grid_id: Uuid,
+    /// The building concerned, when the request named one (or is about the author's home).
     #[oai(nullable)]
-    pub grid_id: Option<Uuid>,
+    pub building_id: Option<Uuid>,
     pub title: String,
     /// How many people the work takes.
     pub needed: u32,
@@ -449,13 +450,20 @@ pub struct Task {
     pub created_at: Timestamp,
 }
 
-impl From<TaskView> for Task {
-    fn from(v: TaskView) -> Self {
+impl TryFrom<TaskView> for Task {
+    type Error = anyhow::Error;
+
+    fn try_from(v: TaskView) -> anyhow::Result<Self> {
         let t = v.task;
-        Self {
+        Ok(Self {
+            grid_id: t
+                .place
+                .grid
+                .ok_or_else(|| anyhow::anyhow!("task {} has no grid", t.id))?
+                .as_uuid(),
+            building_id: t.place.building.map(|b| b.as_uuid()),
             id: t.id.as_uuid(),
             request_id: t.request_id.as_uuid(),
-            grid_id: t.place.grid.map(|g| g.as_uuid()),
             title: t.title,
             needed: t.needed,
             due_at: t.due_at.map(Into::into),
@@ -471,11 +479,32 @@ impl From<TaskView> for Task {
             }),
             verified_at: t.verified_at.map(Into::into),
             created_at: t.created_at.into(),
-        }
+        })
     }
 }
 
-list_of!(TaskList, Task);
+#[derive(Object, Debug)]
+pub struct TaskList {
+    pub items: Vec<Task>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    #[oai(nullable)]
+    pub next_cursor: Option<String>,
+}
+
+impl TryFrom<linli_kernel::Page<TaskView>> for TaskList {
+    type Error = anyhow::Error;
+
+    fn try_from(page: linli_kernel::Page<TaskView>) -> anyhow::Result<Self> {
+        Ok(Self {
+            next_cursor: crate::http::pagination::encode_cursor(page.next_after),
+            items: page
+                .items
+                .into_iter()
+                .map(TryInto::try_into)
+                .collect::<anyhow::Result<_>>()?,
+        })
+    }
+}
 
 /// One step of a request's life.
 #[derive(Object, Debug)]
@@ -526,7 +555,11 @@ impl TryFrom<RequestDetail> for ResidentRequestDetail {
     fn try_from(d: RequestDetail) -> anyhow::Result<Self> {
         Ok(Self {
             request: d.view.try_into()?,
-            tasks: d.tasks.into_iter().map(Into::into).collect(),
+            tasks: d
+                .tasks
+                .into_iter()
+                .map(TryInto::try_into)
+                .collect::<anyhow::Result<_>>()?,
             timeline: d.timeline.into_iter().map(Into::into).collect(),
             possible_duplicates: d.possible_duplicates.into_iter().map(|r| r.as_uuid()).collect(),
         })

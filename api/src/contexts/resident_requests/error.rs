@@ -53,6 +53,7 @@ impl From<RequestError> for ApiError {
             RequestError::TaskAlreadyClaimed => conflict("task_already_claimed"),
             RequestError::NotClaimant => forbidden("not_claimant"),
             RequestError::OwnTask => forbidden("own_task"),
+            RequestError::OwnRequest => forbidden("own_request"),
             RequestError::ClaimNotAllowed => forbidden("claim_not_allowed"),
             RequestError::TeamUnknown => refused("team_unknown"),
             RequestError::TasksUnfinished => conflict("tasks_unfinished"),

@@ -65,6 +65,15 @@ errors!(RequestsClose: [Auth, Params, Post] {
     403: [not_author],
     404: [request_not_found],
     409: [request_state, request_changed],
+    422: [content_rejected],
+    503: [content_check_unavailable],
+});
+
+errors!(RequestsAddTasks: [Auth, Params, Post, Idempotent] {
+    400: [validation_failed],
+    403: [forbidden],
+    404: [request_not_found],
+    409: [request_state, request_changed],
 });
 
 #[derive(Default)]
@@ -235,8 +244,11 @@ impl RequestsApi {
         requests: Data<&ResidentRequests>,
         auth: BearerAuth,
         id: Path<Uuid>,
+        /// A retry with the same key and body gets the first answer and adds nothing twice.
+        #[oai(name = "Idempotency-Key")]
+        _idempotency_key: Header<Option<String>>,
         body: Json<Acceptance>,
-    ) -> Answer<Json<ResidentRequest>, RequestsHandle> {
+    ) -> Answer<Json<ResidentRequest>, RequestsAddTasks> {
         let tasks = body.0.tasks.into_iter().map(Into::into).collect();
         let view = requests
             .service

@@ -10,7 +10,7 @@ use poem_openapi::payload::Json;
 use uuid::Uuid;
 
 use super::dto::{ClaimBody, CompletionBody, Task, TaskList, TaskStatus};
-use super::{RequestTags, ResidentRequests};
+use super::{RequestTags, ResidentRequests, shown};
 use crate::http::contract::{Answer, errors};
 use crate::http::pagination::{Limit, page_request};
 use crate::http::security::BearerAuth;
@@ -21,8 +21,8 @@ errors!(TasksGet: [Auth, Params] { 404: [task_not_found] });
 
 errors!(TasksClaim: [Auth, Params, Post] {
     400: [validation_failed],
-    403: [claim_not_allowed],
-    404: [task_not_found],
+    403: [claim_not_allowed, own_request],
+    404: [task_not_found, request_not_found],
     409: [task_already_claimed, task_state, request_changed],
     422: [team_unknown],
 });
@@ -30,14 +30,15 @@ errors!(TasksClaim: [Auth, Params, Post] {
 errors!(TasksWork: [Auth, Params, Post] {
     400: [validation_failed],
     403: [not_claimant],
-    404: [task_not_found],
+    404: [task_not_found, request_not_found],
     409: [task_state, request_changed],
-    422: [photo_not_uploaded],
+    422: [photo_not_uploaded, content_rejected],
+    503: [content_check_unavailable],
 });
 
 errors!(TasksVerify: [Auth, Params, Post] {
     403: [forbidden, own_task],
-    404: [task_not_found],
+    404: [task_not_found, request_not_found],
     409: [task_state, request_changed],
 });
 
@@ -52,6 +53,10 @@ impl TasksApi {
     /// requests (staff), oldest first: the open ones unless `status` says otherwise; with
     /// `mine=true`, only those you hold.
     #[oai(path = "/tasks", method = "get", operation_id = "tasks_list")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one argument per query parameter of the spec"
+    )]
     async fn list(
         &self,
         requests: Data<&ResidentRequests>,
@@ -71,7 +76,7 @@ impl TasksApi {
             status: status.0.map(Into::into),
             mine: mine.0,
         };
-        Ok(Json(requests.service.board(&auth.0, query, page).await?.into()))
+        Ok(Json(shown(requests.service.board(&auth.0, query, page).await?)?))
     }
 
     /// A task
@@ -84,22 +89,19 @@ impl TasksApi {
         auth: BearerAuth,
         id: Path<Uuid>,
     ) -> Answer<Json<Task>, TasksGet> {
-        Ok(Json(
-            requests
-                .service
-                .task(&auth.0, TaskId::from_uuid(id.0))
-                .await?
-                .into(),
-        ))
+        Ok(Json(shown(
+            requests.service.task(&auth.0, TaskId::from_uuid(id.0)).await?,
+        )?))
     }
 
     /// Claim a task
     ///
     /// A Party member of the task's community claims an open task for themselves. Exactly one
     /// claimant ever holds a task: of many claiming at once one wins (200) and every other is
-    /// told `task_already_claimed` (409). Codes also: `claim_not_allowed` (403: you see the
-    /// board as staff but are no Party member there), `task_state` (409: done, verified,
-    /// withdrawn), `team_unknown` (422: teams claim once volunteering lands).
+    /// told `task_already_claimed` (409). The winner retrying (a lost answer) gets 200 again.
+    /// Codes also: `claim_not_allowed` (403: you see the board as staff but are no Party
+    /// member there), `own_request` (403: the request is yours), `task_state` (409: done,
+    /// verified, withdrawn), `team_unknown` (422: teams claim once volunteering lands).
     #[oai(path = "/tasks/:id/claim", method = "post", operation_id = "tasks_claim")]
     async fn claim(
         &self,
@@ -113,7 +115,7 @@ impl TasksApi {
             .service
             .claim(&auth.0, TaskId::from_uuid(id.0), team)
             .await?;
-        Ok(Json(view.into()))
+        Ok(Json(shown(view)?))
     }
 
     /// Release a claimed task
@@ -127,7 +129,7 @@ impl TasksApi {
         id: Path<Uuid>,
     ) -> Answer<Json<Task>, TasksWork> {
         let view = requests.service.release(&auth.0, TaskId::from_uuid(id.0)).await?;
-        Ok(Json(view.into()))
+        Ok(Json(shown(view)?))
     }
 
     /// Start a claimed task
@@ -139,7 +141,7 @@ impl TasksApi {
         id: Path<Uuid>,
     ) -> Answer<Json<Task>, TasksWork> {
         let view = requests.service.start(&auth.0, TaskId::from_uuid(id.0)).await?;
-        Ok(Json(view.into()))
+        Ok(Json(shown(view)?))
     }
 
     /// Complete a started task
@@ -169,7 +171,7 @@ impl TasksApi {
                 },
             )
             .await?;
-        Ok(Json(view.into()))
+        Ok(Json(shown(view)?))
     }
 
     /// Verify a completed task
@@ -184,6 +186,6 @@ impl TasksApi {
         id: Path<Uuid>,
     ) -> Answer<Json<Task>, TasksVerify> {
         let view = requests.service.verify(&auth.0, TaskId::from_uuid(id.0)).await?;
-        Ok(Json(view.into()))
+        Ok(Json(shown(view)?))
     }
 }

@@ -56,6 +56,7 @@ impl<P: RequestPorts> Requests<P> {
         rating: NewRating,
     ) -> Result<RequestView, RequestError> {
         let rating = rating.checked()?;
+        self.refuse_risky(actor.user_id(), &rating.comment).await?;
         let request = self
             .retrying(|| async {
                 let request = self.own_resolved(actor, id).await?;
@@ -85,6 +86,7 @@ impl<P: RequestPorts> Requests<P> {
         reason: &str,
     ) -> Result<RequestView, RequestError> {
         let reason = checked_text("reason", reason, 1, 200)?;
+        self.refuse_risky(actor.user_id(), &reason).await?;
         let request = self
             .retrying(|| async {
                 let request = self.own_resolved(actor, id).await?;

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use linli_kernel::ports::{Clock, ScopeDirectory};
 use linli_kernel::text::checked_text;
-use linli_kernel::{Actor, CommunityId, GridId, RequestId, Scope, UserId};
+use linli_kernel::{Actor, CommunityId, GridId, RequestId, Rule, Scope, UserId, ValidationError};
 use tracing::instrument;
 
 use super::reading::RequestView;
@@ -31,6 +31,10 @@ pub(crate) struct Step {
     pub from: RequestStatus,
     pub request: ResidentRequest,
     pub change: Change,
+    /// Whether the request row is rewritten (and so guarded by its version). A task's change
+    /// that leaves its request as it is (a claim of an `in_progress` request, a start, a
+    /// release) does not touch it: claims of different tasks of one request never collide.
+    rewrites_request: bool,
 }
 
 impl Step {
@@ -44,6 +48,18 @@ impl Step {
             from: request.status,
             request: next,
             change: Change::default(),
+            rewrites_request: true,
+        }
+    }
+
+    /// Begins a change recorded in `request`'s timeline that leaves the request row as it is.
+    pub fn beside(request: &ResidentRequest, at: DateTime<Utc>) -> Self {
+        Self {
+            at,
+            from: request.status,
+            request: request.clone(),
+            change: Change::default(),
+            rewrites_request: false,
         }
     }
 
@@ -66,12 +82,15 @@ impl Step {
         });
     }
 
-    /// The finished change: the request guarded by its read version and status.
+    /// The finished change: the request (when rewritten) guarded by its read version and
+    /// status.
     pub fn finish(mut self) -> (ResidentRequest, Change) {
-        self.change.requests.push(Guarded {
-            row: self.request.clone(),
-            from: self.from,
-        });
+        if self.rewrites_request {
+            self.change.requests.push(Guarded {
+                row: self.request.clone(),
+                from: self.from,
+            });
+        }
         (self.request, self.change)
     }
 }
@@ -241,7 +260,13 @@ impl<P: RequestPorts> Requests<P> {
             .retrying(|| async {
                 let request = self.handled_in(actor, id, RequestStatus::awaits_response).await?;
                 if request.grid_id() == Some(to.grid_id) {
-                    return Err(RequestError::RequestState(request.status));
+                    return Err(ValidationError::new(
+                        "grid_id",
+                        Rule::UnknownValue,
+                        "the request is in this grid already",
+                    )
+                    .with("value", to.grid_id)
+                    .into());
                 }
                 let team = self.grid_team(&target.path).await?;
                 let last = self.ports.store().last_assigned_worker(to.grid_id).await?;
@@ -283,7 +308,9 @@ impl<P: RequestPorts> Requests<P> {
             .retrying(|| async {
                 let request = self.handled_in(actor, id, RequestStatus::awaits_response).await?;
                 let target = self.handled(actor, into).await?;
-                if !target.status.is_open() {
+                // A request others were merged into is merged no further: its followers would
+                // be left following a request nobody handles. Merge the other way round.
+                if !target.status.is_open() || !self.followers(id).await?.is_empty() {
                     return Err(RequestError::MergeTarget);
                 }
                 let now = self.now();

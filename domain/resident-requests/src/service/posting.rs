@@ -44,7 +44,9 @@ impl<P: RequestPorts> Requests<P> {
         let answers = category.checked_answers(&new.answers)?;
         let photos = self.own_uploads(actor.user_id(), new.photos).await?;
         let place = self.route(actor.user_id(), new.building_id, new.grid_id).await?;
-        let moderation = self.moderated(actor.user_id(), &[&title, &description]).await?;
+        let mut published: Vec<&str> = vec![&title, &description];
+        published.extend(answers.values().filter_map(serde_json::Value::as_str));
+        let moderation = self.moderated(actor.user_id(), &published).await?;
 
         let grid = place.grid.ok_or(RequestError::LocationRequired)?;
         let team = self.grid_team(&place).await?;
@@ -82,7 +84,10 @@ impl<P: RequestPorts> Requests<P> {
             timeline: vec![entry],
             ..Change::default()
         };
-        self.ports.store().apply(&change).await?;
+        if !self.ports.store().apply(&change).await? {
+            // A new request guards nothing: storage refusing it is a bug, never a race.
+            return Err(anyhow::anyhow!("storage refused to insert request {}", request.id).into());
+        }
         let author = self.people_as_seen(actor, &[actor.user_id()]).await?.pop();
         Ok(RequestView {
             request,
@@ -163,8 +168,17 @@ impl<P: RequestPorts> Requests<P> {
         Err(RequestError::LocationRequired)
     }
 
+    /// Refuses `text` (a comment, a reason, a note others will read) when the content check
+    /// finds it risky; a doubtful one passes, as these are never held for review.
+    pub(crate) async fn refuse_risky(&self, author: UserId, text: &str) -> Result<(), RequestError> {
+        if text.is_empty() {
+            return Ok(());
+        }
+        self.moderated(author, &[text]).await.map(|_| ())
+    }
+
     /// The content check's verdict on what the author wrote, as the request's visibility.
-    async fn moderated(&self, author: UserId, texts: &[&str]) -> Result<Moderation, RequestError> {
+    pub(crate) async fn moderated(&self, author: UserId, texts: &[&str]) -> Result<Moderation, RequestError> {
         match self.ports.content().check(author, texts).await {
             Ok(ContentVerdict::Pass) => Ok(Moderation::Visible),
             Ok(ContentVerdict::Review) => Ok(Moderation::PendingReview),

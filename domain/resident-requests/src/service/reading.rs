@@ -71,9 +71,10 @@ pub struct RequestQuery {
 #[derive(Debug, Clone, Default)]
 pub struct BoardQuery {
     pub grid_id: Option<GridId>,
-    /// `open` when not given: the board is what may be claimed.
+    /// `open` when not given: the board is what may be claimed (with `mine`: any state the
+    /// viewer still holds a task in).
     pub status: Option<TaskStatus>,
-    /// Only the tasks the viewer holds.
+    /// Only the tasks the viewer holds, wherever they are.
     pub mine: bool,
 }
 
@@ -174,11 +175,28 @@ impl<P: RequestPorts> Requests<P> {
         query: BoardQuery,
         page: PageRequest,
     ) -> Result<Page<TaskView>, RequestError> {
-        let filter = BoardFilter {
-            reach: board_reach(actor),
-            grid_id: query.grid_id,
-            status: Some(query.status.unwrap_or(TaskStatus::Open)),
-            claimant: query.mine.then(|| actor.user_id()),
+        let filter = if query.mine {
+            // What the actor holds, wherever it is (a role lost since does not hide it), and
+            // in any unfinished state unless one is asked for.
+            BoardFilter {
+                reach: Reach {
+                    whole_district: true,
+                    ..Reach::default()
+                },
+                grid_id: query.grid_id,
+                statuses: query.status.map_or_else(
+                    || vec![TaskStatus::Claimed, TaskStatus::InProgress, TaskStatus::Done],
+                    |s| vec![s],
+                ),
+                claimant: Some(actor.user_id()),
+            }
+        } else {
+            BoardFilter {
+                reach: board_reach(actor),
+                grid_id: query.grid_id,
+                statuses: vec![query.status.unwrap_or(TaskStatus::Open)],
+                claimant: None,
+            }
         };
         let found = self.ports.store().board(&filter, page).await?;
         Ok(Page {

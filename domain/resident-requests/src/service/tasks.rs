@@ -42,13 +42,23 @@ impl<P: RequestPorts> Requests<P> {
             // No volunteer team exists before volunteering lands.
             return Err(RequestError::TeamUnknown);
         }
+        let held_by_me = |task: &Task| task.status == TaskStatus::Claimed && claimant_is(actor, task);
+        let seen = self.seen_task(actor, id).await?;
+        if held_by_me(&seen) {
+            // A claim retried after a lost answer: it is the caller's already.
+            let mut views = self.task_views(actor, vec![seen]).await?;
+            return views.pop().ok_or(RequestError::NotFound(Resource::Task));
+        }
         self.task_change(actor, id, |task, request| {
             if !may_claim(actor, &task.place) {
                 return Err(RequestError::ClaimNotAllowed);
             }
+            if request.author == actor.user_id() {
+                return Err(RequestError::OwnRequest);
+            }
             match task.status {
                 TaskStatus::Open => {}
-                s if s.is_held() && task.claim.is_some() => return Err(RequestError::TaskAlreadyClaimed),
+                TaskStatus::Claimed | TaskStatus::InProgress => return Err(RequestError::TaskAlreadyClaimed),
                 s => return Err(RequestError::TaskState(s)),
             }
             let mut claimed = task.clone();
@@ -59,10 +69,13 @@ impl<P: RequestPorts> Requests<P> {
                 team_id: team,
                 claimed_at: now,
             });
-            let mut step = Step::of(request, now);
-            if request.status == RequestStatus::Accepted {
+            let step = if request.status == RequestStatus::Accepted {
+                let mut step = Step::of(request, now);
                 step.request.status = RequestStatus::InProgress;
-            }
+                step
+            } else {
+                Step::beside(request, now)
+            };
             Ok((step, claimed, TaskChange::Claimed, Action::TaskClaimed, None))
         })
         .await
@@ -80,7 +93,7 @@ impl<P: RequestPorts> Requests<P> {
             open.status = TaskStatus::Open;
             open.claim = None;
             Ok((
-                Step::of(request, self.now()),
+                Step::beside(request, self.now()),
                 open,
                 TaskChange::Released,
                 Action::TaskReleased,
@@ -103,7 +116,7 @@ impl<P: RequestPorts> Requests<P> {
             started.status = TaskStatus::InProgress;
             started.started_at = Some(now);
             Ok((
-                Step::of(request, now),
+                Step::beside(request, now),
                 started,
                 TaskChange::Started,
                 Action::TaskStarted,
@@ -122,6 +135,7 @@ impl<P: RequestPorts> Requests<P> {
         completion: NewCompletion,
     ) -> Result<TaskView, RequestError> {
         let note = checked_text("note", &completion.note, 0, 500)?;
+        self.refuse_risky(actor.user_id(), &note).await?;
         let photos = self.own_uploads(actor.user_id(), completion.photos).await?;
         self.task_change(actor, id, |task, request| {
             holds(actor, task)?;
@@ -138,7 +152,7 @@ impl<P: RequestPorts> Requests<P> {
             });
             let note = (!note.is_empty()).then(|| note.clone());
             Ok((
-                Step::of(request, now),
+                Step::beside(request, now),
                 done,
                 TaskChange::Completed,
                 Action::TaskCompleted,
@@ -244,9 +258,13 @@ impl<P: RequestPorts> Requests<P> {
     }
 }
 
+fn claimant_is(actor: &Actor, task: &Task) -> bool {
+    task.claim.is_some_and(|c| c.claimant == actor.user_id())
+}
+
 /// Lets the claimant through; anyone else is told they do not hold the task.
 fn holds(actor: &Actor, task: &Task) -> Result<(), RequestError> {
-    if task.claim.is_some_and(|c| c.claimant == actor.user_id()) {
+    if claimant_is(actor, task) {
         Ok(())
     } else {
         Err(RequestError::NotClaimant)

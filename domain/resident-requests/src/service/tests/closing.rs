@@ -73,3 +73,25 @@ async fn nobody_confirms_a_request_that_is_not_resolved() {
         Err(RequestError::RequestState(RequestStatus::Submitted))
     ));
 }
+
+#[tokio::test]
+async fn a_risky_comment_or_reason_is_refused() {
+    let t = Town::new();
+    t.ports
+        .content
+        .flag("赌博", linli_kernel::ports::ContentVerdict::Risky);
+    let (author, id) = resolved(&t).await;
+    let risky = NewRating {
+        stars: 1,
+        comment: "去赌博吧".to_owned(),
+    };
+    assert!(matches!(
+        t.service.confirm(&author, id, risky).await,
+        Err(RequestError::ContentRejected)
+    ));
+    assert!(matches!(
+        t.service.reopen(&author, id, "赌博").await,
+        Err(RequestError::ContentRejected)
+    ));
+    assert_eq!(t.request(id).status, RequestStatus::Resolved);
+}

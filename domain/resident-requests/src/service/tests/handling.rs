@@ -258,3 +258,28 @@ async fn a_lost_race_is_read_again_and_decided_on_the_new_state() {
     ));
     assert_eq!(stored.responsible.unwrap().level, Level::GridWorker);
 }
+
+#[tokio::test]
+async fn a_request_others_follow_is_merged_no_further_and_a_transfer_names_another_grid() {
+    let t = Town::new();
+    let (_, a) = t.posted().await;
+    let (_, b) = t.posted().await;
+    let (_, c) = t.posted().await;
+    t.service.merge(t.worker(), a.id, b.id).await.unwrap();
+    assert!(matches!(
+        t.service.merge(t.worker(), b.id, c.id).await,
+        Err(RequestError::MergeTarget)
+    ));
+    let same = t
+        .service
+        .transfer(
+            t.worker(),
+            c.id,
+            Transfer {
+                grid_id: grid_of(&t.a1),
+                note: String::new(),
+            },
+        )
+        .await;
+    assert!(matches!(same, Err(RequestError::Validation(e)) if e.field == "grid_id"));
+}

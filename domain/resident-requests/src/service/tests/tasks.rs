@@ -232,3 +232,124 @@ async fn two_last_verifications_at_once_still_resolve_the_request() {
         assert_eq!(t.request(id).status, RequestStatus::Resolved);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn claims_of_different_tasks_of_one_request_never_collide() {
+    let t = Town::new();
+    let (_, id, tasks) = t.accepted(12).await;
+    let mut claims = JoinSet::new();
+    for task_id in tasks {
+        let claimant = t.staff(Role::PartyMember, &t.a);
+        let service = t.service.clone();
+        claims.spawn(async move { service.claim(&claimant, task_id, None).await });
+    }
+    while let Some(joined) = claims.join_next().await {
+        joined.unwrap().unwrap();
+    }
+    assert_eq!(t.request(id).status, RequestStatus::InProgress);
+}
+
+#[tokio::test]
+async fn a_claim_retried_by_its_winner_is_answered_again_and_the_author_claims_nothing() {
+    let t = Town::new();
+    let (_, id, tasks) = t.accepted(2).await;
+    t.service.claim(&t.member, tasks[0], None).await.unwrap();
+    let again = t.service.claim(&t.member, tasks[0], None).await.unwrap();
+    assert_eq!(again.claimant.unwrap().id, t.member.user_id());
+    let steps = t.service.get(t.worker(), id).await.unwrap().timeline.len();
+    assert_eq!(steps, 3, "the retry wrote nothing");
+
+    // An author who is a Party member of the community may not claim their own request's work.
+    let author = t.staff(Role::PartyMember, &t.a);
+    t.ports.homes.set(author.user_id(), t.a1_b1.path);
+    let own = t.post(&author, new_request("general")).await.request.id;
+    t.service.accept(t.worker(), own, vec![task("x")]).await.unwrap();
+    let own_task = t.service.get(t.worker(), own).await.unwrap().tasks[0].task.id;
+    assert!(matches!(
+        t.service.claim(&author, own_task, None).await,
+        Err(RequestError::OwnRequest)
+    ));
+}
+
+#[tokio::test]
+async fn a_finished_task_is_not_claimable_and_mine_lists_what_one_holds() {
+    let t = Town::new();
+    let (_, _, tasks) = t.accepted(3).await;
+    done(&t, tasks[0]).await;
+    t.service.claim(&t.member, tasks[1], None).await.unwrap();
+    let other = t.staff(Role::PartyMember, &t.a);
+    assert!(matches!(
+        t.service.claim(&other, tasks[0], None).await,
+        Err(RequestError::TaskState(TaskStatus::Done))
+    ));
+    let mine = t
+        .service
+        .board(
+            &t.member,
+            crate::service::BoardQuery {
+                mine: true,
+                ..Default::default()
+            },
+            page(),
+        )
+        .await
+        .unwrap();
+    let held: Vec<TaskId> = mine.items.iter().map(|v| v.task.id).collect();
+    assert_eq!(
+        held,
+        vec![tasks[0], tasks[1]],
+        "done and claimed, not the open one"
+    );
+}
+
+#[tokio::test]
+async fn a_party_member_sees_the_request_behind_a_task_but_never_an_anonymous_author() {
+    let t = Town::new();
+    let author = t.resident(Some(&t.a1_b1));
+    let id = t
+        .post(
+            &author,
+            NewRequest {
+                anonymous: true,
+                ..new_request("general")
+            },
+        )
+        .await
+        .request
+        .id;
+    assert!(
+        matches!(t.service.get(&t.member, id).await, Err(RequestError::NotFound(_))),
+        "not before it is taken on"
+    );
+    t.service.accept(t.worker(), id, vec![task("x")]).await.unwrap();
+    let seen = t.service.get(&t.member, id).await.unwrap();
+    assert_eq!(seen.view.author, None);
+    assert!(
+        seen.timeline
+            .iter()
+            .all(|s| s.actor.as_ref().is_none_or(|a| a.id != author.user_id()))
+    );
+}
+
+#[tokio::test]
+async fn a_risky_completion_note_is_refused() {
+    let t = Town::new();
+    t.ports
+        .content
+        .flag("赌博", linli_kernel::ports::ContentVerdict::Risky);
+    let (_, _, tasks) = t.accepted(1).await;
+    t.service.claim(&t.member, tasks[0], None).await.unwrap();
+    t.service.start(&t.member, tasks[0]).await.unwrap();
+    let refused = t
+        .service
+        .complete(
+            &t.member,
+            tasks[0],
+            NewCompletion {
+                note: "顺便去赌博".to_owned(),
+                photos: vec![],
+            },
+        )
+        .await;
+    assert!(matches!(refused, Err(RequestError::ContentRejected)));
+}
